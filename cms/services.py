@@ -1,0 +1,61 @@
+"""Writes to the content tree's surroundings: each training base's editors and media."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+from .models import TrainingBasePage, TrainingBaseWorkspace
+
+# What a base's editors may do on their own subtree. Deleting is left to administrators so
+# that a mistake cannot take a base's published history with it.
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+EDITOR_COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
+
+
+def _editors_group_name(base: TrainingBasePage) -> str:
+    return f"{base.short_code} editors"
+
+
+@transaction.atomic
+def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWorkspace:
+    """Give a base its editors group and collection, once. Safe to call on every publish."""
+    base = TrainingBasePage.objects.select_for_update().get(pk=base.pk)
+    existing = TrainingBaseWorkspace.objects.filter(base=base).first()
+    if existing:
+        return existing
+
+    editors, _ = Group.objects.get_or_create(name=_editors_group_name(base))
+    editors.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=editors,
+            page=base,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
+        )
+
+    root = Collection.get_first_root_node()
+    collection = root.add_child(name=f"{base.title} ({base.short_code})")
+    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=editors,
+            collection=collection,
+            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
+        )
+    return TrainingBaseWorkspace.objects.create(base=base, editors=editors, collection=collection)
+
+
+def training_base_editor_add(*, base: TrainingBasePage, user) -> None:
+    """Make ``user`` an editor of ``base``."""
+    workspace = training_base_workspace_ensure(base=base)
+    user.groups.add(workspace.editors)

@@ -1,0 +1,55 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .provinces import Province
+
+
+class SignupProfileForm(forms.Form):
+    """The fields a sign-up asks for besides e-mail and password."""
+
+    real_name = forms.CharField(
+        label=_("Real name"),
+        max_length=50,
+        help_text=_("Exactly as it must be printed on your certificate."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    province = forms.ChoiceField(label=_("Province"), choices=[("", "—")] + Province.choices)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        validators=User._meta.get_field("phone").validators,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_real_name(self):
+        name = " ".join(self.cleaned_data["real_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your real name."))
+        return name
+
+    def signup(self, request, user):
+        user.real_name = self.cleaned_data["real_name"]
+        user.province = self.cleaned_data["province"]
+        user.organisation = self.cleaned_data["organisation"]
+        user.phone = self.cleaned_data["phone"]
+        user.save()
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person may change about themselves."""
+
+    class Meta:
+        model = User
+        fields = ["real_name", "phone", "province", "organisation", "photo"]
+        widgets = {
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        }
+
+    def clean_real_name(self):
+        name = " ".join(self.cleaned_data["real_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your real name."))
+        return name
