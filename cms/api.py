@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+from .fonts import cjk_font_path
 from .models import TrainingBasePage, TrainingBaseWorkspace
+from .services import training_base_editor_add as _editor_add
 from .taxonomy import Accreditation, Level, ModuleCategory
 
 __all__ = [
@@ -10,6 +12,8 @@ __all__ = [
     "Level",
     "ModuleCategory",
     "TrainingBase",
+    "cjk_font_path",
+    "training_base_editor_add",
     "training_base_get",
     "training_bases_for_editor",
 ]
@@ -48,3 +52,8 @@ def training_bases_for_editor(*, user_id: int) -> list[TrainingBase]:
         "base"
     )
     return [_to_data(w.base) for w in workspaces]
+
+
+def training_base_editor_add(*, page_id: int, user) -> None:
+    """Make ``user`` an editor of the training base with this page id."""
+    _editor_add(base=TrainingBasePage.objects.get(pk=page_id), user=user)

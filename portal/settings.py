@@ -188,6 +188,9 @@ PORTAL_MFA_PROTECTED_PATHS = ["/admin/", "/certify/", "/manage/"]
 PORTAL_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 PORTAL_PHOTO_MAX_PIXELS = 24_000_000
 
+# A CJK TrueType font for PDFs and generated pictures; found among the usual places if unset.
+PORTAL_CJK_FONT = env.str("PORTAL_CJK_FONT", default="")
+
 # Internationalisation -------------------------------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"

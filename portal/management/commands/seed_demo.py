@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms import api as cms_api
+from cms.demo import seed_content
+from portal.accounts.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    demo_account_ensure,
+    scale_trainees_create,
+)
+from portal.accounts.roles import Role
+
+
+class Command(BaseCommand):
+    help = "Build the demo site and its accounts. Safe to run again: nothing is duplicated."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N trainee accounts for benchmarks.",
+        )
+
+    def handle(self, *args, scale, **options):
+        if scale < 0:
+            raise CommandError("--scale must be zero or more.")
+        with transaction.atomic():
+            bases = seed_content()
+            for spec in DEMO_ACCOUNTS:
+                user, _ = demo_account_ensure(spec)
+                if spec.role == Role.BASE_EDITOR:
+                    cms_api.training_base_editor_add(page_id=bases[0].pk, user=user)
+        if scale:
+            added = scale_trainees_create(count=scale)
+            self.stdout.write(f"Scale: {added} new trainee accounts ({scale} requested).")
+
+        self.stdout.write(self.style.SUCCESS("Demo site ready at http://127.0.0.1:8000/"))
+        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for spec in DEMO_ACCOUNTS:
+            note = (
+                "  (two-factor: python manage.py demo_totp " + spec.email + ")"
+                if spec.with_totp
+                else ""
+            )
+            self.stdout.write(f"  {spec.role:<14} {spec.email}{note}")
