@@ -1,0 +1,65 @@
+"""Certifiers and administrators must sign in with a second factor before they can work."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.accounts.demo import totp_current_code
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ["Certifier", "Administrator"])
+def test_role_without_an_authenticator_is_sent_to_set_one_up(client, role):
+    user = UserFactory(roles=[role])
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(user.pk)
+    for path in ("/admin/", "/certify/", "/manage/reports/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == reverse("mfa_activate_totp")
+    # allauth confirms the password once more before an authenticator is added.
+    page = client.get(reverse("mfa_activate_totp"), follow=True)
+    assert page.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+    page = client.post(page.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
+    assert page.request["PATH_INFO"] == reverse("mfa_activate_totp")
+    assert "totp_url" in page.context or "form" in page.context
+
+
+def test_trainee_is_not_asked_for_a_second_factor(client):
+    client.force_login(UserFactory(roles=["Trainee"]))
+    response = client.get("/admin/")
+    assert response["Location"] != reverse("mfa_activate_totp")
+    assert client.get("/").status_code == 200
+
+
+def test_administrator_signs_in_with_password_then_code_and_reaches_the_admin(client, capsys):
+    admin = UserFactory(email="chief@example.org", roles=["Administrator"])
+    TOTP.activate(admin, generate_totp_secret())
+
+    response = client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    call_command("demo_totp", admin.email)
+    code = capsys.readouterr().out.strip()
+    assert code == totp_current_code(admin)
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin.pk)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_totp_refuses_an_account_without_an_authenticator():
+    user = UserFactory()
+    assert not Authenticator.objects.filter(user=user).exists()
+    with pytest.raises(Exception, match="no authenticator"):
+        call_command("demo_totp", user.email)
