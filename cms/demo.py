@@ -16,8 +16,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
 from portal.accounts.provinces import Province
-from .fonts import cjk_font_path
 
+from .fonts import cjk_font_path
 from .models import (
     FacultyIndexPage,
     FacultyMemberPage,
