@@ -3,6 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .provinces import Province
+from .validators import validate_photo
+
+
+class PhotoField(forms.ImageField):
+    """Checks size and pixel count before Django's own decoding, so each refusal says why."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_photo(data)
+        return super().to_python(data)
 
 
 class SignupProfileForm(forms.Form):
@@ -44,6 +54,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["real_name", "phone", "province", "organisation", "photo"]
+        field_classes = {"photo": PhotoField}
         widgets = {
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         }
