@@ -48,6 +48,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+def with_totp(user):
+    """Give ``user`` an authenticator, as a certifier or administrator who has set one up."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 def png_bytes(size=(60, 80), colour=(200, 30, 30), fmt="PNG") -> bytes:
     out = io.BytesIO()
     PILImage.new("RGB", size, colour).save(out, fmt)

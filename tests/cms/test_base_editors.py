@@ -1,0 +1,195 @@
+"""Each training base's editors work on their own base and nothing else."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.documents.models import Document
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms.models import (
+    NewsIndexPage,
+    NewsPage,
+    TextbookIndexPage,
+    TextbookPage,
+    TrainingBaseWorkspace,
+)
+from cms.services import training_base_editor_add
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bases():
+    return factories.training_base("GD-A", "44"), factories.training_base("SC-B", "51")
+
+
+@pytest.fixture
+def editor(client, bases):
+    user = factories.UserFactory(roles=["Base editor"])
+    training_base_editor_add(base=bases[0], user=user)
+    client.force_login(user)
+    return user
+
+
+def news_form(title, slug="a-news-item"):
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": slug,
+            "date": "2026-10-01",
+            "summary": "",
+            "body": streamfield([]),
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+
+
+def test_publishing_a_base_creates_its_workspace_once(bases):
+    base = bases[0]
+    workspace = TrainingBaseWorkspace.objects.get(base=base)
+    base.summary = "更新后的简介"
+    base.save_revision().publish()
+    base.save_revision().publish()
+    assert TrainingBaseWorkspace.objects.filter(base=base).count() == 1
+    assert Group.objects.filter(name="GD-A editors").count() == 1
+    assert TrainingBaseWorkspace.objects.get(base=base).collection == workspace.collection
+
+
+def test_editor_publishes_news_under_their_own_base(client, bases, editor):
+    own_news = NewsIndexPage.objects.child_of(bases[0]).get()
+    url = reverse("wagtailadmin_pages:add", args=("cms", "newspage", own_news.pk))
+    response = client.post(url, news_form("我们基地的新闻"))
+    assert response.status_code == 302
+    page = NewsPage.objects.get(title="我们基地的新闻")
+    assert page.live
+    assert page.get_parent().pk == own_news.pk
+
+
+def test_editor_cannot_add_or_edit_pages_of_another_base(client, bases, editor):
+    other_news = NewsIndexPage.objects.child_of(bases[1]).get()
+    url = reverse("wagtailadmin_pages:add", args=("cms", "newspage", other_news.pk))
+    response = client.post(url, news_form("越权新闻"))
+    assert response.status_code in (302, 403)
+    assert not NewsPage.objects.filter(title="越权新闻").exists()
+
+    other_base = bases[1]
+    assert client.get(reverse("wagtailadmin_pages:edit", args=(other_base.pk,))).status_code in (
+        302,
+        403,
+    )
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(other_base.pk,)),
+        nested_form_data(
+            {"title": "被篡改", "slug": other_base.slug, "comments": inline_formset([])}
+        ),
+    )
+    other_base.refresh_from_db()
+    assert other_base.title != "被篡改"
+
+
+def test_editor_cannot_delete_their_own_base(client, bases, editor):
+    response = client.post(reverse("wagtailadmin_pages:delete", args=(bases[0].pk,)))
+    assert response.status_code in (302, 403)
+    bases[0].refresh_from_db()
+    assert bases[0].live
+
+
+def test_editor_adds_a_textbook_with_its_levels_and_modules(client, bases, editor):
+    index = TextbookIndexPage.objects.child_of(bases[0]).get()
+    url = reverse("wagtailadmin_pages:add", args=("cms", "textbookpage", index.pk))
+    data = nested_form_data(
+        {
+            "title": "政策法规读本",
+            "slug": "policy-reader",
+            "authors": "某作者",
+            "publisher": "某出版社",
+            "year": "2026",
+            "isbn": "978-7-5023-0002-9",
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+    # Multiple choices go as repeated keys, as a browser sends checkboxes.
+    data.update({"levels": ["junior_broker", "senior_manager"], "modules": ["policy"]})
+    assert client.post(url, data).status_code == 302
+    book = TextbookPage.objects.get(slug="policy-reader")
+    assert book.levels == ["junior_broker", "senior_manager"]
+    assert book.modules == ["policy"]
+    assert book.get_latest_revision_as_object().levels == ["junior_broker", "senior_manager"]
+
+
+def test_a_wrong_isbn_is_refused_with_a_message(client, bases, editor):
+    index = TextbookIndexPage.objects.child_of(bases[0]).get()
+    url = reverse("wagtailadmin_pages:add", args=("cms", "textbookpage", index.pk))
+    data = nested_form_data(
+        {
+            "title": "错书号",
+            "slug": "bad-isbn",
+            "authors": "某作者",
+            "publisher": "某出版社",
+            "year": "2026",
+            "isbn": "978-7-5023-0002-1",
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+    data.update({"levels": ["junior_broker"], "modules": ["policy"]})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "isbn" in response.context["form"].errors
+    assert not TextbookPage.objects.filter(slug="bad-isbn").exists()
+
+
+def test_editor_documents_stay_in_their_collection_and_others_are_out_of_reach(
+    client, bases, editor
+):
+    own, other = (TrainingBaseWorkspace.objects.get(base=b).collection for b in bases)
+    private = Document.objects.create(
+        title="另一基地的内部讲义",
+        collection=other,
+        file=SimpleUploadedFile("notes.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
+    )
+
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "本基地讲义",
+            "collection": own.pk,
+            "file": SimpleUploadedFile(
+                "mine.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"
+            ),
+        },
+    )
+    assert response.status_code == 302
+    assert Document.objects.get(title="本基地讲义").collection == own
+
+    listing = client.get(reverse("wagtaildocs:index")).content.decode()
+    assert "本基地讲义" in listing
+    assert "另一基地的内部讲义" not in listing
+    assert client.get(reverse("wagtaildocs:edit", args=(private.pk,))).status_code in (302, 403)
+    client.post(
+        reverse("wagtaildocs:edit", args=(private.pk,)), {"title": "被改名", "collection": other.pk}
+    )
+    private.refresh_from_db()
+    assert private.title == "另一基地的内部讲义"
+
+    # Nor can they upload into the other base's collection.
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {
+            "title": "放错地方",
+            "collection": other.pk,
+            "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
+        },
+    )
+    assert not Document.objects.filter(title="放错地方", collection=other).exists()
+
+
+def test_trainee_cannot_open_the_admin(client):
+    client.force_login(factories.UserFactory(roles=["Trainee"]))
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"] or response["Location"] == "/"
