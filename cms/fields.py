@@ -31,8 +31,9 @@ class MultipleChoiceField(models.CharField):
             del kwargs["default"]
         if kwargs.get("max_length") == 255:
             del kwargs["max_length"]
-        if kwargs.get("blank") is True:
-            del kwargs["blank"]
+        # Our default for ``blank`` is True, the opposite of Django's.
+        if kwargs.pop("blank", False) is False:
+            kwargs["blank"] = False
         return name, path, args, kwargs
 
     def from_db_value(self, value, expression, connection):
@@ -88,3 +89,8 @@ def has_choice(field_name: str, code: str) -> Q:
         | Q(**{f"{field_name}__endswith": SEPARATOR + code})
         | Q(**{f"{field_name}__contains": SEPARATOR + code + SEPARATOR})
     )
+
+
+def choice_labels(choices_class, codes) -> list[str]:
+    """Labels for stored codes; a code no longer among the choices is shown as it is."""
+    return [choices_class(code).label if code in choices_class.values else code for code in codes]

@@ -17,15 +17,21 @@ from wagtail.search import index
 from portal.accounts.provinces import Province
 
 from .blocks import BaseStreamBlock
-from .fields import MultipleChoiceField
+from .fields import MultipleChoiceField, choice_labels
+from .forms import PortalPageForm
 from .taxonomy import Accreditation, Level, ModuleCategory
 from .validators import validate_isbn
 
 LISTING_PAGE_SIZE = 12
 
+# Who may change what identifies and ranks a base (its code is used in certificate numbers).
+GOVERNANCE_PERMISSION = "cms.change_base_governance"
+
 
 class HomePage(Page):
     """The portal's front page: what the programme is, the latest news, the bases by province."""
+
+    base_form_class = PortalPageForm
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BaseStreamBlock(), verbose_name=_("body"), blank=True)
@@ -53,6 +59,8 @@ class HomePage(Page):
 class StandardPage(Page):
     """An ordinary page of text, such as "About the programme"."""
 
+    base_form_class = PortalPageForm
+
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BaseStreamBlock(), verbose_name=_("body"), blank=True)
 
@@ -68,6 +76,8 @@ class StandardPage(Page):
 
 class TrainingBaseIndexPage(RoutablePageMixin, Page):
     """All training bases, by province; also the national textbook and faculty catalogues."""
+
+    base_form_class = PortalPageForm
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -113,6 +123,8 @@ class TrainingBasePage(Page):
     Publishing it the first time gives the base its own editors group and media collection.
     """
 
+    base_form_class = PortalPageForm
+
     short_code = models.CharField(
         _("short code"),
         max_length=16,
@@ -153,9 +165,18 @@ class TrainingBasePage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel(
-                    [FieldPanel("short_code"), FieldPanel("province"), FieldPanel("city")]
+                    [
+                        FieldPanel("short_code", permission=GOVERNANCE_PERMISSION),
+                        FieldPanel("province", permission=GOVERNANCE_PERMISSION),
+                        FieldPanel("city"),
+                    ]
                 ),
-                FieldRowPanel([FieldPanel("accreditation"), FieldPanel("accredited_year")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("accreditation", permission=GOVERNANCE_PERMISSION),
+                        FieldPanel("accredited_year", permission=GOVERNANCE_PERMISSION),
+                    ]
+                ),
                 FieldPanel("summary"),
                 FieldPanel("logo"),
             ],
@@ -184,16 +205,24 @@ class TrainingBasePage(Page):
     class Meta:
         verbose_name = _("training base")
         verbose_name_plural = _("training bases")
+        permissions = [
+            (
+                "change_base_governance",
+                _("Can change a training base's code, province and accreditation"),
+            )
+        ]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = self.get_children().live().specific()
+        children = self.get_children().live().public().specific()
         context["sections"] = children
         context["latest_news"] = (
-            NewsPage.objects.live().descendant_of(self).order_by("-date", "-pk")[:4]
+            NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:4]
         )
-        context["textbook_count"] = TextbookPage.objects.live().descendant_of(self).count()
-        context["faculty_count"] = FacultyMemberPage.objects.live().descendant_of(self).count()
+        context["textbook_count"] = TextbookPage.objects.live().public().descendant_of(self).count()
+        context["faculty_count"] = (
+            FacultyMemberPage.objects.live().public().descendant_of(self).count()
+        )
         return context
 
 
@@ -269,6 +298,8 @@ def faculty_listing(request, *, page, root, template):
 class TextbookIndexPage(RoutablePageMixin, Page):
     """A base's textbooks (教材), filterable by level and module category."""
 
+    base_form_class = PortalPageForm
+
     intro = models.TextField(_("introduction"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
@@ -290,6 +321,8 @@ class TextbookIndexPage(RoutablePageMixin, Page):
 
 class TextbookPage(Page):
     """One textbook: its bibliographic record, who it serves, and the book itself."""
+
+    base_form_class = PortalPageForm
 
     authors = models.CharField(_("authors"), max_length=200)
     publisher = models.CharField(_("publisher"), max_length=100)
@@ -348,10 +381,10 @@ class TextbookPage(Page):
         verbose_name_plural = _("textbooks")
 
     def get_level_labels(self):
-        return [Level(code).label for code in self.levels]
+        return choice_labels(Level, self.levels)
 
     def get_module_labels(self):
-        return [ModuleCategory(code).label for code in self.modules]
+        return choice_labels(ModuleCategory, self.modules)
 
     @property
     def training_base(self):
@@ -360,6 +393,8 @@ class TextbookPage(Page):
 
 class FacultyIndexPage(RoutablePageMixin, Page):
     """A base's faculty (师资), filterable by specialty."""
+
+    base_form_class = PortalPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -388,6 +423,8 @@ class FacultySpecialtyTag(TaggedItemBase):
 
 class FacultyMemberPage(Page):
     """One teacher: who they are, what they teach, at which levels."""
+
+    base_form_class = PortalPageForm
 
     professional_title = models.CharField(_("professional title"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200)
@@ -435,10 +472,10 @@ class FacultyMemberPage(Page):
         verbose_name_plural = _("faculty members")
 
     def get_level_labels(self):
-        return [Level(code).label for code in self.levels]
+        return choice_labels(Level, self.levels)
 
     def get_module_labels(self):
-        return [ModuleCategory(code).label for code in self.modules]
+        return choice_labels(ModuleCategory, self.modules)
 
     @property
     def training_base(self):
@@ -447,6 +484,8 @@ class FacultyMemberPage(Page):
 
 class NewsIndexPage(Page):
     """News, national (under the home page) or of one base (under the base)."""
+
+    base_form_class = PortalPageForm
 
     intro = models.TextField(_("introduction"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -460,7 +499,7 @@ class NewsIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        items = NewsPage.objects.live().child_of(self).order_by("-date", "-pk")
+        items = NewsPage.objects.live().public().child_of(self).order_by("-date", "-pk")
         context["news_items"] = Paginator(items, LISTING_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -469,6 +508,8 @@ class NewsIndexPage(Page):
 
 class NewsPage(Page):
     """One news item."""
+
+    base_form_class = PortalPageForm
 
     date = models.DateField(_("date"))
     summary = models.TextField(_("summary"), max_length=300, blank=True)

@@ -20,7 +20,8 @@ EDITOR_COLLECTION_PERMISSIONS = (
 
 
 def _editors_group_name(base: TrainingBasePage) -> str:
-    return f"{base.short_code} editors"
+    # Named by page id: a later base that reuses a code never inherits an old group.
+    return f"Training base {base.pk} editors ({base.short_code})"
 
 
 @transaction.atomic
@@ -31,7 +32,7 @@ def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWor
     if existing:
         return existing
 
-    editors, _ = Group.objects.get_or_create(name=_editors_group_name(base))
+    editors = Group.objects.create(name=_editors_group_name(base))
     editors.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
@@ -44,7 +45,8 @@ def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWor
             ),
         )
 
-    root = Collection.get_first_root_node()
+    # Lock the root so two bases published at once do not race for the same tree position.
+    root = Collection.objects.select_for_update().get(depth=1)
     collection = root.add_child(name=f"{base.title} ({base.short_code})")
     for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(

@@ -56,6 +56,19 @@ def with_totp(user):
     return user
 
 
+def sign_in(client, user, password=PASSWORD):
+    """Sign in through the real forms, giving the two-factor code where the user has one."""
+    from django.urls import reverse
+
+    from portal.accounts.demo import totp_current_code
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    if response.get("Location") == reverse("mfa_authenticate"):
+        client.post(reverse("mfa_authenticate"), {"code": totp_current_code(user)})
+    assert client.session.get("_auth_user_id") == str(user.pk), "sign-in failed"
+    return user
+
+
 def png_bytes(size=(60, 80), colour=(200, 30, 30), fmt="PNG") -> bytes:
     out = io.BytesIO()
     PILImage.new("RGB", size, colour).save(out, fmt)

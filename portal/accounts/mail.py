@@ -1,4 +1,13 @@
-"""Queueing and sending the portal's e-mail."""
+"""Queueing and sending the portal's e-mail.
+
+Delivery is at least once: the task locks the row and skips a message already marked sent, but
+a worker that dies between the mail server's acceptance and the commit will send it again on
+retry. A message whose queueing failed stays pending and is picked up by
+``mail_resend_stale``, which Celery beat runs every few minutes.
+"""
+
+import datetime
+import logging
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -14,8 +23,38 @@ def mail_queue(*, to: str, subject: str, body_text: str, body_html: str = "") ->
     message = OutgoingMail.objects.create(
         to=to, subject=subject, body_text=body_text, body_html=body_html
     )
-    transaction.on_commit(lambda: outgoing_mail_send.delay(message.pk))
+    transaction.on_commit(lambda: _enqueue(outgoing_mail_send, message.pk))
     return message
+
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+
+
+def _enqueue(task, mail_id: int) -> None:
+    # A broker outage or a failing mail server must not turn the page that queued the mail
+    # into an error: the row stays on record and the resend sweep tries again.
+    try:
+        task.delay(mail_id)
+    except Exception:
+        logger.exception("Could not send or queue e-mail %s; it will be retried", mail_id)
+
+
+def mail_resend_stale(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Queue again the messages still unsent after ``older_than``; returns how many."""
+    from .tasks import outgoing_mail_send
+
+    cutoff = timezone.now() - older_than
+    stale = OutgoingMail.objects.filter(
+        status__in=[OutgoingMail.Status.PENDING, OutgoingMail.Status.FAILED],
+        created_at__lt=cutoff,
+        attempts__lt=MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)
+    ids = list(stale[:500])
+    for mail_id in ids:
+        _enqueue(outgoing_mail_send, mail_id)
+    return len(ids)
 
 
 def mail_send(*, mail_id: int) -> OutgoingMail | None:

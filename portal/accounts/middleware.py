@@ -1,7 +1,11 @@
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .roles import user_role_names
@@ -20,12 +24,19 @@ def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def session_used_mfa(request) -> bool:
+    """Whether this session's sign-in included the second factor."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
 class MFARequiredMiddleware:
-    """Send certifiers and administrators without an authenticator to set one up.
+    """Keep certifiers and administrators out of their working areas without a second factor.
 
     Only the working areas are guarded (the Wagtail admin, the certification desk and the
     management dashboard); public pages and the account pages stay open so the person can
-    reach the set-up page itself.
+    reach the set-up page itself. Someone who has an authenticator but whose session was not
+    signed in with it (however it was signed in) is signed out and asked to sign in again.
     """
 
     def __init__(self, get_response):
@@ -33,17 +44,19 @@ class MFARequiredMiddleware:
         self.protected = tuple(settings.PORTAL_MFA_PROTECTED_PATHS)
 
     def __call__(self, request):
-        if (
-            request.path_info.startswith(self.protected)
-            and user_needs_mfa(request.user)
-            and not user_has_totp(request.user)
-        ):
-            messages.warning(
-                request,
-                _(
-                    "Your role requires two-factor sign-in. "
-                    "Set up an authenticator app to continue."
-                ),
-            )
-            return redirect("mfa_activate_totp")
+        if request.path_info.startswith(self.protected) and user_needs_mfa(request.user):
+            if not user_has_totp(request.user):
+                messages.warning(
+                    request,
+                    _(
+                        "Your role requires two-factor sign-in. "
+                        "Set up an authenticator app to continue."
+                    ),
+                )
+                return redirect("mfa_activate_totp")
+            if not session_used_mfa(request):
+                logout(request)
+                messages.warning(request, _("Sign in again with your two-factor code to continue."))
+                login = reverse("account_login")
+                return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -54,7 +54,7 @@ def test_publishing_a_base_creates_its_workspace_once(bases):
     base.save_revision().publish()
     base.save_revision().publish()
     assert TrainingBaseWorkspace.objects.filter(base=base).count() == 1
-    assert Group.objects.filter(name="GD-A editors").count() == 1
+    assert Group.objects.filter(name__startswith=f"Training base {base.pk} editors").count() == 1
     assert TrainingBaseWorkspace.objects.get(base=base).collection == workspace.collection
 
 
@@ -68,6 +68,22 @@ def test_editor_publishes_news_under_their_own_base(client, bases, editor):
     assert page.get_parent().pk == own_news.pk
 
 
+def base_form(base, **changes):
+    data = {
+        "title": base.title,
+        "slug": base.slug,
+        "short_code": base.short_code,
+        "province": base.province,
+        "city": base.city,
+        "accreditation": base.accreditation,
+        "description": streamfield([]),
+        "comments": inline_formset([]),
+        "action-publish": "publish",
+        **changes,
+    }
+    return nested_form_data(data)
+
+
 def test_editor_cannot_add_or_edit_pages_of_another_base(client, bases, editor):
     other_news = NewsIndexPage.objects.child_of(bases[1]).get()
     url = reverse("wagtailadmin_pages:add", args=("cms", "newspage", other_news.pk))
@@ -75,19 +91,32 @@ def test_editor_cannot_add_or_edit_pages_of_another_base(client, bases, editor):
     assert response.status_code in (302, 403)
     assert not NewsPage.objects.filter(title="越权新闻").exists()
 
-    other_base = bases[1]
-    assert client.get(reverse("wagtailadmin_pages:edit", args=(other_base.pk,))).status_code in (
-        302,
-        403,
-    )
-    response = client.post(
-        reverse("wagtailadmin_pages:edit", args=(other_base.pk,)),
-        nested_form_data(
-            {"title": "被篡改", "slug": other_base.slug, "comments": inline_formset([])}
-        ),
-    )
+    own_base, other_base = bases
+    edit_other = reverse("wagtailadmin_pages:edit", args=(other_base.pk,))
+    assert client.get(edit_other).status_code in (302, 403)
+    client.post(edit_other, base_form(other_base, title="被篡改"))
     other_base.refresh_from_db()
     assert other_base.title != "被篡改"
+
+    # The same well-formed edit on their own base goes through, so the refusal above is
+    # about permission, not about the form.
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(own_base.pk,)), base_form(own_base, title="改名")
+    )
+    own_base.refresh_from_db()
+    assert own_base.title == "改名"
+
+
+def test_editor_cannot_change_the_base_code_or_accreditation(client, bases, editor):
+    base = bases[0]
+    form = client.get(reverse("wagtailadmin_pages:edit", args=(base.pk,))).context["form"]
+    assert "short_code" not in form.fields and "accreditation" not in form.fields
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(base.pk,)),
+        base_form(base, short_code="HACK", accreditation="national_2015", city="深圳"),
+    )
+    base.refresh_from_db()
+    assert (base.short_code, base.accreditation, base.city) == ("GD-A", "national_2020", "深圳")
 
 
 def test_editor_cannot_delete_their_own_base(client, bases, editor):
@@ -164,28 +193,51 @@ def test_editor_documents_stay_in_their_collection_and_others_are_out_of_reach(
         },
     )
     assert response.status_code == 302
-    assert Document.objects.get(title="本基地讲义").collection == own
+    mine = Document.objects.get(title="本基地讲义")
+    assert mine.collection == own
 
     listing = client.get(reverse("wagtaildocs:index")).content.decode()
     assert "本基地讲义" in listing
     assert "另一基地的内部讲义" not in listing
-    assert client.get(reverse("wagtaildocs:edit", args=(private.pk,))).status_code in (302, 403)
-    client.post(
-        reverse("wagtaildocs:edit", args=(private.pk,)), {"title": "被改名", "collection": other.pk}
-    )
+    chooser = client.get(reverse("wagtaildocs_chooser:choose")).json()["html"]
+    assert "本基地讲义" in chooser
+    assert "另一基地的内部讲义" not in chooser
+
+    edit_private = reverse("wagtaildocs:edit", args=(private.pk,))
+    assert client.get(edit_private).status_code in (302, 403)
+    client.post(edit_private, {"title": "被改名", "collection": own.pk})
     private.refresh_from_db()
     assert private.title == "另一基地的内部讲义"
-
-    # Nor can they upload into the other base's collection.
-    response = client.post(
-        reverse("wagtaildocs:add"),
-        {
-            "title": "放错地方",
-            "collection": other.pk,
-            "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
-        },
+    # The same edit on their own document is accepted.
+    client.post(
+        reverse("wagtaildocs:edit", args=(mine.pk,)), {"title": "改名讲义", "collection": own.pk}
     )
-    assert not Document.objects.filter(title="放错地方", collection=other).exists()
+    mine.refresh_from_db()
+    assert mine.title == "改名讲义"
+
+
+def test_editor_cannot_attach_another_base_s_picture_by_its_id(client, bases, editor):
+    from wagtail.images.models import Image
+
+    from tests.factories import png_bytes
+
+    other = TrainingBaseWorkspace.objects.get(base=bases[1]).collection
+    picture = Image.objects.create(
+        title="别人的图片",
+        collection=other,
+        file=SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+    )
+    assert picture.pk not in {
+        i.pk for i in client.get(reverse("wagtailimages_chooser:choose")).context["results"]
+    }
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=(bases[0].pk,)),
+        base_form(bases[0], logo=picture.pk),
+    )
+    assert response.status_code == 200
+    assert "logo" in response.context["form"].errors
+    bases[0].refresh_from_db()
+    assert bases[0].logo_id is None
 
 
 def test_trainee_cannot_open_the_admin(client):

@@ -17,6 +17,7 @@ from cms.models import (
     TrainingBaseIndexPage,
     TrainingBasePage,
 )
+from cms.services import training_base_editor_add
 from tests import factories
 
 
@@ -57,7 +58,8 @@ class PageRenderingTests(WagtailPageTestCase):
         cls.book = factories.textbook(cls.base, title="技术合同实务")
         cls.member = factories.faculty_member(cls.base, name="林老师")
         cls.news = factories.news_item(NewsIndexPage.objects.child_of(cls.base).get())
-        cls.superuser = factories.with_totp(factories.UserFactory(is_superuser=True, is_staff=True))
+        cls.editor = factories.UserFactory(roles=["Base editor"])
+        training_base_editor_add(base=cls.base, user=cls.editor)
 
     def test_every_page_type_renders(self):
         pages = [
@@ -129,7 +131,7 @@ class PageRenderingTests(WagtailPageTestCase):
         for page, data in cases:
             post_data = nested_form_data({**data, **common})
             post_data.update(choices.get(page.pk, {}))
-            self.assertPageIsEditable(page, post_data=post_data, user=self.superuser)
+            self.assertPageIsEditable(page, post_data=post_data, user=self.editor)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.accounts.models import User
-from tests.factories import PASSWORD, UserFactory, with_totp
+from tests.factories import PASSWORD, UserFactory, sign_in, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_email_change_sends_a_verification_to_the_new_address(
 
 def test_administrator_creates_a_user_in_the_wagtail_admin(client):
     admin = with_totp(UserFactory(is_superuser=True, is_staff=True))
-    client.force_login(admin)
+    sign_in(client, admin)
     assert client.get(reverse("wagtailusers_users:add")).status_code == 200
     response = client.post(
         reverse("wagtailusers_users:add"),
@@ -65,3 +65,11 @@ def test_administrator_creates_a_user_in_the_wagtail_admin(client):
     assert created.real_name == "新编辑"
     assert created.check_password(PASSWORD)
     assert client.get(reverse("wagtailusers_users:edit", args=(created.pk,))).status_code == 200
+
+
+def test_the_admin_does_not_offer_its_own_email_or_password_change(client):
+    editor = UserFactory(email="editor@example.org", roles=["Base editor"])
+    sign_in(client, editor)
+    client.post(reverse("wagtailadmin_account"), {"email": "victim@example.org"})
+    editor.refresh_from_db()
+    assert editor.email == "editor@example.org"

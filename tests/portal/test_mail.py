@@ -36,3 +36,45 @@ def test_a_failed_send_is_recorded_and_raised(settings):
     assert message.status == OutgoingMail.Status.FAILED
     assert message.attempts == 1
     assert message.last_error
+
+
+def test_unsent_mail_is_queued_again_by_the_sweep():
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.accounts.mail import mail_resend_stale
+
+    stuck = OutgoingMail.objects.create(to="late@example.org", subject="s", body_text="b")
+    fresh = OutgoingMail.objects.create(to="new@example.org", subject="s", body_text="b")
+    OutgoingMail.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert mail_resend_stale() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.status == OutgoingMail.Status.SENT
+    assert fresh.status == OutgoingMail.Status.PENDING
+    assert [m.to for m in mail.outbox] == [["late@example.org"]]
+
+
+def test_a_broken_mail_server_does_not_break_the_page_that_queued_the_mail(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "unlucky@example.org",
+                "real_name": "王五",
+                "province": "11",
+                "password1": "a-Strong-test-passw0rd",
+                "password2": "a-Strong-test-passw0rd",
+            },
+        )
+    assert response.status_code == 302
+    assert OutgoingMail.objects.get(to="unlucky@example.org").status == OutgoingMail.Status.FAILED

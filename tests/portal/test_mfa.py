@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.accounts.demo import totp_current_code
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, sign_in, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,24 @@ def test_demo_totp_refuses_an_account_without_an_authenticator():
     assert not Authenticator.objects.filter(user=user).exists()
     with pytest.raises(Exception, match="no authenticator"):
         call_command("demo_totp", user.email)
+
+
+def test_wagtails_own_login_form_cannot_skip_the_second_factor(client):
+    admin = with_totp(UserFactory(email="boss@example.org", roles=["Administrator"]))
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    client.post("/admin/login/", {"username": admin.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_signed_in_without_the_code_is_sent_back_to_sign_in(client):
+    admin = with_totp(UserFactory(email="boss2@example.org", roles=["Administrator"]))
+    client.force_login(admin)  # a sign-in that did not go through the two-factor step
+    response = client.get("/admin/pages/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+
+    sign_in(client, admin)
+    assert client.get("/admin/pages/").status_code == 200

@@ -3,9 +3,15 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from pypdf import PdfReader
-from wagtail.models import Page
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.models import Collection, Page
+from wagtail.models import Revision as PageRevision
 
 from cms.models import FacultyMemberPage, NewsPage, TextbookPage, TrainingBasePage
 from portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -14,8 +20,27 @@ from portal.accounts.models import User
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _development(settings):
+    settings.DEBUG = True
+
+
 def counts():
-    return (Page.objects.count(), User.objects.count(), TextbookPage.objects.count())
+    return tuple(
+        model.objects.count()
+        for model in (
+            Page,
+            User,
+            TextbookPage,
+            Image,
+            Document,
+            Collection,
+            Group,
+            EmailAddress,
+            Authenticator,
+            PageRevision,
+        )
+    )
 
 
 def test_seed_demo_builds_the_site_and_running_it_again_changes_nothing(client):
@@ -59,3 +84,10 @@ def test_seed_demo_scale_adds_trainees_once():
     scaled = User.objects.filter(email__endswith="@scale.demo.local")
     assert scaled.count() == 30
     assert all(u.groups.filter(name="Trainee").exists() for u in scaled[:5])
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="allow-production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(email="admin@demo.local").exists()

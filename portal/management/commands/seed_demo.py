@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -23,10 +24,20 @@ class Command(BaseCommand):
             metavar="N",
             help="Also add N trainee accounts for benchmarks.",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even though DEBUG is off (the demo accounts have a published password).",
+        )
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, allow_production, **options):
         if scale < 0:
             raise CommandError("--scale must be zero or more.")
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo accounts' password is "
+                "public. Pass --allow-production if you really mean it."
+            )
         with transaction.atomic():
             bases = seed_content()
             for spec in DEMO_ACCOUNTS:
