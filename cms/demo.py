@@ -557,6 +557,10 @@ def _collection_of(base: TrainingBasePage) -> Collection:
 
 
 def seed_base(index: TrainingBaseIndexPage, spec: DemoBase) -> TrainingBasePage:
+    # Found by its code, so a base whose slug an editor changed is not created twice.
+    existing = TrainingBasePage.objects.filter(short_code=spec.short_code).first()
+    if existing is not None:
+        return existing
     base, created = _child(
         index,
         TrainingBasePage,
