@@ -250,8 +250,22 @@ class TrainingBaseWorkspace(models.Model):
         return str(self.base)
 
 
-def _base_of(page):
-    return TrainingBasePage.objects.ancestor_of(page).first()
+class InTrainingBaseMixin:
+    """For pages that live below a training base."""
+
+    @property
+    def training_base(self):
+        return TrainingBasePage.objects.ancestor_of(self).first()
+
+
+class SyllabusLabelsMixin:
+    """For pages that say which levels and module categories they serve."""
+
+    def get_level_labels(self):
+        return choice_labels(Level, self.levels)
+
+    def get_module_labels(self):
+        return choice_labels(ModuleCategory, self.modules)
 
 
 def textbook_listing(request, *, page, root, template):
@@ -295,7 +309,7 @@ def faculty_listing(request, *, page, root, template):
     )
 
 
-class TextbookIndexPage(RoutablePageMixin, Page):
+class TextbookIndexPage(InTrainingBaseMixin, RoutablePageMixin, Page):
     """A base's textbooks (教材), filterable by level and module category."""
 
     base_form_class = PortalPageForm
@@ -314,12 +328,8 @@ class TextbookIndexPage(RoutablePageMixin, Page):
     def listing(self, request):
         return textbook_listing(request, page=self, root=self, template=self.get_template(request))
 
-    @property
-    def training_base(self):
-        return _base_of(self)
 
-
-class TextbookPage(Page):
+class TextbookPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
     """One textbook: its bibliographic record, who it serves, and the book itself."""
 
     base_form_class = PortalPageForm
@@ -380,18 +390,8 @@ class TextbookPage(Page):
         verbose_name = _("textbook")
         verbose_name_plural = _("textbooks")
 
-    def get_level_labels(self):
-        return choice_labels(Level, self.levels)
 
-    def get_module_labels(self):
-        return choice_labels(ModuleCategory, self.modules)
-
-    @property
-    def training_base(self):
-        return _base_of(self)
-
-
-class FacultyIndexPage(RoutablePageMixin, Page):
+class FacultyIndexPage(InTrainingBaseMixin, RoutablePageMixin, Page):
     """A base's faculty (师资), filterable by specialty."""
 
     base_form_class = PortalPageForm
@@ -410,10 +410,6 @@ class FacultyIndexPage(RoutablePageMixin, Page):
     def listing(self, request):
         return faculty_listing(request, page=self, root=self, template=self.get_template(request))
 
-    @property
-    def training_base(self):
-        return _base_of(self)
-
 
 class FacultySpecialtyTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -421,7 +417,7 @@ class FacultySpecialtyTag(TaggedItemBase):
     )
 
 
-class FacultyMemberPage(Page):
+class FacultyMemberPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
     """One teacher: who they are, what they teach, at which levels."""
 
     base_form_class = PortalPageForm
@@ -471,16 +467,6 @@ class FacultyMemberPage(Page):
         verbose_name = _("faculty member")
         verbose_name_plural = _("faculty members")
 
-    def get_level_labels(self):
-        return choice_labels(Level, self.levels)
-
-    def get_module_labels(self):
-        return choice_labels(ModuleCategory, self.modules)
-
-    @property
-    def training_base(self):
-        return _base_of(self)
-
 
 class NewsIndexPage(Page):
     """News, national (under the home page) or of one base (under the base)."""
@@ -506,7 +492,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(InTrainingBaseMixin, Page):
     """One news item."""
 
     base_form_class = PortalPageForm
@@ -536,7 +522,3 @@ class NewsPage(Page):
     class Meta:
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
-
-    @property
-    def training_base(self):
-        return _base_of(self)
