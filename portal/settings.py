@@ -251,6 +251,8 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAIL_I18N_ENABLED = False
+# No avatars from other hosts: Wagtail would otherwise fetch them from Gravatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 # E-mail and password are managed through allauth, which verifies a new address.
