@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from .fonts import cjk_font_path
 from .models import TrainingBasePage, TrainingBaseWorkspace
 from .services import training_base_editor_add as _editor_add
+from .services import training_base_faculty_add as _faculty_add
 from .taxonomy import Accreditation, Level, ModuleCategory
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "TrainingBase",
     "cjk_font_path",
     "training_base_editor_add",
+    "training_base_faculty_add",
+    "training_base_ids_for_staff",
     "training_base_get",
     "training_bases_for_editor",
 ]
@@ -57,3 +60,21 @@ def training_bases_for_editor(*, user_id: int) -> list[TrainingBase]:
 def training_base_editor_add(*, page_id: int, user) -> None:
     """Make ``user`` an editor of the training base with this page id."""
     _editor_add(base=TrainingBasePage.objects.get(pk=page_id), user=user)
+
+
+def training_base_faculty_add(*, page_id: int, user) -> None:
+    """Make ``user`` a teacher of the training base with this page id."""
+    _faculty_add(base=TrainingBasePage.objects.get(pk=page_id), user=user)
+
+
+def training_base_ids_for_staff(*, user_id: int, role: str = "any") -> set[int]:
+    """Page ids of the bases where the user is an editor (``role="editor"``), a teacher
+    (``"faculty"``) or either (``"any"``)."""
+    from django.db.models import Q
+
+    by_role = {
+        "editor": Q(editors__user__pk=user_id),
+        "faculty": Q(faculty__user__pk=user_id),
+    }
+    condition = by_role.get(role) or (by_role["editor"] | by_role["faculty"])
+    return set(TrainingBaseWorkspace.objects.filter(condition).values_list("base_id", flat=True))

@@ -238,6 +238,15 @@ class TrainingBaseWorkspace(models.Model):
     editors = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="training_base_workspace"
     )
+    faculty = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="training_base_faculty_workspace",
+        help_text=_(
+            "Teachers of this base: they keep its question bank, grade and mark attendance."
+        ),
+    )
     collection = models.OneToOneField(
         Collection, on_delete=models.PROTECT, related_name="training_base_workspace"
     )

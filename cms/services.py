@@ -30,6 +30,9 @@ def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWor
     base = TrainingBasePage.objects.select_for_update().get(pk=base.pk)
     existing = TrainingBaseWorkspace.objects.filter(base=base).first()
     if existing:
+        if existing.faculty_id is None:
+            existing.faculty = _faculty_group_create(base, existing.collection)
+            existing.save(update_fields=["faculty"])
         return existing
 
     editors = Group.objects.create(name=_editors_group_name(base))
@@ -54,10 +57,38 @@ def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWor
             collection=collection,
             permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
         )
-    return TrainingBaseWorkspace.objects.create(base=base, editors=editors, collection=collection)
+    return TrainingBaseWorkspace.objects.create(
+        base=base,
+        editors=editors,
+        faculty=_faculty_group_create(base, collection),
+        collection=collection,
+    )
+
+
+def _faculty_group_create(base: TrainingBasePage, collection: Collection) -> Group:
+    faculty = Group.objects.create(name=f"Training base {base.pk} faculty ({base.short_code})")
+    faculty.permissions.add(_permission("wagtailadmin", "access_admin"))
+    for app_label, codename in (
+        ("wagtailimages", "choose_image"),
+        ("wagtaildocs", "choose_document"),
+    ):
+        GroupCollectionPermission.objects.create(
+            group=faculty, collection=collection, permission=_permission(app_label, codename)
+        )
+    return faculty
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 def training_base_editor_add(*, base: TrainingBasePage, user) -> None:
     """Make ``user`` an editor of ``base``."""
     workspace = training_base_workspace_ensure(base=base)
     user.groups.add(workspace.editors)
+
+
+def training_base_faculty_add(*, base: TrainingBasePage, user) -> None:
+    """Make ``user`` a teacher of ``base``."""
+    workspace = training_base_workspace_ensure(base=base)
+    user.groups.add(workspace.faculty)

@@ -150,7 +150,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.accounts.tasks.outgoing_mail_resend_stale",
         "schedule": 300.0,
     },
+    "submit-overdue-exam-attempts": {
+        "task": "courses.tasks.exam_attempts_submit_overdue",
+        "schedule": 60.0,
+    },
 }
+# After an exam's deadline, answers are still accepted this long (a slow network).
+PORTAL_EXAM_GRACE_SECONDS = 30
 
 # E-mail ---------------------------------------------------------------------------------------
 

@@ -147,3 +147,151 @@ def news_item(parent_index, title="新闻", date=datetime.date(2026, 1, 1)):
     return publish_child(
         parent_index, NewsPage(title=title, slug=f"news-{NewsPage.objects.count() + 1}", date=date)
     )
+
+
+# -- courses ---------------------------------------------------------------------------------
+
+
+def course(base, level="junior_broker", capacity=None, slug=None, lessons=None, **fields):
+    """A published course with one module per given category and its lessons.
+
+    ``lessons`` is a list of (category, hours, delivery) tuples; by default two online lessons.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+    index = CourseIndexPage.objects.child_of(base).first() or publish_child(
+        base, CourseIndexPage(title="课程", slug="courses")
+    )
+    now = timezone.now()
+    page = publish_child(
+        index,
+        CoursePage(
+            title=fields.pop("title", "初级技术经纪人培训"),
+            slug=slug or f"course-{CoursePage.objects.count() + 1}",
+            level=level,
+            class_name="2026年第1期",
+            start_date=dt.date(2026, 9, 1),
+            end_date=dt.date(2026, 9, 30),
+            enrolment_opens=now - dt.timedelta(days=1),
+            enrolment_closes=now + dt.timedelta(days=30),
+            capacity=capacity,
+            **fields,
+        ),
+    )
+    lessons = lessons or [("general", "1.5", "online"), ("policy", "2", "online")]
+    modules = {}
+    for number, (category, hours, delivery) in enumerate(lessons, start=1):
+        if category not in modules:
+            modules[category] = publish_child(
+                page, ModulePage(title=f"模块 {category}", slug=f"m-{category}", category=category)
+            )
+        extra = {}
+        if delivery == "in_person":
+            extra = {"session_starts": now + dt.timedelta(days=2), "location": "报告厅"}
+        publish_child(
+            modules[category],
+            LessonPage(
+                title=f"第{number}课",
+                slug=f"lesson-{number}",
+                hours=Decimal(hours),
+                delivery=delivery,
+                **extra,
+            ),
+        )
+    return page
+
+
+def questions(base, level="junior_broker", per_kind=3):
+    """Active questions of every type in every category for ``level``."""
+    from courses.models import Question
+
+    made = []
+    for category in ("general", "policy", "practice", "enhancement"):
+        for n in range(per_kind):
+            made += [
+                Question(
+                    base=base,
+                    level=level,
+                    category=category,
+                    type="single",
+                    stem=f"{category} 单选 {n}",
+                    status="active",
+                    options=[
+                        {"key": "A", "text": "甲"},
+                        {"key": "B", "text": "乙"},
+                        {"key": "C", "text": "丙"},
+                    ],
+                    correct=["B"],
+                    explanation="因为乙。",
+                ),
+                Question(
+                    base=base,
+                    level=level,
+                    category=category,
+                    type="multiple",
+                    stem=f"{category} 多选 {n}",
+                    status="active",
+                    options=[
+                        {"key": "A", "text": "甲"},
+                        {"key": "B", "text": "乙"},
+                        {"key": "C", "text": "丙"},
+                    ],
+                    correct=["A", "C"],
+                ),
+                Question(
+                    base=base,
+                    level=level,
+                    category=category,
+                    type="true_false",
+                    stem=f"{category} 判断 {n}",
+                    status="active",
+                    options=[{"key": "T", "text": "正确"}, {"key": "F", "text": "错误"}],
+                    correct=["T"],
+                ),
+                Question(
+                    base=base,
+                    level=level,
+                    category=category,
+                    type="short",
+                    stem=f"{category} 简答 {n}",
+                    status="active",
+                    points=5,
+                    reference_answer="要点：……",
+                ),
+            ]
+    return Question.objects.bulk_create(made)
+
+
+def exam(base, course_page=None, blueprint=None, **fields):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import Exam
+
+    now = timezone.now()
+    defaults = {
+        "title": "初级技术经纪人结业考试",
+        "level": course_page.level if course_page else "junior_broker",
+        "course": course_page,
+        "eligibility": "enrolled" if course_page else "completed",
+        "blueprint": blueprint
+        or [
+            {"type": "single", "category": "general", "count": 2},
+            {"type": "multiple", "category": "policy", "count": 1},
+            {"type": "true_false", "category": "practice", "count": 1},
+        ],
+        "time_limit_minutes": 30,
+        "pass_mark": 60,
+        "max_attempts": 2,
+        "opens_at": now - dt.timedelta(hours=1),
+        "closes_at": now + dt.timedelta(days=7),
+        "is_published": True,
+    }
+    defaults.update(fields)
+    return Exam.objects.create(base=base, **defaults)

@@ -1,0 +1,20 @@
+from .exams import Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionType
+from .learning import AttendanceMark, Enrolment, LessonCredit
+from .pages import CourseIndexPage, CoursePage, Delivery, LessonPage, ModulePage
+
+__all__ = [
+    "Attempt",
+    "AttemptQuestion",
+    "AttendanceMark",
+    "CourseIndexPage",
+    "CoursePage",
+    "Delivery",
+    "Enrolment",
+    "Exam",
+    "GradeChange",
+    "LessonCredit",
+    "LessonPage",
+    "ModulePage",
+    "Question",
+    "QuestionType",
+]

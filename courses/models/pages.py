@@ -1,0 +1,248 @@
+"""Course, module and lesson pages: what a training base teaches, published in the CMS."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+from cms.forms import PortalPageForm
+from cms.models import InTrainingBaseMixin
+from cms.taxonomy import Level, ModuleCategory
+
+
+class Delivery(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+    BLENDED = "blended", _("Blended")
+
+
+class CourseIndexPage(InTrainingBaseMixin, Page):
+    """A base's courses and classes (培训班)."""
+
+    base_form_class = PortalPageForm
+
+    intro = models.TextField(_("introduction"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["cms.TrainingBasePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("course index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = (
+            CoursePage.objects.live().public().child_of(self).order_by("-start_date")
+        )
+        return context
+
+
+class CoursePage(InTrainingBaseMixin, Page):
+    """One course of one level, run as a class with dates, an enrolment window and seats."""
+
+    base_form_class = PortalPageForm
+
+    level = models.CharField(_("level"), max_length=30, choices=Level.choices)
+    class_name = models.CharField(
+        _("class"),
+        max_length=120,
+        help_text=_("The class this course is run as, e.g. 2026 Class 3 for junior brokers."),
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.BLENDED
+    )
+    start_date = models.DateField(_("starts"))
+    end_date = models.DateField(_("ends"))
+    enrolment_opens = models.DateTimeField(_("enrolment opens"))
+    enrolment_closes = models.DateTimeField(_("enrolment closes"))
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    summary = models.TextField(_("summary"), max_length=300, blank=True)
+    description = StreamField(BaseStreamBlock(), verbose_name=_("description"), blank=True)
+    faculty = ParentalManyToManyField(
+        "cms.FacultyMemberPage", verbose_name=_("faculty"), blank=True, related_name="+"
+    )
+    textbooks = ParentalManyToManyField(
+        "cms.TextbookPage", verbose_name=_("textbooks"), blank=True, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("level"), FieldPanel("delivery")]),
+                FieldPanel("class_name"),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+                FieldRowPanel([FieldPanel("enrolment_opens"), FieldPanel("enrolment_closes")]),
+                FieldPanel("capacity"),
+            ],
+            heading=_("Class"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("faculty"),
+        FieldPanel("textbooks"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("class_name"),
+        index.SearchField("summary"),
+        index.FilterField("level"),
+    ]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The course cannot end before it starts.")})
+        if (
+            self.enrolment_opens
+            and self.enrolment_closes
+            and self.enrolment_closes <= self.enrolment_opens
+        ):
+            raise ValidationError({"enrolment_closes": _("Enrolment must close after it opens.")})
+
+    def enrolment_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.enrolment_opens <= now < self.enrolment_closes
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import course_outline, enrolment_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["outline"] = course_outline(course=self)
+        context["enrolment"] = enrolment_for(user=request.user, course=self)
+        return context
+
+
+class ModulePage(InTrainingBaseMixin, Page):
+    """A module of a course; it belongs to one of the syllabus's four categories."""
+
+    base_form_class = PortalPageForm
+
+    category = models.CharField(_("module category"), max_length=20, choices=ModuleCategory.choices)
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("category"), FieldPanel("intro")]
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = LessonPage.objects.live().child_of(self)
+        return context
+
+
+def validate_half_hours(value):
+    if value is None or value <= 0 or (value * 2) != (value * 2).to_integral_value():
+        raise ValidationError(_("Training hours go in half-hour steps, e.g. 1.5 or 2."))
+
+
+class LessonContentBlock(BaseStreamBlock):
+    video = DocumentChooserBlock(
+        label=_("Video file"), help_text=_("An uploaded MP4 video."), icon="media"
+    )
+    video_link = blocks.URLBlock(
+        label=_("Video link"), help_text=_("An address of a video on an approved platform.")
+    )
+
+
+class LessonPage(InTrainingBaseMixin, Page):
+    """One lesson: its training hours, its content, and for in-person lessons the session."""
+
+    base_form_class = PortalPageForm
+
+    hours = models.DecimalField(
+        _("training hours"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal("0.5")), validate_half_hours],
+    )
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=10,
+        choices=[
+            (Delivery.ONLINE, Delivery.ONLINE.label),
+            (Delivery.IN_PERSON, Delivery.IN_PERSON.label),
+        ],
+        default=Delivery.ONLINE,
+    )
+    required = models.BooleanField(
+        _("required"),
+        default=True,
+        help_text=_("The course is complete when every required lesson is credited."),
+    )
+    summary = RichTextField(_("summary"), blank=True, features=["bold", "italic", "link"])
+    body = StreamField(LessonContentBlock(), verbose_name=_("content"), blank=True)
+    session_starts = models.DateTimeField(_("session starts"), null=True, blank=True)
+    session_ends = models.DateTimeField(_("session ends"), null=True, blank=True)
+    location = models.CharField(_("place"), max_length=200, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("hours"), FieldPanel("delivery"), FieldPanel("required")]),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("session_starts"), FieldPanel("session_ends")]),
+                FieldPanel("location"),
+            ],
+            heading=_("In-person session"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def clean(self):
+        super().clean()
+        if self.delivery == Delivery.IN_PERSON:
+            missing = {
+                name: _("An in-person lesson needs its session's time and place.")
+                for name in ("session_starts", "location")
+                if not getattr(self, name)
+            }
+            if missing:
+                raise ValidationError(missing)
+        if self.session_starts and self.session_ends and self.session_ends <= self.session_starts:
+            raise ValidationError({"session_ends": _("The session must end after it starts.")})
+
+    @property
+    def module(self):
+        return ModulePage.objects.parent_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import lesson_state_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_state_for(user=request.user, lesson=self))
+        return context

@@ -1,0 +1,192 @@
+"""Reads of courses and learning records."""
+
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from cms.taxonomy import ModuleCategory
+
+from .models import (
+    Attempt,
+    CoursePage,
+    Enrolment,
+    Exam,
+    LessonCredit,
+    LessonPage,
+    ModulePage,
+    Question,
+)
+
+ZERO = Decimal("0.0")
+
+
+@dataclass
+class ModuleOutline:
+    module: ModulePage
+    lessons: list = field(default_factory=list)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((lesson.hours for lesson in self.lessons), ZERO)
+
+
+@dataclass
+class CourseOutline:
+    modules: list
+    hours_by_category: "OrderedDict[str, Decimal]"
+    total_hours: Decimal
+    required_lesson_ids: set
+
+
+def course_outline(*, course: CoursePage) -> CourseOutline:
+    """Modules, lessons and hours of a course in two queries, however many lessons it has."""
+    modules = list(ModulePage.objects.live().child_of(course).order_by("path"))
+    by_path = {m.path: ModuleOutline(module=m) for m in modules}
+    lessons = LessonPage.objects.live().descendant_of(course).order_by("path")
+    for lesson in lessons:
+        outline = by_path.get(lesson.path[: -LessonPage.steplen])
+        if outline:
+            outline.lessons.append(lesson)
+    hours = OrderedDict((code, ZERO) for code in ModuleCategory.values)
+    required = set()
+    for outline in by_path.values():
+        hours[outline.module.category] += outline.hours
+        required.update(lesson.pk for lesson in outline.lessons if lesson.required)
+    return CourseOutline(
+        modules=list(by_path.values()),
+        hours_by_category=hours,
+        total_hours=sum(hours.values(), ZERO),
+        required_lesson_ids=required,
+    )
+
+
+def enrolment_for(*, user, course: CoursePage) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrolment.objects.filter(user=user, course=course).first()
+
+
+def seats_taken(*, course: CoursePage) -> int:
+    return course.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+
+
+def lesson_state_for(*, user, lesson: LessonPage) -> dict:
+    """What the lesson page needs to know about the visitor's enrolment and credit."""
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    enrolment = enrolment_for(user=user, course=course) if course else None
+    credit = None
+    if enrolment is not None:
+        credit = LessonCredit.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    return {"course": course, "enrolment": enrolment, "credit": credit}
+
+
+def hours_by_category(*, user_id: int, level: str | None = None) -> "OrderedDict[str, Decimal]":
+    """Credited hours per module category, over all courses or those of one level."""
+    credits = LessonCredit.objects.filter(enrolment__user_id=user_id)
+    if level:
+        credits = credits.filter(enrolment__course__level=level)
+    totals = dict(credits.values_list("category").annotate(total=Sum("hours")))
+    return OrderedDict((code, totals.get(code, ZERO)) for code in ModuleCategory.values)
+
+
+def credited_lesson_ids(*, enrolment: Enrolment) -> set[int]:
+    return set(enrolment.credits.values_list("lesson_id", flat=True))
+
+
+def blueprint_problems(*, exam: Exam) -> list[str]:
+    """What is wrong with an exam's blueprint, given the active questions of its base."""
+    from .models.exams import Difficulty, QuestionType
+
+    rows = exam.blueprint
+    if not isinstance(rows, list) or not rows:
+        return [_("The blueprint needs at least one row.")]
+    problems = []
+    needed = Counter()
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            problems.append(_("Row %(n)d is not a set of fields.") % {"n": number})
+            continue
+        if row.get("type") not in QuestionType.values:
+            problems.append(_("Row %(n)d: unknown question type.") % {"n": number})
+        if row.get("category") not in ModuleCategory.values:
+            problems.append(_("Row %(n)d: unknown module category.") % {"n": number})
+        if row.get("difficulty") not in (None, *Difficulty.values):
+            problems.append(_("Row %(n)d: difficulty must be 1, 2 or 3.") % {"n": number})
+        count = row.get("count")
+        if not isinstance(count, int) or count < 1:
+            problems.append(
+                _("Row %(n)d: the count must be a whole number above zero.") % {"n": number}
+            )
+            continue
+        needed[(row.get("type"), row.get("category"), row.get("difficulty"))] += count
+    if problems:
+        return problems
+    for (qtype, category, difficulty), count in needed.items():
+        available = question_pool(
+            exam=exam, qtype=qtype, category=category, difficulty=difficulty
+        ).count()
+        if available < count:
+            problems.append(
+                _(
+                    "The bank has %(available)d active %(type)s questions in %(category)s "
+                    "for this level; the blueprint asks for %(count)d."
+                )
+                % {
+                    "available": available,
+                    "type": QuestionType(qtype).label,
+                    "category": ModuleCategory(category).label,
+                    "count": count,
+                }
+            )
+    return problems
+
+
+def question_pool(*, exam: Exam, qtype: str, category: str, difficulty: int | None = None):
+    pool = Question.objects.filter(
+        base_id=exam.base_id,
+        level=exam.level,
+        status=Question.Status.ACTIVE,
+        type=qtype,
+        category=category,
+    )
+    if difficulty:
+        pool = pool.filter(difficulty=difficulty)
+    return pool
+
+
+def attempts_of(*, user_id: int, exam: Exam | None = None):
+    attempts = Attempt.objects.filter(user_id=user_id).select_related("exam")
+    if exam is not None:
+        attempts = attempts.filter(exam=exam)
+    return attempts
+
+
+def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
+    """Score and points per module category for an attempt's result page."""
+    rows = attempt.questions.values("category").annotate(
+        score=Sum("score"), points=Sum("points"), pending=Count("pk", filter=Q(score__isnull=True))
+    )
+    by_category = {row["category"]: row for row in rows}
+    return OrderedDict(
+        (code, by_category[code]) for code in ModuleCategory.values if code in by_category
+    )
+
+
+def grading_queue(*, base_ids: set[int]):
+    """Open answers waiting for a grade, in the bases the grader teaches at."""
+    from .models.exams import OBJECTIVE_TYPES
+
+    return (
+        Attempt.objects.filter(
+            exam__base_id__in=base_ids,
+            status=Attempt.Status.AWAITING_GRADING,
+            questions__score__isnull=True,
+        )
+        .exclude(questions__type__in=OBJECTIVE_TYPES)
+        .select_related("exam", "user")
+        .distinct()
+        .order_by("submitted_at")
+    )
