@@ -3,11 +3,18 @@
 from collections import OrderedDict
 from decimal import Decimal
 
-from .data import CourseCompletion, ExamPass
+from .data import CourseCompletion, ExamPass, LearnerOverview
 from .models import Attempt, Enrolment
 from .selectors import hours_by_category
 
-__all__ = ["CourseCompletion", "ExamPass", "course_completions", "exams_passed", "hours_by_module"]
+__all__ = [
+    "CourseCompletion",
+    "ExamPass",
+    "course_completions",
+    "exams_passed",
+    "hours_by_module",
+    "learner_overview",
+]
 
 
 def hours_by_module(*, user_id: int, level: str | None = None) -> "OrderedDict[str, Decimal]":
@@ -55,3 +62,78 @@ def course_completions(*, user_id: int) -> list[CourseCompletion]:
             )
         )
     return result
+
+
+def learner_overview(*, user_id: int) -> LearnerOverview:
+    """Everything a trainee's "my learning" page shows, in a handful of queries."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from .data import CourseProgress, ExamRecord, UpcomingSession
+    from .models import LessonCredit, LessonPage
+    from .selectors import course_outline
+
+    enrolments = list(
+        Enrolment.objects.filter(user_id=user_id).select_related("course").order_by("-enrolled_at")
+    )
+    credited = dict(
+        LessonCredit.objects.filter(enrolment__user_id=user_id)
+        .values_list("enrolment_id")
+        .annotate(total=Sum("hours"))
+    )
+    courses, upcoming = [], []
+    now = timezone.now()
+    for enrolment in enrolments:
+        course = enrolment.course
+        outline = course_outline(course=course)
+        courses.append(
+            CourseProgress(
+                course_id=course.pk,
+                title=course.title,
+                url=course.url or "",
+                level=course.level,
+                class_name=course.class_name,
+                status=enrolment.status,
+                credited_hours=credited.get(enrolment.pk, Decimal("0")),
+                total_hours=outline.total_hours,
+            )
+        )
+        if enrolment.status != Enrolment.Status.WITHDRAWN:
+            sessions = (
+                LessonPage.objects.live().descendant_of(course).filter(session_starts__gte=now)
+            )
+            upcoming += [
+                UpcomingSession(
+                    lesson_title=lesson.title,
+                    course_title=course.title,
+                    url=lesson.url or "",
+                    starts=lesson.session_starts,
+                    location=lesson.location,
+                )
+                for lesson in sessions
+            ]
+    hours = hours_by_module(user_id=user_id)
+    exams = [
+        ExamRecord(
+            attempt_id=a.pk,
+            exam_title=a.exam.title,
+            level=a.exam.level,
+            number=a.number,
+            status=a.status,
+            started_at=a.started_at,
+            score=a.score,
+            max_score=a.max_score,
+            percent=a.percent,
+            passed=a.passed,
+        )
+        for a in Attempt.objects.filter(user_id=user_id)
+        .select_related("exam")
+        .order_by("-started_at")
+    ]
+    return LearnerOverview(
+        courses=courses,
+        hours_by_module=hours,
+        total_hours=sum(hours.values(), Decimal("0")),
+        upcoming=sorted(upcoming, key=lambda s: s.starts)[:10],
+        exams=exams,
+    )

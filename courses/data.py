@@ -22,3 +22,53 @@ class CourseCompletion:
     level: str
     base_id: int | None
     completed_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course_id: int
+    title: str
+    url: str
+    level: str
+    class_name: str
+    status: str
+    credited_hours: Decimal
+    total_hours: Decimal
+
+    @property
+    def percent(self) -> int:
+        if not self.total_hours:
+            return 0
+        return min(100, int(self.credited_hours * 100 / self.total_hours))
+
+
+@dataclass(frozen=True)
+class UpcomingSession:
+    lesson_title: str
+    course_title: str
+    url: str
+    starts: datetime.datetime
+    location: str
+
+
+@dataclass(frozen=True)
+class ExamRecord:
+    attempt_id: int
+    exam_title: str
+    level: str
+    number: int
+    status: str
+    started_at: datetime.datetime
+    score: Decimal | None
+    max_score: Decimal
+    percent: Decimal | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class LearnerOverview:
+    courses: list
+    hours_by_module: dict
+    total_hours: Decimal
+    upcoming: list
+    exams: list

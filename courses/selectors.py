@@ -40,6 +40,13 @@ class CourseOutline:
     total_hours: Decimal
     required_lesson_ids: set
 
+    @property
+    def hours_rows(self) -> list[tuple[str, Decimal]]:
+        """(category label, hours) in syllabus order, for display."""
+        return [
+            (ModuleCategory(code).label, hours) for code, hours in self.hours_by_category.items()
+        ]
+
 
 def course_outline(*, course: CoursePage) -> CourseOutline:
     """Modules, lessons and hours of a course in two queries, however many lessons it has."""
@@ -171,7 +178,9 @@ def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
     )
     by_category = {row["category"]: row for row in rows}
     return OrderedDict(
-        (code, by_category[code]) for code in ModuleCategory.values if code in by_category
+        (code, {**by_category[code], "label": ModuleCategory(code).label})
+        for code in ModuleCategory.values
+        if code in by_category
     )
 
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", views.search, name="search"),
+    path("learn/", include("courses.urls")),
+    path("me/", views.my_learning, name="my_learning"),
 ]
 
 if settings.DEBUG:

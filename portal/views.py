@@ -1,5 +1,6 @@
 """The site shell's own views: search and the error pages."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -7,6 +8,8 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Page
+
+from cms.taxonomy import ModuleCategory
 
 SEARCH_PAGE_SIZE = 10
 
@@ -19,6 +22,19 @@ def search(request):
         results = Page.objects.live().public().specific().search(query, operator="and")
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "portal/search.html", {"query": query, "results": page})
+
+
+@login_required
+def my_learning(request):
+    """The trainee's home: courses and progress, hours per module, sessions, exam records."""
+    from courses import api as courses_api
+
+    overview = courses_api.learner_overview(user_id=request.user.pk)
+    labels = dict(ModuleCategory.choices)
+    hours = [(labels[code], value) for code, value in overview.hours_by_module.items()]
+    return TemplateResponse(
+        request, "portal/my_learning.html", {"overview": overview, "hours": hours}
+    )
 
 
 def _error(request, status, title, message, template="portal/error.html"):

@@ -68,6 +68,14 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# More trainees, so every state of a learning record can be seen on the demo.
+DEMO_LEARNERS = [
+    DemoAccount("learner1@demo.local", "赵敏", Role.TRAINEE, Province.GUANGDONG, "某电子科技公司"),
+    DemoAccount("learner2@demo.local", "钱坤", Role.TRAINEE, Province.HUNAN, "某大学科研院"),
+    DemoAccount("learner3@demo.local", "孙丽", Role.TRAINEE, Province.GUANGXI, "某生物医药公司"),
+]
+
+
 def _verified_email(user: User) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}

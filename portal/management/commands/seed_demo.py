@@ -1,16 +1,19 @@
+import random
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cms import api as cms_api
 from cms.demo import seed_content
+from courses.demo import seed_base_courses, seed_learning
 from portal.accounts.demo import (
     DEMO_ACCOUNTS,
+    DEMO_LEARNERS,
     DEMO_PASSWORD,
     demo_account_ensure,
     scale_trainees_create,
 )
-from portal.accounts.roles import Role
 
 
 class Command(BaseCommand):
@@ -40,10 +43,29 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             bases = seed_content()
-            for spec in DEMO_ACCOUNTS:
-                user, _ = demo_account_ensure(spec)
-                if spec.role == Role.BASE_EDITOR:
-                    cms_api.training_base_editor_add(page_id=bases[0].pk, user=user)
+            accounts = {}
+            for spec in DEMO_ACCOUNTS + DEMO_LEARNERS:
+                accounts[spec.email], _ = demo_account_ensure(spec)
+            first = bases[0]
+            cms_api.training_base_editor_add(page_id=first.pk, user=accounts["editor@demo.local"])
+            cms_api.training_base_faculty_add(page_id=first.pk, user=accounts["faculty@demo.local"])
+            courses = {base.pk: seed_base_courses(base) for base in bases}
+            junior = courses[first.pk][0]
+            rng = random.Random(2026)
+            stories = [
+                ("trainee@demo.local", "passed"),
+                ("learner1@demo.local", "in_progress"),
+                ("learner2@demo.local", "grading"),
+                ("learner3@demo.local", "failed"),
+            ]
+            for email, story in stories:
+                seed_learning(
+                    course=junior,
+                    trainee=accounts[email],
+                    story=story,
+                    grader=accounts["faculty@demo.local"],
+                    rng=rng,
+                )
         if scale:
             added = scale_trainees_create(count=scale)
             self.stdout.write(f"Scale: {added} new trainee accounts ({scale} requested).")
@@ -57,3 +79,8 @@ class Command(BaseCommand):
                 else ""
             )
             self.stdout.write(f"  {spec.role:<14} {spec.email}{note}")
+        self.stdout.write(
+            "  More trainees: "
+            + ", ".join(spec.email for spec in DEMO_LEARNERS)
+            + " (a course in progress, answers awaiting grading, a failed exam)"
+        )

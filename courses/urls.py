@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "courses"
+
+urlpatterns = [
+    path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
+    path("courses/<int:course_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("lessons/<int:lesson_id>/done/", views.lesson_done, name="lesson_done"),
+    path("lessons/<int:lesson_id>/attendance/", views.attendance, name="attendance"),
+    path("exams/<int:exam_id>/", views.exam_detail, name="exam"),
+    path("exams/<int:exam_id>/start/", views.exam_start, name="exam_start"),
+    path("attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
+    path("attempts/<int:attempt_id>/save/", views.attempt_save, name="attempt_save"),
+    path("attempts/<int:attempt_id>/submit/", views.attempt_hand_in, name="attempt_submit"),
+    path("attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
+    path("grading/", views.grading_queue, name="grading"),
+    path("grading/<int:attempt_id>/", views.grading_attempt, name="grading_attempt"),
+]

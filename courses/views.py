@@ -1,0 +1,288 @@
+"""Trainee and staff pages for courses and exams. Thin: the rules live in services.py."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import Attempt, AttendanceMark, CoursePage, Delivery, Enrolment, Exam, LessonPage
+from .models.exams import OBJECTIVE_TYPES, QuestionType
+from .permissions import require_staff_of, staff_base_ids
+from .services import LearningError
+
+ANSWER_FIELD = re.compile(r"^q(\d+)$")
+
+
+def _base_id(page) -> int | None:
+    base = page.training_base
+    return base.pk if base else None
+
+
+# -- enrolment and lessons -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def enrol(request, course_id):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    try:
+        services.enrolment_create(user=request.user, course=course)
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You are enrolled. Welcome to the course!"))
+    return redirect(course.url)
+
+
+@login_required
+@require_POST
+def withdraw(request, course_id):
+    course = get_object_or_404(CoursePage, pk=course_id)
+    enrolment = get_object_or_404(Enrolment, user=request.user, course=course)
+    try:
+        services.enrolment_withdraw(enrolment=enrolment)
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You have withdrawn from the course; your seat is free."))
+    return redirect(course.url)
+
+
+@login_required
+@require_POST
+def lesson_done(request, lesson_id):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    try:
+        services.lesson_complete(user=request.user, lesson=lesson)
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Lesson completed: %(hours)s hours credited.") % {"hours": lesson.hours}
+        )
+    return redirect(lesson.url)
+
+
+@login_required
+def attendance(request, lesson_id):
+    lesson = get_object_or_404(LessonPage, pk=lesson_id, delivery=Delivery.IN_PERSON)
+    require_staff_of(request.user, _base_id(lesson))
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    enrolments = (
+        Enrolment.objects.filter(course=course)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("user")
+        .order_by("user__real_name")
+    )
+    if request.method == "POST":
+        try:
+            present = {int(value) for value in request.POST.getlist("present")}
+            services.attendance_mark(lesson=lesson, present_ids=present, by=request.user)
+        except (ValueError, LearningError) as error:
+            message = (
+                str(error) if isinstance(error, LearningError) else _("The sheet was malformed.")
+            )
+            messages.error(request, message)
+        else:
+            messages.success(request, _("Attendance saved: %(n)d present.") % {"n": len(present)})
+            return redirect("courses:attendance", lesson_id=lesson.pk)
+    marks = dict(
+        AttendanceMark.objects.filter(lesson=lesson).values_list("enrolment_id", "present")
+    )
+    return render(
+        request,
+        "courses/attendance.html",
+        {"lesson": lesson, "course": course, "enrolments": enrolments, "marks": marks},
+    )
+
+
+# -- exams -----------------------------------------------------------------------------------
+
+
+@login_required
+def exam_detail(request, exam_id):
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    attempts = selectors.attempts_of(user_id=request.user.pk, exam=exam)
+    return render(
+        request,
+        "courses/exam_detail.html",
+        {
+            "exam": exam,
+            "attempts": attempts,
+            "refusal": services.exam_refusal(user=request.user, exam=exam),
+            "attempts_left": max(0, exam.max_attempts - attempts.count()),
+            "question_count": sum(row.get("count", 0) for row in exam.blueprint),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exam_start(request, exam_id):
+    exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
+    try:
+        attempt = services.attempt_start(user=request.user, exam=exam)
+    except LearningError as error:
+        messages.error(request, str(error))
+        return redirect("courses:exam", exam_id=exam.pk)
+    return redirect("courses:attempt", attempt_id=attempt.pk)
+
+
+def _own_attempt(request, attempt_id) -> Attempt:
+    attempt = get_object_or_404(Attempt.objects.select_related("exam"), pk=attempt_id)
+    if attempt.user_id != request.user.pk:
+        raise Http404
+    return attempt
+
+
+def _answers_from(post, attempt: Attempt) -> dict:
+    """Answers keyed by position, read from a posted form; LearningError if it is forged."""
+    types = dict(attempt.questions.values_list("position", "type"))
+    answers = {}
+    for name in post:
+        match = ANSWER_FIELD.match(name)
+        if not match:
+            continue
+        position = int(match.group(1))
+        if position not in types:
+            raise LearningError(_("The answers name a question that is not in this paper."))
+        values = post.getlist(name)
+        if types[position] == QuestionType.MULTIPLE:
+            answers[position] = values
+        elif types[position] in OBJECTIVE_TYPES:
+            answers[position] = values[-1] if values else None
+        else:
+            answers[position] = values[-1] if values else ""
+    return answers
+
+
+@login_required
+def attempt_take(request, attempt_id):
+    attempt = _own_attempt(request, attempt_id)
+    if (
+        attempt.status == Attempt.Status.IN_PROGRESS
+        and timezone.now() > attempt.deadline + services.grace()
+    ):
+        services.attempt_submit(attempt=attempt)
+        attempt.refresh_from_db()
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return redirect("courses:attempt_result", attempt_id=attempt.pk)
+    questions = list(
+        attempt.questions.only(
+            "position", "type", "stem", "options", "answer", "category", "points"
+        )
+    )
+    remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    return render(
+        request,
+        "courses/attempt_take.html",
+        {"attempt": attempt, "exam": attempt.exam, "questions": questions, "remaining": remaining},
+    )
+
+
+@login_required
+@require_POST
+def attempt_save(request, attempt_id):
+    """Autosave: store the answers posted so far. Answers JSON for the page's script."""
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        saved = services.attempt_save_answers(
+            attempt=attempt, answers=_answers_from(request.POST, attempt)
+        )
+    except LearningError as error:
+        if request.headers.get("x-requested-with") == "fetch":
+            return JsonResponse({"error": str(error)}, status=409)
+        messages.error(request, str(error))
+        return redirect("courses:attempt", attempt_id=attempt.pk)
+    if request.headers.get("x-requested-with") == "fetch":
+        return JsonResponse({"saved": saved, "at": timezone.localtime().strftime("%H:%M:%S")})
+    messages.success(request, _("Your answers are saved."))
+    return redirect("courses:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def attempt_hand_in(request, attempt_id):
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        services.attempt_submit(attempt=attempt, answers=_answers_from(request.POST, attempt))
+    except LearningError as error:
+        messages.error(request, str(error))
+        return redirect("courses:attempt", attempt_id=attempt.pk)
+    return redirect("courses:attempt_result", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_result(request, attempt_id):
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.status == Attempt.Status.IN_PROGRESS:
+        return redirect("courses:attempt", attempt_id=attempt.pk)
+    show_review = attempt.exam.allow_review and attempt.status == Attempt.Status.FINAL
+    return render(
+        request,
+        "courses/attempt_result.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "breakdown": selectors.category_breakdown(attempt=attempt),
+            "questions": attempt.questions.all() if show_review else [],
+            "show_review": show_review,
+        },
+    )
+
+
+# -- grading ---------------------------------------------------------------------------------
+
+
+@login_required
+def grading_queue(request):
+    allowed = staff_base_ids(request.user, role="faculty")
+    if allowed is not None and not allowed:
+        raise PermissionDenied
+    queue = (
+        selectors.grading_queue(base_ids=allowed)
+        if allowed is not None
+        else (selectors.grading_queue(base_ids=set(Exam.objects.values_list("base_id", flat=True))))
+    )
+    return render(request, "courses/grading_queue.html", {"attempts": queue})
+
+
+@login_required
+def grading_attempt(request, attempt_id):
+    attempt = get_object_or_404(Attempt.objects.select_related("exam", "user"), pk=attempt_id)
+    require_staff_of(request.user, attempt.exam.base_id, role="faculty")
+    open_questions = attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
+    if request.method == "POST":
+        question = get_object_or_404(open_questions, pk=request.POST.get("question"))
+        try:
+            score = Decimal(request.POST.get("score", "").strip())
+            services.answer_grade(
+                question=question,
+                score=score,
+                by=request.user,
+                comment=request.POST.get("comment", "").strip(),
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except (InvalidOperation, LearningError) as error:
+            text = (
+                str(error)
+                if isinstance(error, LearningError)
+                else _("Enter the score as a number.")
+            )
+            messages.error(request, text)
+        else:
+            messages.success(request, _("Grade saved."))
+        return redirect("courses:grading_attempt", attempt_id=attempt.pk)
+    return render(
+        request,
+        "courses/grading_attempt.html",
+        {"attempt": attempt, "questions": open_questions.prefetch_related("grade_changes")},
+    )

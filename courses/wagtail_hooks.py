@@ -1,0 +1,107 @@
+"""The question bank and exams in the Wagtail admin, each base seeing only its own."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import TrainingBasePage
+
+from .models import Exam, Question
+from .permissions import BaseScopedPermissionPolicy, staff_base_ids
+
+
+class BaseScopedForm(WagtailAdminModelForm):
+    """Offers only the bases the editor works at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "base" in self.fields and self.for_user is not None:
+            allowed = staff_base_ids(self.for_user)
+            bases = TrainingBasePage.objects.order_by("title")
+            if allowed is not None:
+                bases = bases.filter(pk__in=allowed)
+            self.fields["base"].queryset = bases
+            if bases.count() == 1 and not self.initial.get("base"):
+                self.initial["base"] = bases.first().pk
+
+
+class BaseScopedViewSet(SnippetViewSet):
+    def get_queryset(self, request):
+        allowed = staff_base_ids(request.user)
+        objects = self.model.objects.all()
+        return objects if allowed is None else objects.filter(base_id__in=allowed)
+
+
+class QuestionViewSet(BaseScopedViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Question bank")
+    list_display = ["stem", "type", "level", "category", "difficulty", "status", "updated_at"]
+    list_filter = ["type", "level", "category", "difficulty", "status", "base"]
+    search_fields = ["stem", "explanation"]
+    ordering = ["-updated_at"]
+    base_form_class = BaseScopedForm
+    panels = [
+        FieldPanel("base"),
+        FieldRowPanel([FieldPanel("type"), FieldPanel("status")]),
+        FieldPanel("stem"),
+        FieldPanel("options"),
+        FieldPanel("correct"),
+        FieldPanel("reference_answer"),
+        FieldPanel("explanation"),
+        FieldRowPanel(
+            [
+                FieldPanel("level"),
+                FieldPanel("category"),
+                FieldPanel("difficulty"),
+                FieldPanel("points"),
+            ]
+        ),
+        FieldPanel("tags"),
+    ]
+
+
+class ExamViewSet(BaseScopedViewSet):
+    model = Exam
+    icon = "form"
+    menu_label = _("Exams")
+    list_display = ["title", "level", "opens_at", "closes_at", "is_published"]
+    list_filter = ["level", "is_published", "base"]
+    search_fields = ["title"]
+    base_form_class = BaseScopedForm
+    panels = [
+        FieldPanel("base"),
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("level"), FieldPanel("course"), FieldPanel("eligibility")]),
+        FieldPanel("blueprint"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("time_limit_minutes"),
+                        FieldPanel("pass_mark"),
+                        FieldPanel("max_attempts"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("shuffle_options"), FieldPanel("allow_review")]),
+            ],
+            heading=_("Sitting"),
+        ),
+        FieldPanel("is_published"),
+    ]
+
+
+class ExamsGroup(SnippetViewSetGroup):
+    menu_label = _("Exams")
+    menu_icon = "form"
+    menu_order = 300
+    items = (QuestionViewSet, ExamViewSet)
+
+
+register_permission_policy(Question, BaseScopedPermissionPolicy(Question))
+register_permission_policy(Exam, BaseScopedPermissionPolicy(Exam))
+register_snippet(ExamsGroup)
