@@ -174,7 +174,9 @@ def attempts_of(*, user_id: int, exam: Exam | None = None):
 def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
     """Score and points per module category for an attempt's result page."""
     rows = attempt.questions.values("category").annotate(
-        score=Sum("score"), points=Sum("points"), pending=Count("pk", filter=Q(score__isnull=True))
+        scored=Sum("score"),
+        out_of=Sum("points"),
+        pending=Count("pk", filter=Q(score__isnull=True)),
     )
     by_category = {row["category"]: row for row in rows}
     return OrderedDict(

@@ -42,6 +42,6 @@ def test_visitor_signs_up_verifies_and_signs_in(live_server, page, mailoutbox, s
     page.get_by_label("Email").fill("browser.trainee@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_url(live_server.url + "/me/")
     assert page.get_by_role("link", name="王小明").is_visible()
     screenshot(page, "signed-in")

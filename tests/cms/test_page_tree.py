@@ -18,6 +18,7 @@ from cms.models import (
     TrainingBasePage,
 )
 from cms.services import training_base_editor_add
+from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
 from tests import factories
 
 
@@ -33,13 +34,21 @@ class PageTreeRulesTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(TrainingBaseIndexPage, {TrainingBasePage})
 
     def test_a_base_holds_its_textbooks_faculty_and_news(self):
+        # The course index comes from the courses app, which plugs itself in.
         self.assertAllowedSubpageTypes(
-            TrainingBasePage, {TextbookIndexPage, FacultyIndexPage, NewsIndexPage}
+            TrainingBasePage, {TextbookIndexPage, FacultyIndexPage, NewsIndexPage, CourseIndexPage}
         )
         self.assertAllowedParentPageTypes(TextbookPage, {TextbookIndexPage})
         self.assertAllowedParentPageTypes(FacultyMemberPage, {FacultyIndexPage})
         self.assertAllowedParentPageTypes(NewsPage, {NewsIndexPage})
         self.assertAllowedParentPageTypes(NewsIndexPage, {HomePage, TrainingBasePage})
+
+    def test_courses_hold_modules_which_hold_lessons(self):
+        self.assertAllowedParentPageTypes(CourseIndexPage, {TrainingBasePage})
+        self.assertAllowedParentPageTypes(CoursePage, {CourseIndexPage})
+        self.assertAllowedSubpageTypes(CoursePage, {ModulePage})
+        self.assertAllowedSubpageTypes(ModulePage, {LessonPage})
+        self.assertAllowedSubpageTypes(LessonPage, set())
 
     def test_leaves_have_no_children(self):
         for leaf in (TextbookPage, FacultyMemberPage, NewsPage):

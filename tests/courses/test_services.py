@@ -40,7 +40,7 @@ def test_enrolment_respects_seats_and_withdrawal_frees_one(base):
     first, second = factories.UserFactory(), factories.UserFactory()
     place = enrolment_create(user=first, course=course)
     assert enrolment_create(user=first, course=course) == place  # twice: same place
-    with pytest.raises(LearningError, match="已满|full"):
+    with pytest.raises(LearningError, match="已满"):
         enrolment_create(user=second, course=course)
     enrolment_withdraw(enrolment=place)
     assert enrolment_create(user=second, course=course).status == Enrolment.Status.ACTIVE
@@ -228,7 +228,7 @@ def test_open_answers_wait_for_a_grade_and_regrades_are_audited(base, trainee):
     answer_grade(question=open_answer, score=Decimal("4"), by=teacher, comment="要点不全")
     attempt.refresh_from_db()
     assert (attempt.status, attempt.score, attempt.passed) == ("final", Decimal("5.0"), True)
-    with pytest.raises(LearningError, match="理由|reason"):
+    with pytest.raises(LearningError, match="理由"):
         answer_grade(question=open_answer, score=Decimal("1"), by=teacher)
     answer_grade(question=open_answer, score=Decimal("1"), by=teacher, reason="复核后调整")
     attempt.refresh_from_db()
