@@ -16,7 +16,10 @@ from django.db import connection, transaction
 from portal.accounts.mail import mail_queue
 from portal.accounts.models import OutgoingMail
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 
