@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -340,27 +341,36 @@ def attempt_submit(*, attempt: Attempt, answers: dict | None = None, now=None) -
     Submitting twice changes nothing.
     """
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt.pk)
+    )
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return attempt
     if answers and _in_time(attempt, now):
         attempt_save_answers(attempt=attempt, answers=answers, now=now)
-    questions = list(attempt.questions.all())
+    questions = list(attempt.questions.only("pk", "type", "answer", "correct", "points", "score"))
+    by_score = defaultdict(list)
     for question in questions:
         if question.type in OBJECTIVE_TYPES:
             question.score = _objective_score(question)
         elif not question.answer:
             question.score = Decimal("0")  # nothing written: nothing to grade
-    AttemptQuestion.objects.bulk_update(questions, ["score"])
+        if question.score is not None:
+            by_score[question.score].append(question.pk)
+    # Scores take few distinct values, so one UPDATE per value beats a row-by-row CASE.
+    for score, ids in by_score.items():
+        AttemptQuestion.objects.filter(pk__in=ids).update(score=score)
     attempt.submitted_at = min(now, attempt.deadline + grace())
     attempt.status = Attempt.Status.AWAITING_GRADING
-    attempt.save(update_fields=["submitted_at", "status"])
-    _finalise_if_graded(attempt, questions, now)
+    _finalise_if_graded(attempt, questions, now, also=("submitted_at", "status"))
     return attempt
 
 
-def _finalise_if_graded(attempt: Attempt, questions, now) -> None:
+def _finalise_if_graded(attempt: Attempt, questions, now, also=()) -> None:
+    """Make the result final once every answer has a score; saves ``also`` in the same write."""
     if any(q.score is None for q in questions):
+        if also:
+            attempt.save(update_fields=list(also))
         return
     attempt.score = sum((q.score for q in questions), Decimal("0"))
     threshold = attempt.max_score * attempt.exam.pass_mark / 100
@@ -368,7 +378,7 @@ def _finalise_if_graded(attempt: Attempt, questions, now) -> None:
     newly_final = attempt.status != Attempt.Status.FINAL
     attempt.status = Attempt.Status.FINAL
     attempt.finalised_at = attempt.finalised_at or now
-    attempt.save(update_fields=["score", "passed", "status", "finalised_at"])
+    attempt.save(update_fields=["score", "passed", "status", "finalised_at", *also])
     if attempt.passed and newly_final:
         exam = attempt.exam
         transaction.on_commit(
@@ -435,5 +445,5 @@ def answer_grade(
     question.graded_at = now
     question.save(update_fields=["score", "comment", "graded_by", "graded_at"])
     attempt.exam = question.attempt.exam
-    _finalise_if_graded(attempt, list(attempt.questions.all()), now)
+    _finalise_if_graded(attempt, list(attempt.questions.only("pk", "score")), now)
     return question
