@@ -186,18 +186,19 @@ def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
     )
 
 
-def grading_queue(*, base_ids: set[int]):
-    """Open answers waiting for a grade, in the bases the grader teaches at."""
+def grading_queue(*, base_ids: set[int] | None):
+    """Attempts with written answers waiting for a grade, in the given bases (None: all)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import AttemptQuestion
     from .models.exams import OBJECTIVE_TYPES
 
-    return (
-        Attempt.objects.filter(
-            exam__base_id__in=base_ids,
-            status=Attempt.Status.AWAITING_GRADING,
-            questions__score__isnull=True,
-        )
-        .exclude(questions__type__in=OBJECTIVE_TYPES)
-        .select_related("exam", "user")
-        .distinct()
-        .order_by("submitted_at")
+    ungraded = AttemptQuestion.objects.filter(attempt=OuterRef("pk"), score__isnull=True).exclude(
+        type__in=OBJECTIVE_TYPES
     )
+    attempts = Attempt.objects.filter(
+        Exists(ungraded), status=Attempt.Status.AWAITING_GRADING
+    ).select_related("exam", "user")
+    if base_ids is not None:
+        attempts = attempts.filter(exam__base_id__in=base_ids)
+    return attempts.order_by("submitted_at")

@@ -158,11 +158,20 @@ def test_faculty_grade_open_answers_of_their_own_base_only(client, base, trainee
     course = factories.course(base)
     factories.questions(base)
     exam = factories.exam(
-        base, course, blueprint=[{"type": "short", "category": "practice", "count": 1}]
+        base,
+        course,
+        blueprint=[
+            {"type": "single", "category": "general", "count": 1},
+            {"type": "short", "category": "practice", "count": 1},
+        ],
     )
     enrolment_create(user=trainee, course=course)
     attempt = attempt_start(user=trainee, exam=exam)
-    attempt_submit(attempt=attempt, answers={1: "我的答案"})
+    single = attempt.questions.get(type="single")
+    written = attempt.questions.get(type="short")
+    attempt_submit(
+        attempt=attempt, answers={single.position: single.correct[0], written.position: "我的答案"}
+    )
 
     other_base = factories.training_base("SC-B", "51")
     outsider = factories.UserFactory(roles=["Faculty"])
@@ -175,7 +184,7 @@ def test_faculty_grade_open_answers_of_their_own_base_only(client, base, trainee
     training_base_faculty_add(base=base, user=teacher)
     client.force_login(teacher)
     assert attempt.exam.title in client.get(reverse("courses:grading")).content.decode()
-    question = attempt.questions.get()
+    question = written
     response = client.post(
         reverse("courses:grading_attempt", args=(attempt.pk,)),
         {"question": question.pk, "score": "abc"},

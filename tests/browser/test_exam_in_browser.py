@@ -1,0 +1,88 @@
+"""A trainee takes a course and an exam in a real browser; a teacher grades the written answer."""
+
+import re
+
+import pytest
+
+from cms.services import training_base_faculty_add
+from tests import factories
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = factories.PASSWORD
+
+
+def sign_in(page, base_url, email):
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/me/$"))
+
+
+def test_trainee_studies_sits_the_exam_and_a_teacher_grades_it(live_server, page, screenshot):
+    base = factories.training_base("GD-E", "44")
+    course = factories.course(base, lessons=[("general", "1.5", "online")])
+    factories.questions(base)
+    exam = factories.exam(
+        base,
+        course,
+        blueprint=[
+            {"type": "single", "category": "general", "count": 2},
+            {"type": "short", "category": "practice", "count": 1},
+        ],
+        allow_review=True,
+    )
+    trainee = factories.UserFactory(email="learner@example.org", real_name="陈同学")
+    teacher = factories.UserFactory(
+        email="teacher@example.org", real_name="林老师", roles=["Faculty"]
+    )
+    training_base_faculty_add(base=base, user=teacher)
+
+    sign_in(page, live_server.url, trainee.email)
+    page.goto(live_server.url + course.url)
+    page.get_by_role("button", name="报名").click()
+    assert page.get_by_text("报名成功").is_visible()
+    page.get_by_role("link", name="第1课").click()
+    page.get_by_role("button", name="标记本课时已完成").click()
+    assert page.get_by_text("已认定 1.5 学时").first.is_visible()
+
+    page.goto(live_server.url + f"/learn/exams/{exam.pk}/")
+    page.get_by_role("button", name="开始考试").click()
+    page.wait_for_url(re.compile(r"/learn/attempts/\d+/$"))
+    first = page.locator("fieldset.question").nth(0)
+    first.locator("input[type=radio]").nth(1).check()
+    page.locator("textarea").fill("先核实权属，再评估价值。")
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('已保存')", timeout=10_000
+    )
+    screenshot(page, "exam-in-progress")
+
+    page.reload()  # a reload mid-exam loses nothing
+    assert page.locator("fieldset.question").nth(0).locator("input[type=radio]").nth(1).is_checked()
+    assert page.locator("textarea").input_value() == "先核实权属，再评估价值。"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url(re.compile(r"/result/$"))
+    assert page.get_by_text("主观题正在由教师阅卷").is_visible()
+    screenshot(page, "exam-awaiting-grading")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, teacher.email)
+    page.goto(live_server.url + "/learn/grading/")
+    page.get_by_role("link", name="评分").click()
+    page.get_by_label("得分").fill("4")
+    page.get_by_label("评语").fill("要点清楚。")
+    page.get_by_role("button", name="保存评分").click()
+    assert page.get_by_text("评分已保存").is_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, trainee.email)
+    page.get_by_role("link", name=exam.title).click()
+    assert page.locator(".result").is_visible()
+    assert page.get_by_text("要点清楚。").is_visible()
+    screenshot(page, "exam-result")
