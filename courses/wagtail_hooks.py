@@ -105,3 +105,4 @@ class ExamsGroup(SnippetViewSetGroup):
 register_permission_policy(Question, BaseScopedPermissionPolicy(Question))
 register_permission_policy(Exam, BaseScopedPermissionPolicy(Exam))
 register_snippet(ExamsGroup)
+from . import wagtail_hooks_io  # noqa: E402,F401

@@ -24,6 +24,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("learn/", include("courses.urls")),
     path("me/", views.my_learning, name="my_learning"),
+    path("me/transcript.pdf", views.transcript, name="transcript"),
 ]
 
 if settings.DEBUG:

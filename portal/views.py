@@ -75,3 +75,22 @@ def csrf_failure(request, reason=""):
             "submit it again. Nothing has been changed."
         ),
     )
+
+
+@login_required
+def transcript(request):
+    """The signed-in person's own transcript (学习成绩单) as a PDF download."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+    from django.utils.cache import add_never_cache_headers
+
+    from portal.transcript import SHANGHAI, transcript_pdf
+
+    now = timezone.now()
+    response = HttpResponse(
+        transcript_pdf(user=request.user, now=now), content_type="application/pdf"
+    )
+    filename = f"transcript-{timezone.localtime(now, SHANGHAI):%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
