@@ -202,3 +202,76 @@ def grading_queue(*, base_ids: set[int] | None):
     if base_ids is not None:
         attempts = attempts.filter(exam__base_id__in=base_ids)
     return attempts.order_by("submitted_at")
+
+
+@dataclass
+class RosterRow:
+    enrolment: Enrolment
+    credited_hours: Decimal
+    best_score: Decimal | None
+    max_score: Decimal | None
+    passed: bool | None
+    attempts: int
+
+
+@dataclass
+class Roster:
+    rows: list
+    total_hours: Decimal
+    enrolled: int
+    completed: int
+    sat_exam: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        """Share of those with a final result who passed, in percent."""
+        if not self.sat_exam:
+            return None
+        return (Decimal(self.passed) * 100 / self.sat_exam).quantize(Decimal("0.1"))
+
+
+def class_roster(*, course: CoursePage) -> Roster:
+    """Everyone enrolled in a course: progress, best final exam result, and the class totals."""
+    enrolments = list(
+        Enrolment.objects.filter(course=course).select_related("user").order_by("user__real_name")
+    )
+    hours = dict(
+        LessonCredit.objects.filter(enrolment__course=course)
+        .values_list("enrolment_id")
+        .annotate(total=Sum("hours"))
+    )
+    final = {}
+    counts = Counter()
+    attempts = Attempt.objects.filter(exam__course=course).values_list(
+        "user_id", "status", "score", "max_score", "passed"
+    )
+    for user_id, status, score, max_score, passed in attempts:
+        counts[user_id] += 1
+        if status != Attempt.Status.FINAL:
+            continue
+        best = final.get(user_id)
+        if best is None or (score or 0) > (best[0] or 0):
+            final[user_id] = (score, max_score, passed)
+    rows = []
+    for enrolment in enrolments:
+        score, max_score, passed = final.get(enrolment.user_id, (None, None, None))
+        rows.append(
+            RosterRow(
+                enrolment=enrolment,
+                credited_hours=hours.get(enrolment.pk, ZERO),
+                best_score=score,
+                max_score=max_score,
+                passed=passed,
+                attempts=counts[enrolment.user_id],
+            )
+        )
+    active = [r for r in rows if r.enrolment.status != Enrolment.Status.WITHDRAWN]
+    return Roster(
+        rows=rows,
+        total_hours=course_outline(course=course).total_hours,
+        enrolled=len(active),
+        completed=sum(1 for r in active if r.enrolment.status == Enrolment.Status.COMPLETED),
+        sat_exam=sum(1 for r in active if r.passed is not None),
+        passed=sum(1 for r in active if r.passed),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import, views_roster
 
 app_name = "courses"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
     path("grading/", views.grading_queue, name="grading"),
     path("grading/<int:attempt_id>/", views.grading_attempt, name="grading_attempt"),
+    path("courses/<int:course_id>/import/", views_import.roster_import, name="roster_import"),
+    path(
+        "courses/<int:course_id>/import/confirm/",
+        views_import.roster_import_confirm,
+        name="roster_import_confirm",
+    ),
+    path("courses/<int:course_id>/roster/", views_roster.roster, name="roster"),
 ]

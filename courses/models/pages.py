@@ -125,11 +125,16 @@ class CoursePage(InTrainingBaseMixin, Page):
         return self.enrolment_opens <= now < self.enrolment_closes
 
     def get_context(self, request, *args, **kwargs):
+        from courses.permissions import staff_base_ids
         from courses.selectors import course_outline, enrolment_for
 
         context = super().get_context(request, *args, **kwargs)
         context["outline"] = course_outline(course=self)
         context["enrolment"] = enrolment_for(user=request.user, course=self)
+        context["exams"] = self.exams.filter(is_published=True)
+        allowed = staff_base_ids(request.user) if request.user.is_authenticated else set()
+        base = self.training_base
+        context["can_manage"] = allowed is None or (base is not None and base.pk in allowed)
         return context
 
 
