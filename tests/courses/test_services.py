@@ -250,3 +250,31 @@ def test_exam_eligibility(base, trainee):
     enrolment_create(user=trainee, course=course)
     with pytest.raises(LearningError):
         attempt_start(user=trainee, exam=exam)
+
+
+def test_a_level_exam_is_for_those_who_completed_a_course_of_its_level(base, trainee):
+    course = factories.course(base, lessons=[("general", "1", "online")])
+    factories.questions(base)
+    exam = factories.exam(base, None, level="junior_broker")
+    with pytest.raises(LearningError, match="完成"):
+        attempt_start(user=trainee, exam=exam)
+    enrolment_create(user=trainee, course=course)
+    lesson_complete(user=trainee, lesson=LessonPage.objects.descendant_of(course).get())
+    assert attempt_start(user=trainee, exam=exam).status == "in_progress"
+
+
+def test_an_exam_whose_blueprint_the_bank_cannot_fill_is_refused_with_reasons(base):
+    from django.core.exceptions import ValidationError
+
+    factories.questions(base, per_kind=1)
+    exam = factories.exam(
+        base, None, blueprint=[{"type": "single", "category": "policy", "count": 5}]
+    )
+    with pytest.raises(ValidationError) as caught:
+        exam.full_clean()
+    assert "1" in str(caught.value.message_dict["blueprint"]) and "5" in str(
+        caught.value.message_dict["blueprint"]
+    )
+    exam.blueprint = [{"type": "essay", "category": "policy", "count": 0}]
+    with pytest.raises(ValidationError):
+        exam.full_clean()

@@ -219,3 +219,18 @@ def test_attendance_sheet_is_for_the_base_staff(client, base, trainee):
     assert response.status_code == 200
     enrolment.refresh_from_db()
     assert enrolment.credits.count() == 1
+
+
+def test_without_review_the_result_shows_no_answers_or_explanations(client, base, trainee):
+    course = factories.course(base)
+    factories.questions(base)
+    enrolment_create(user=trainee, course=course)
+    exam = factories.exam(base, course, allow_review=False)
+    attempt = attempt_start(user=trainee, exam=exam)
+    attempt_submit(attempt=attempt, answers={})
+    content = client.get(reverse("courses:attempt_result", args=(attempt.pk,))).content.decode()
+    assert "未通过" in content
+    for question in attempt.questions.all():
+        assert question.stem not in content
+        if question.explanation:
+            assert question.explanation not in content
