@@ -348,7 +348,9 @@ def attempt_submit(*, attempt: Attempt, answers: dict | None = None, now=None) -
         return attempt
     if answers and _in_time(attempt, now):
         attempt_save_answers(attempt=attempt, answers=answers, now=now)
-    questions = list(attempt.questions.only("pk", "type", "answer", "correct", "points", "score"))
+    questions = list(
+        attempt.questions.only("pk", "attempt_id", "type", "answer", "correct", "points", "score")
+    )
     by_score = defaultdict(list)
     for question in questions:
         if question.type in OBJECTIVE_TYPES:
@@ -445,5 +447,5 @@ def answer_grade(
     question.graded_at = now
     question.save(update_fields=["score", "comment", "graded_by", "graded_at"])
     attempt.exam = question.attempt.exam
-    _finalise_if_graded(attempt, list(attempt.questions.only("pk", "score")), now)
+    _finalise_if_graded(attempt, list(attempt.questions.only("pk", "attempt_id", "score")), now)
     return question

@@ -278,3 +278,28 @@ def test_an_exam_whose_blueprint_the_bank_cannot_fill_is_refused_with_reasons(ba
     exam.blueprint = [{"type": "essay", "category": "policy", "count": 0}]
     with pytest.raises(ValidationError):
         exam.full_clean()
+
+
+def test_grading_a_paper_takes_the_same_number_of_queries_however_long_it_is(base):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    course = factories.course(base)
+    factories.questions(base, per_kind=6)
+    counts = []
+    for count in (1, 6):
+        exam = factories.exam(
+            base,
+            course,
+            blueprint=[
+                {"type": "single", "category": c, "count": count} for c in ("general", "policy")
+            ],
+        )
+        trainee = factories.UserFactory()
+        enrolment_create(user=trainee, course=course)
+        attempt = attempt_start(user=trainee, exam=exam)
+        attempt_save_answers(attempt=attempt, answers=answer_all(attempt))
+        with CaptureQueriesContext(connection) as queries:
+            attempt_submit(attempt=attempt)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
