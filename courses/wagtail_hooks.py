@@ -1,10 +1,12 @@
 """The question bank and exams in the Wagtail admin, each base seeing only its own."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.permissions import register_permission_policy
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.models import TrainingBasePage
@@ -28,7 +30,31 @@ class BaseScopedForm(WagtailAdminModelForm):
                 self.initial["base"] = bases.first().pk
 
 
+class InstanceScopeMixin:
+    """Refuse an object of another base, which the snippet views do not check themselves."""
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        policy = policy_registry.get_by_type(type(instance))
+        if not policy.user_has_any_permission_for_instance(
+            self.request.user, ["change", "delete", "view"], instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+def _scoped(view_class):
+    return type(f"BaseScoped{view_class.__name__}", (InstanceScopeMixin, view_class), {})
+
+
 class BaseScopedViewSet(SnippetViewSet):
+    edit_view_class = _scoped(snippet_views.EditView)
+    delete_view_class = _scoped(snippet_views.DeleteView)
+    copy_view_class = _scoped(snippet_views.CopyView)
+    history_view_class = _scoped(snippet_views.HistoryView)
+    usage_view_class = _scoped(snippet_views.UsageView)
+    inspect_view_class = _scoped(snippet_views.InspectView)
+
     def get_queryset(self, request):
         allowed = staff_base_ids(request.user)
         objects = self.model.objects.all()
@@ -43,7 +69,6 @@ class QuestionViewSet(BaseScopedViewSet):
     list_filter = ["type", "level", "category", "difficulty", "status", "base"]
     search_fields = ["stem", "explanation"]
     ordering = ["-updated_at"]
-    base_form_class = BaseScopedForm
     panels = [
         FieldPanel("base"),
         FieldRowPanel([FieldPanel("type"), FieldPanel("status")]),
@@ -71,7 +96,6 @@ class ExamViewSet(BaseScopedViewSet):
     list_display = ["title", "level", "opens_at", "closes_at", "is_published"]
     list_filter = ["level", "is_published", "base"]
     search_fields = ["title"]
-    base_form_class = BaseScopedForm
     panels = [
         FieldPanel("base"),
         FieldPanel("title"),
@@ -93,6 +117,10 @@ class ExamViewSet(BaseScopedViewSet):
         ),
         FieldPanel("is_published"),
     ]
+
+
+for viewset in (QuestionViewSet, ExamViewSet):
+    viewset.edit_handler = ObjectList(viewset.panels, base_form_class=BaseScopedForm)
 
 
 class ExamsGroup(SnippetViewSetGroup):
