@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.requirements import in_ci
+
 # Playwright's sync API keeps an event loop in the test thread; the Django calls the tests make
 # there are ordinary synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,7 +40,7 @@ def pytest_collection_modifyitems(config, items):
     if not problem:
         return
     browser_items = [item for item in items if "tests/browser" in str(item.fspath)]
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and browser_items:
+    if in_ci() and browser_items:
         pytest.exit(f"browser suite cannot run: {problem}", returncode=1)
     print(f"\n{'!' * 80}\nSKIPPING browser tests: {problem}\n{'!' * 80}")
     for item in browser_items:

@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 
+from tests.requirements import in_ci
+
 
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
@@ -42,7 +44,7 @@ def pytest_collection_modifyitems(config, items):
     if not problems:
         return
     message = "services suite cannot run: " + "; ".join(problems) + " (run it with `make test`)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if in_ci():
         pytest.exit(message, returncode=1)
     config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
     print(f"\n{'!' * 80}\nSKIPPING: {message}\n{'!' * 80}")
