@@ -35,7 +35,7 @@ from portal.accounts.provinces import Province
 from portal.accounts.roles import Role
 
 from .models import CoursePage, Enrolment
-from .services import LearningError, enrolment_create
+from .services import LearningError, enrolments_create_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -585,7 +585,7 @@ def _apply(*, course: CoursePage, rows: list[RosterRow]):
         raise LearningError(_seats_message(free, needed) + " " + _("Nothing was imported."))
 
     trainees = Group.objects.get_or_create(name=Role.TRAINEE)[0]
-    invited, notified = [], []
+    invited, notified, to_seat = [], [], []
     already = 0
     for row in rows:
         user = accounts.get(row.email)
@@ -608,11 +608,12 @@ def _apply(*, course: CoursePage, rows: list[RosterRow]):
             continue
         else:
             notified.append(user)
-        try:
-            enrolment_create(user=user, course=course, source=Enrolment.Source.BULK)
-        except LearningError as error:
-            raise LearningError(f"{error} {_('Nothing was imported.')}") from error
+        to_seat.append(user)
         seated.add(user.pk)
+    try:
+        enrolments_create_bulk(course=course, users=to_seat, source=Enrolment.Source.BULK)
+    except LearningError as error:
+        raise LearningError(f"{error} {_('Nothing was imported.')}") from error
     result = ImportResult(
         created=len(invited), enrolled=len(invited) + len(notified), already=already
     )
