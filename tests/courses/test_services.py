@@ -303,3 +303,23 @@ def test_grading_a_paper_takes_the_same_number_of_queries_however_long_it_is(bas
             attempt_submit(attempt=attempt)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_class_is_seated_at_once_or_not_at_all(base):
+    from courses.services import enrolments_create_bulk
+
+    course = factories.course(base, capacity=3)
+    returning, seated, new = (
+        factories.UserFactory(),
+        factories.UserFactory(),
+        factories.UserFactory(),
+    )
+    enrolment_withdraw(enrolment=enrolment_create(user=returning, course=course))
+    enrolment_create(user=seated, course=course)
+    extra = factories.UserFactory()
+    with pytest.raises(LearningError):
+        enrolments_create_bulk(course=course, users=[returning, seated, new, extra])
+    assert Enrolment.objects.filter(course=course).exclude(status="withdrawn").count() == 1
+    assert enrolments_create_bulk(course=course, users=[returning, seated, new]) == 2
+    statuses = dict(Enrolment.objects.filter(course=course).values_list("user_id", "status"))
+    assert statuses == {returning.pk: "active", seated.pk: "active", new.pk: "active"}
