@@ -35,6 +35,7 @@ from portal.accounts.provinces import Province
 from portal.accounts.roles import Role
 
 from .models import CoursePage, Enrolment
+from .selectors import seats_taken
 from .services import LearningError, enrolments_create_bulk
 
 logger = logging.getLogger(__name__)
@@ -491,8 +492,7 @@ def _seated_user_ids(course: CoursePage, users) -> set[int]:
 def _free_seats(course: CoursePage) -> int | None:
     if course.capacity is None:
         return None
-    taken = course.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
-    return max(0, course.capacity - taken)
+    return max(0, course.capacity - seats_taken(course=course))
 
 
 def _seats_message(free: int, needed: int) -> str:

@@ -24,7 +24,7 @@ from .models import (
     LessonPage,
 )
 from .models.exams import OBJECTIVE_TYPES, QuestionType
-from .selectors import course_outline, credited_lesson_ids, question_pool
+from .selectors import course_outline, credited_lesson_ids, question_pool, seats_taken
 
 
 class LearningError(Exception):
@@ -50,7 +50,7 @@ def enrolment_create(
         return existing
     if source == Enrolment.Source.SELF and not course.enrolment_is_open(now):
         raise LearningError(_("Enrolment for this course is closed."))
-    taken = course.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+    taken = seats_taken(course=course)
     if course.capacity is not None and taken >= course.capacity:
         raise LearningError(_("This course is full."))
     if existing:
@@ -75,7 +75,7 @@ def enrolments_create_bulk(
     by_user = {user.pk: user for user in users}
     existing = {e.user_id: e for e in Enrolment.objects.filter(course=course, user_id__in=by_user)}
     needing = [pk for pk in by_user if pk not in existing or not existing[pk].holds_a_seat]
-    taken = course.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
+    taken = seats_taken(course=course)
     if course.capacity is not None and taken + len(needing) > course.capacity:
         raise LearningError(_("This course is full."))
     returning = [existing[pk].pk for pk in needing if pk in existing]

@@ -177,7 +177,7 @@ def attempt_take(request, attempt_id):
         return redirect("courses:attempt_result", attempt_id=attempt.pk)
     questions = list(
         attempt.questions.only(
-            "position", "type", "stem", "options", "answer", "category", "points"
+            "attempt_id", "position", "type", "stem", "options", "answer", "category", "points"
         )
     )
     remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))

@@ -12,10 +12,6 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Administrator", _("Administrator")
 
 
-# Roles whose members work in the Wagtail admin.
-ADMIN_ROLES = (Role.BASE_EDITOR, Role.FACULTY, Role.ADMINISTRATOR)
-
-
 def user_has_role(user, role: str) -> bool:
     """Whether a signed-in user belongs to the role's group (superusers hold every role)."""
     if not user.is_authenticated:
