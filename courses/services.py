@@ -6,7 +6,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -260,6 +261,10 @@ def _draw_paper(exam: Exam, rng: random.Random) -> list[AttemptQuestion]:
     return paper
 
 
+def _attempt_in_progress(user, exam):
+    return Attempt.objects.filter(user=user, exam=exam, status=Attempt.Status.IN_PROGRESS).first()
+
+
 def attempt_start(*, user, exam: Exam, now=None, seed=None) -> Attempt:
     """Start an attempt, or return the one already in progress (a second tab, a reload).
 
@@ -267,38 +272,33 @@ def attempt_start(*, user, exam: Exam, now=None, seed=None) -> Attempt:
     numbers are unique per person and exam, and only one attempt may be in progress.
     """
     now = now or timezone.now()
-    current = Attempt.objects.filter(
-        user=user, exam=exam, status=Attempt.Status.IN_PROGRESS
-    ).first()
+    current = _attempt_in_progress(user, exam)
     if current:
         return current
-    refusal = exam_refusal(user=user, exam=exam, now=now)
-    if refusal:
-        raise LearningError(refusal)
-    used = Attempt.objects.filter(user=user, exam=exam).count()
-    if used >= exam.max_attempts:
-        raise LearningError(_("You have used all the attempts this exam allows."))
-    paper = _draw_paper(exam, random.Random(seed))  # noqa: S311 - fairness, not secrecy
-    deadline = min(now + datetime.timedelta(minutes=exam.time_limit_minutes), exam.closes_at)
-    try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                exam=exam, user=user, number=used + 1, deadline=deadline, max_score=0
-            )
-            for position, question in enumerate(paper, start=1):
-                question.attempt = attempt
-                question.position = position
-            AttemptQuestion.objects.bulk_create(paper)
-            attempt.max_score = sum((q.points for q in paper), Decimal("0"))
-            attempt.save(update_fields=["max_score"])
-    except IntegrityError:
-        # Another request started one at the same moment: use that one, or refuse.
-        current = Attempt.objects.filter(
-            user=user, exam=exam, status=Attempt.Status.IN_PROGRESS
-        ).first()
+    with transaction.atomic():
+        # One start at a time per person: the check, the count and the insert below must see
+        # each other, or a second tab could count an attempt the first has just committed.
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        current = _attempt_in_progress(user, exam)
         if current:
             return current
-        raise LearningError(_("You have used all the attempts this exam allows.")) from None
+        refusal = exam_refusal(user=user, exam=exam, now=now)
+        if refusal:
+            raise LearningError(refusal)
+        used = Attempt.objects.filter(user=user, exam=exam).count()
+        if used >= exam.max_attempts:
+            raise LearningError(_("You have used all the attempts this exam allows."))
+        paper = _draw_paper(exam, random.Random(seed))  # noqa: S311 - fairness, not secrecy
+        deadline = min(now + datetime.timedelta(minutes=exam.time_limit_minutes), exam.closes_at)
+        attempt = Attempt.objects.create(
+            exam=exam, user=user, number=used + 1, deadline=deadline, max_score=0
+        )
+        for position, question in enumerate(paper, start=1):
+            question.attempt = attempt
+            question.position = position
+        AttemptQuestion.objects.bulk_create(paper)
+        attempt.max_score = sum((q.points for q in paper), Decimal("0"))
+        attempt.save(update_fields=["max_score"])
     return attempt
 
 
