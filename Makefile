@@ -11,7 +11,11 @@ PORT ?= 8000
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_services
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint check test-fast test-services
+# The independent credential verifier (Digital Bazaar's JavaScript stack) used by the tests.
+VC_VERIFY := tests/certification/vc_verify
+NODE_STAMP := $(VC_VERIFY)/node_modules/.installed-stamp
+
+.PHONY: install run test lint check test-fast test-services node-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +24,15 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(NODE_STAMP): $(VC_VERIFY)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(VC_VERIFY) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the independent credential checks will be skipped (failed in CI)"; \
+	fi
+
+node-deps: $(NODE_STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -32,7 +45,7 @@ check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test-fast: install
+test-fast: install node-deps
 	$(VENV)/bin/pytest --ignore=tests/services
 
 test-services: install

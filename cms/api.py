@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .fonts import cjk_font_path
+from .fonts import cjk_font_path, reportlab_cjk_font
 from .models import TrainingBasePage, TrainingBaseWorkspace
 from .services import training_base_editor_add as _editor_add
 from .services import training_base_faculty_add as _faculty_add
@@ -14,6 +14,7 @@ __all__ = [
     "ModuleCategory",
     "TrainingBase",
     "cjk_font_path",
+    "reportlab_cjk_font",
     "training_base_editor_add",
     "training_base_faculty_add",
     "training_base_ids_for_staff",

@@ -1,6 +1,7 @@
 """Where to find a CJK TrueType font that ReportLab can embed and Pillow can draw with."""
 
 import functools
+import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -23,3 +24,27 @@ def cjk_font_path() -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+_register_lock = threading.Lock()
+
+
+def reportlab_cjk_font(name: str, *, document: str) -> str:
+    """Register the CJK font with ReportLab under ``name``, once per process, and return it.
+
+    Each kind of ``document`` registers its own name, so its font object (which ReportLab does
+    not let two documents use at once) is not shared with another kind of PDF.
+    """
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = cjk_font_path()
+    if path is None:
+        raise RuntimeError(
+            f"No CJK TrueType font found for the {document}. Install fonts-wqy-microhei "
+            "(/usr/share/fonts/truetype/wqy/wqy-microhei.ttc) or set PORTAL_CJK_FONT."
+        )
+    with _register_lock:
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+    return name

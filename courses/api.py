@@ -43,12 +43,16 @@ def exams_passed(*, user_id: int, level: str | None = None) -> list[ExamPass]:
 
 
 def course_completions(*, user_id: int) -> list[CourseCompletion]:
-    """The courses the person completed, newest first."""
+    """The courses the person completed, newest first, with the hours credited in each."""
+    from django.db.models import Sum
+
     from cms.models import TrainingBasePage
 
-    enrolments = Enrolment.objects.filter(
-        user_id=user_id, status=Enrolment.Status.COMPLETED
-    ).select_related("course")
+    enrolments = (
+        Enrolment.objects.filter(user_id=user_id, status=Enrolment.Status.COMPLETED)
+        .select_related("course")
+        .annotate(hours=Sum("credits__hours"))
+    )
     result = []
     for e in enrolments.order_by("-completed_at"):
         base = TrainingBasePage.objects.ancestor_of(e.course).first()
@@ -59,6 +63,7 @@ def course_completions(*, user_id: int) -> list[CourseCompletion]:
                 level=e.course.level,
                 base_id=base.pk if base else None,
                 completed_at=e.completed_at,
+                hours=e.hours or Decimal("0"),
             )
         )
     return result

@@ -22,6 +22,7 @@ class CourseCompletion:
     level: str
     base_id: int | None
     completed_at: datetime.datetime
+    hours: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ file, Celery in eager mode, local-memory cache and e-mail printed to the console
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,6 +155,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.exam_attempts_submit_overdue",
         "schedule": 60.0,
     },
+    "finish-stale-certificates": {
+        "task": "certification.tasks.certificates_pending_sweep",
+        "schedule": 300.0,
+    },
+    "expire-certificates-nightly": {
+        "task": "certification.tasks.certificates_expire_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 # After an exam's deadline, answers are still accepted this long (a slow network).
 PORTAL_EXAM_GRACE_SECONDS = 30
@@ -207,6 +216,21 @@ PORTAL_MFA_PROTECTED_PATHS = ["/admin/", "/certify/", "/manage/"]
 # Profile photos: the largest file and the most pixels we accept.
 PORTAL_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 PORTAL_PHOTO_MAX_PIXELS = 24_000_000
+
+# Certification ---------------------------------------------------------------------------------
+
+# Where the public reaches the portal: printed in QR codes and signed into credentials.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# {body} the numbering body's code, {level} the level's letter, {year}, {sequence}.
+PORTAL_CERTIFICATE_NUMBER_FORMAT = env.str(
+    "PORTAL_CERTIFICATE_NUMBER_FORMAT", default="{body}-{level}-{year}-{sequence:06d}"
+)
+# Encrypts the bodies' private signing keys in the database. Keep it outside the repository
+# (the environment or a secrets file); without it the stored keys cannot sign.
+PORTAL_SIGNING_KEY_SECRET = env.str("PORTAL_SIGNING_KEY_SECRET", default="") or SECRET_KEY
+PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Public verification and API requests allowed per client address per minute.
+PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
 
 # A CJK TrueType font for PDFs and generated pictures; found among the usual places if unset.
 PORTAL_CJK_FONT = env.str("PORTAL_CJK_FONT", default="")

@@ -8,7 +8,6 @@ active language.
 import datetime
 import functools
 import io
-import threading
 import zoneinfo
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -19,12 +18,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cms.api import Level, ModuleCategory, cjk_font_path
+from cms.api import Level, ModuleCategory, reportlab_cjk_font
 from courses import api as courses_api
 
 FONT_NAME = "PortalCJK"
@@ -33,21 +30,9 @@ MARGIN = 18 * mm
 HEADER_BACKGROUND = colors.HexColor("#e8eef6")
 RULE = colors.HexColor("#9aa5b1")
 
-_font_lock = threading.Lock()
-
 
 def _font() -> str:
-    """Register the CJK TrueType font once, under a stable name, and return that name."""
-    path = cjk_font_path()
-    if path is None:
-        raise RuntimeError(
-            "No CJK TrueType font found for the transcript PDF. Install fonts-wqy-microhei "
-            "(/usr/share/fonts/truetype/wqy/wqy-microhei.ttc) or set PORTAL_CJK_FONT."
-        )
-    with _font_lock:
-        if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
-    return FONT_NAME
+    return reportlab_cjk_font(FONT_NAME, document="transcript PDF")
 
 
 def _hours(value) -> str:

@@ -73,6 +73,7 @@ DEMO_LEARNERS = [
     DemoAccount("learner1@demo.local", "赵敏", Role.TRAINEE, Province.GUANGDONG, "某电子科技公司"),
     DemoAccount("learner2@demo.local", "钱坤", Role.TRAINEE, Province.HUNAN, "某大学科研院"),
     DemoAccount("learner3@demo.local", "孙丽", Role.TRAINEE, Province.GUANGXI, "某生物医药公司"),
+    DemoAccount("learner4@demo.local", "李娜", Role.TRAINEE, Province.GUANGDONG, "某装备制造企业"),
 ]
 
 

@@ -11,19 +11,21 @@ from PIL import Image
 ALLOWED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-def validate_photo(upload) -> None:
-    """Reject anything that is not a modest JPEG, PNG or WebP picture.
+class PictureRefused(Exception):
+    """Why a picture was refused: ``too_many_pixels`` (with its size when known) or
+    ``unreadable``."""
+
+    def __init__(self, reason: str, width: int = 0, height: int = 0):
+        super().__init__(reason)
+        self.reason, self.width, self.height = reason, width, height
+
+
+def picture_read(upload) -> str:
+    """Check that ``upload`` is a whole picture of modest size and return Pillow's format name.
 
     The pixel count is read from the header before any decoding, so a decompression bomb is
-    refused without being expanded in memory.
+    refused without being expanded in memory. The file position is left where it was.
     """
-    max_bytes = settings.PORTAL_PHOTO_MAX_BYTES
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("The photo is too large (%(size)s). The limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         with warnings.catch_warnings():
@@ -31,25 +33,44 @@ def validate_photo(upload) -> None:
             with Image.open(upload) as image:
                 width, height = image.size
                 if width * height > settings.PORTAL_PHOTO_MAX_PIXELS:
-                    raise ValidationError(
-                        _("The photo has too many pixels (%(w)d×%(h)d).")
-                        % {"w": width, "h": height},
-                        code="too_many_pixels",
-                    )
-                if image.format not in ALLOWED_PHOTO_FORMATS:
-                    raise ValidationError(
-                        _("Upload a JPEG, PNG or WebP picture."), code="bad_format"
-                    )
+                    raise PictureRefused("too_many_pixels", width, height)
                 image.verify()
-    except ValidationError:
+                return image.format
+    except PictureRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError(_("The photo has too many pixels."), code="too_many_pixels") from exc
+        raise PictureRefused("too_many_pixels") from exc
     except Exception as exc:  # Pillow raises many kinds of error for a broken file.
-        raise ValidationError(
-            _("The file is not a picture we can read. Upload a JPEG, PNG or WebP picture."),
-            code="not_an_image",
-        ) from exc
+        raise PictureRefused("unreadable") from exc
     finally:
         if hasattr(upload, "seek"):
             upload.seek(position)
+
+
+def validate_photo(upload) -> None:
+    """Reject anything that is not a modest JPEG, PNG or WebP picture."""
+    max_bytes = settings.PORTAL_PHOTO_MAX_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The photo is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    try:
+        kind = picture_read(upload)
+    except PictureRefused as refused:
+        if refused.reason == "unreadable":
+            raise ValidationError(
+                _("The file is not a picture we can read. Upload a JPEG, PNG or WebP picture."),
+                code="not_an_image",
+            ) from refused
+        if refused.width:
+            message = _("The photo has too many pixels (%(w)d×%(h)d).") % {
+                "w": refused.width,
+                "h": refused.height,
+            }
+        else:
+            message = _("The photo has too many pixels.")
+        raise ValidationError(message, code="too_many_pixels") from refused
+    if kind not in ALLOWED_PHOTO_FORMATS:
+        raise ValidationError(_("Upload a JPEG, PNG or WebP picture."), code="bad_format")

@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from courses.models import Attempt, LessonPage
 from courses.services import attempt_start, attempt_submit, enrolment_create, lesson_complete
-from portal import transcript as transcript_module
 from portal.transcript import transcript_pdf
 from tests import factories
 from tests.requirements import missing
@@ -168,6 +167,8 @@ def test_each_person_gets_only_their_own_transcript(client, base, trainee, recor
 
 
 def test_without_a_cjk_font_the_transcript_refuses_clearly(trainee, monkeypatch):
-    monkeypatch.setattr(transcript_module, "cjk_font_path", lambda: None)
+    from cms import fonts
+
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
     with pytest.raises(RuntimeError, match="CJK"):
         transcript_pdf(user=trainee)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from certification.demo import seed_bodies, seed_stories
 from cms import api as cms_api
 from cms.demo import seed_content
 from courses.demo import seed_base_courses, seed_learning
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             rng = random.Random(2026)
             stories = [
                 ("trainee@demo.local", "passed"),
+                ("learner4@demo.local", "passed"),
                 ("learner1@demo.local", "in_progress"),
                 ("learner2@demo.local", "grading"),
                 ("learner3@demo.local", "failed"),
@@ -66,6 +68,13 @@ class Command(BaseCommand):
                     grader=accounts["faculty@demo.local"],
                     rng=rng,
                 )
+            bodies = seed_bodies(bases, accounts["certifier@demo.local"])
+            seed_stories(
+                bodies=bodies,
+                certifier=accounts["certifier@demo.local"],
+                holder=accounts["trainee@demo.local"],
+                applicant=accounts["learner4@demo.local"],
+            )
         if scale:
             added = scale_trainees_create(count=scale)
             self.stdout.write(f"Scale: {added} new trainee accounts ({scale} requested).")
@@ -82,5 +91,6 @@ class Command(BaseCommand):
         self.stdout.write(
             "  More trainees: "
             + ", ".join(spec.email for spec in DEMO_LEARNERS)
-            + " (a course in progress, answers awaiting grading, a failed exam)"
+            + " (a course in progress, answers awaiting grading, a failed exam, an application"
+            " awaiting review)"
         )

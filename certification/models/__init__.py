@@ -1,0 +1,22 @@
+from .applications import Application, ContinuingEducation, Evidence
+from .audit import AuditEntry, AuditHead
+from .certificates import BulkIssue, BulkIssueItem, Certificate, NumberSequence, StatusList
+from .rules import HOURS_FIELDS, CertificationLevel, CertifyingBody, SigningKey, Track
+
+__all__ = [
+    "HOURS_FIELDS",
+    "Application",
+    "AuditEntry",
+    "AuditHead",
+    "BulkIssue",
+    "BulkIssueItem",
+    "Certificate",
+    "CertificationLevel",
+    "CertifyingBody",
+    "ContinuingEducation",
+    "Evidence",
+    "NumberSequence",
+    "SigningKey",
+    "StatusList",
+    "Track",
+]

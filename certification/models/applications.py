@@ -1,0 +1,195 @@
+"""A person's request for a level, the evidence behind it, and continuing-education records."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .rules import CertificationLevel, CertifyingBody
+
+
+class Application(models.Model):
+    """draft → submitted → under review → approved | returned | rejected; approved → issued.
+
+    A returned application goes back to its applicant for changes and can be submitted again.
+    A renewal is an application that names the certificate it renews.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("application status", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("application status", "submitted")
+        UNDER_REVIEW = "review", pgettext_lazy("application status", "under review")
+        RETURNED = "returned", pgettext_lazy("application status", "returned for changes")
+        REJECTED = "rejected", pgettext_lazy("application status", "rejected")
+        APPROVED = "approved", pgettext_lazy("application status", "approved")
+        ISSUED = "issued", pgettext_lazy("application status", "issued")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application status", "withdrawn")
+
+    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.APPROVED)
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    AWAITING_DECISION = (Status.SUBMITTED, Status.UNDER_REVIEW)
+    # What a class's bulk run issues: approves those awaiting a decision, completes the approved.
+    BULK_ISSUABLE = (*AWAITING_DECISION, Status.APPROVED)
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    level = models.ForeignKey(
+        CertificationLevel, on_delete=models.PROTECT, related_name="applications"
+    )
+    body = models.ForeignKey(CertifyingBody, on_delete=models.PROTECT, related_name="applications")
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        verbose_name=_("class"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certification_applications",
+        help_text=_("The class the applicant trained in, so a whole class can be issued at once."),
+    )
+    renews = models.ForeignKey(
+        "certification.Certificate",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal_applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    printed_name = models.CharField(_("name to print"), max_length=60)
+    experience_years = models.DecimalField(
+        _("years of relevant work experience"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(60)],
+    )
+    experience_note = models.TextField(_("work experience"), blank=True)
+    checklist = models.JSONField(_("checklist at submission"), default=dict, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_applications",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "level"],
+                condition=Q(status__in=["draft", "submitted", "review", "returned", "approved"]),
+                name="one_open_application_per_level",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["body", "status"]),
+            models.Index(fields=["course", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.printed_name} · {self.level}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in (*self.EDITABLE, *self.AWAITING_DECISION)
+
+
+def evidence_upload_to(instance, filename):
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"certification/evidence/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A file an applicant uploads in support: a certificate photo, a diploma, proof of work.
+
+    Kept outside the public media URL space: it is served only through a view that checks who
+    is asking (see ``views.evidence_download``).
+    """
+
+    class Kind(models.TextChoices):
+        CERTIFICATE_PHOTO = "photo", _("certificate photo")
+        DIPLOMA = "diploma", _("diploma")
+        WORK_PROOF = "work", _("proof of work")
+        OTHER = "other", _("other")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ContinuingEducation(models.Model):
+    """An activity outside the portal that a holder reports for renewal; a certifier decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="continuing_education"
+    )
+    body = models.ForeignKey(
+        CertifyingBody, on_delete=models.PROTECT, related_name="continuing_education"
+    )
+    title = models.CharField(_("activity"), max_length=200)
+    provider = models.CharField(_("organised by"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0.5), MaxValueValidator(200)],
+    )
+    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_continuing_education",
+    )
+    review_note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        verbose_name = _("continuing-education activity")
+        verbose_name_plural = _("continuing-education activities")
+
+    def __str__(self):
+        return self.title

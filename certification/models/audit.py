@@ -1,0 +1,95 @@
+"""The append-only audit log: every entry carries the hash of the one before it.
+
+Changing or deleting an old entry breaks the chain at that entry, which
+``manage.py audit_verify`` reports.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "application.created": _("application started"),
+    "application.submitted": _("application submitted"),
+    "application.withdrawn": _("application withdrawn"),
+    "application.review_started": _("review started"),
+    "application.returned": _("returned for changes"),
+    "application.rejected": _("rejected"),
+    "application.approved": _("approved; number allocated"),
+    "certificate.issued": _("certificate issued"),
+    "certificate.revoked": _("certificate revoked"),
+    "certificate.expired": _("certificate expired"),
+    "certificate.superseded": _("certificate superseded by a renewal"),
+    "certificate.filed": _("filed with the national body"),
+    "bulk_issue.started": _("bulk issue started"),
+    "continuing_education.reported": _("continuing education reported"),
+    "continuing_education.approved": _("continuing education approved"),
+    "continuing_education.rejected": _("continuing education rejected"),
+}
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted.")
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    def compute_hash(self) -> str:
+        """SHA-256 over the previous hash and this entry's content, in a canonical form."""
+        content = {
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": str(self.object_id),
+            "data": self.data,
+            "previous": self.previous_hash,
+        }
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class AuditHead(models.Model):
+    """One row holding the newest hash; locking it orders concurrent appends."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return self.last_hash

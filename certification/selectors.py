@@ -1,0 +1,302 @@
+"""Reads: eligibility checklists, renewal progress, queues and the public view of a certificate.
+
+Learning records come only through ``courses.api``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cms.api import ModuleCategory
+from courses import api as courses_api
+from portal.accounts.roles import Role, user_has_role
+
+from .data import CheckItem, Checklist, PublicCertificate, RenewalProgress
+from .models import (
+    Application,
+    Certificate,
+    CertificationLevel,
+    CertifyingBody,
+    ContinuingEducation,
+    Evidence,
+)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved by whole months, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _hours(value) -> str:
+    return f"{Decimal(value or 0):.1f}"
+
+
+def _hours_items(*, user_id: int, level: CertificationLevel) -> list[CheckItem]:
+    earned = courses_api.hours_by_module(user_id=user_id, level=level.course_level or None)
+    labels = dict(ModuleCategory.choices)
+    items = []
+    for category, required in level.hours_required().items():
+        if not required:
+            continue
+        actual = earned.get(category, Decimal("0"))
+        items.append(
+            CheckItem(
+                key=f"hours:{category}",
+                label=_("Training hours: %(module)s") % {"module": labels[category]},
+                required=_("%(hours)s h") % {"hours": _hours(required)},
+                actual=_("%(hours)s h") % {"hours": _hours(actual)},
+                met=actual >= required,
+                hint="" if actual >= required else _("Complete more lessons in this module."),
+            )
+        )
+    return items
+
+
+def _exam_item(*, user_id: int, level: CertificationLevel, today: datetime.date) -> CheckItem:
+    passes = courses_api.exams_passed(user_id=user_id, level=level.course_level or None)
+    cutoff = add_months(today, -level.exam_valid_months) if level.exam_valid_months else None
+    recent = [p for p in passes if cutoff is None or timezone.localdate(p.passed_at) >= cutoff]
+    if level.exam_valid_months:
+        required = _("Passed within the last %(months)d months") % {
+            "months": level.exam_valid_months
+        }
+    else:
+        required = _("Passed")
+    if recent:
+        actual = _("Passed on %(date)s (%(percent)s%%)") % {
+            "date": timezone.localdate(recent[0].passed_at).isoformat(),
+            "percent": f"{recent[0].percent:.0f}",
+        }
+    elif passes:
+        actual = _("Last passed on %(date)s, too long ago") % {
+            "date": timezone.localdate(passes[0].passed_at).isoformat()
+        }
+    else:
+        actual = _("Not passed yet")
+    return CheckItem(
+        key="exam",
+        label=_("Exam of the level"),
+        required=required,
+        actual=actual,
+        met=bool(recent),
+        hint="" if recent else _("Pass the level's exam at a training base."),
+    )
+
+
+def prerequisite_certificate(*, user_id: int, level: CertificationLevel) -> Certificate | None:
+    """The person's current certificate of ``level``, if any (valid, not expired)."""
+    today = timezone.localdate()
+    return (
+        Certificate.objects.filter(holder_id=user_id, level=level, status=Certificate.Status.VALID)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("held_since")
+        .first()
+    )
+
+
+def _prerequisite_item(*, user_id: int, level: CertificationLevel, today) -> CheckItem:
+    prerequisite = level.prerequisite
+    held = prerequisite_certificate(user_id=user_id, level=prerequisite)
+    months = level.prerequisite_held_months
+    if months:
+        required = _("%(level)s, held for at least %(months)d months") % {
+            "level": prerequisite.name,
+            "months": months,
+        }
+    else:
+        required = _("A valid %(level)s certificate") % {"level": prerequisite.name}
+    if held is None:
+        actual, met = _("No valid certificate of that level"), False
+    else:
+        held_long_enough = add_months(held.held_since, months) <= today
+        actual = _("%(number)s, held since %(date)s") % {
+            "number": held.number,
+            "date": held.held_since.isoformat(),
+        }
+        met = held_long_enough
+    return CheckItem(
+        key="prerequisite",
+        label=_("Prerequisite level"),
+        required=required,
+        actual=actual,
+        met=met,
+        hint="" if met else _("Hold the level below first."),
+    )
+
+
+def _experience_item(*, level: CertificationLevel, application: Application | None) -> CheckItem:
+    years = application.experience_years if application else Decimal("0")
+    has_proof = bool(
+        application
+        and application.pk
+        and Evidence.objects.filter(application=application, kind=Evidence.Kind.WORK_PROOF).exists()
+    )
+    met = years >= level.experience_years and has_proof
+    actual = _("%(years)s years stated") % {"years": f"{years:g}"}
+    actual += "; " + (_("proof uploaded") if has_proof else _("no proof of work uploaded"))
+    return CheckItem(
+        key="experience",
+        label=_("Work experience"),
+        required=_("%(years)d years, with proof of work") % {"years": level.experience_years},
+        actual=actual,
+        met=met,
+        hint="" if met else _("State your years of experience and upload proof of work."),
+    )
+
+
+def renewal_progress(*, certificate: Certificate) -> RenewalProgress:
+    """Continuing-education hours earned since the certificate was approved, against the rule."""
+    since = certificate.issued_on
+    from_courses = sum(
+        (
+            c.hours
+            for c in courses_api.course_completions(user_id=certificate.holder_id)
+            # The training that earned the certificate does not count towards renewing it.
+            if c.completed_at > certificate.created_at
+        ),
+        Decimal("0"),
+    )
+    external = ContinuingEducation.objects.filter(
+        holder_id=certificate.holder_id,
+        status=ContinuingEducation.Status.APPROVED,
+        completed_on__gte=since,
+    ).aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    return RenewalProgress(
+        certificate_id=certificate.pk,
+        hours_required=certificate.level.renewal_hours,
+        hours_from_courses=from_courses,
+        hours_external=external,
+        since=since,
+    )
+
+
+def _renewal_items(*, application: Application) -> list[CheckItem]:
+    certificate = application.renews
+    progress = renewal_progress(certificate=certificate)
+    status = certificate.effective_status()
+    renewable = status in (Certificate.Status.VALID, Certificate.Status.EXPIRED)
+    return [
+        CheckItem(
+            key="renewable",
+            label=_("Certificate to renew"),
+            required=_("Valid or expired, not revoked"),
+            actual=f"{certificate.number}: {Certificate.Status(status).label}",
+            met=renewable,
+        ),
+        CheckItem(
+            key="continuing_education",
+            label=_("Continuing-education hours"),
+            required=_("%(hours)s h") % {"hours": _hours(progress.hours_required)},
+            actual=_("%(hours)s h") % {"hours": _hours(progress.hours_total)},
+            met=progress.enough,
+            hint=""
+            if progress.enough
+            else _("Complete courses on the portal or report approved external activities."),
+        ),
+    ]
+
+
+def checklist(
+    *,
+    user_id: int,
+    level: CertificationLevel,
+    application: Application | None = None,
+    today: datetime.date | None = None,
+) -> Checklist:
+    """Every rule of ``level`` and whether the person meets it, computed from the rules' data."""
+    today = today or timezone.localdate()
+    if application is not None and application.renews_id:
+        return Checklist(items=tuple(_renewal_items(application=application)))
+    items = _hours_items(user_id=user_id, level=level)
+    if level.exam_required:
+        items.append(_exam_item(user_id=user_id, level=level, today=today))
+    if level.prerequisite_id:
+        items.append(_prerequisite_item(user_id=user_id, level=level, today=today))
+    if level.experience_years:
+        items.append(_experience_item(level=level, application=application))
+    return Checklist(items=tuple(items))
+
+
+# -- who may act -----------------------------------------------------------------------------
+
+
+def certifier_body_ids(user) -> set[int] | None:
+    """The bodies a certifier works for; None means every body (administrators)."""
+    if not user.is_authenticated:
+        return set()
+    if user_has_role(user, Role.ADMINISTRATOR):
+        return None
+    if not user_has_role(user, Role.CERTIFIER):
+        return set()
+    return set(CertifyingBody.objects.filter(certifiers=user).values_list("pk", flat=True))
+
+
+def may_certify(user, body_id: int) -> bool:
+    allowed = certifier_body_ids(user)
+    return allowed is None or body_id in allowed
+
+
+def is_filing_officer(user) -> bool:
+    """Certifiers of the national body file intermediate and senior certificates."""
+    allowed = certifier_body_ids(user)
+    if allowed is None:
+        return True
+    return CertifyingBody.objects.filter(pk__in=allowed, kind=CertifyingBody.Kind.NATIONAL).exists()
+
+
+# -- the public face of a certificate ----------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 张三 → 张*, Li Wei → L** W**: enough to recognise, not to harvest."""
+    name = name.strip()
+    if not name:
+        return ""
+    parts = name.split()
+    if len(parts) > 1:
+        return " ".join(part[0] + "*" * (len(part) - 1) for part in parts)
+    if len(name) == 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def public_certificate(*, number: str) -> PublicCertificate | None:
+    """The public facts of an issued certificate, or None for an unknown or unfinished one."""
+    certificate = (
+        Certificate.objects.select_related("superseded_by")
+        .exclude(status=Certificate.Status.PENDING)
+        .filter(number=number)
+        .first()
+    )
+    if certificate is None:
+        return None
+    status = certificate.effective_status()
+    return PublicCertificate(
+        number=certificate.number,
+        holder_name_masked=mask_name(certificate.printed_name),
+        level=certificate.level_name,
+        level_en=certificate.level_name_en,
+        track=certificate.track_name,
+        body=certificate.body_name,
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        status=status,
+        status_label=str(Certificate.Status(status).label),
+        revoked_at=certificate.revoked_at,
+        revocation_reason=certificate.revocation_reason,
+        superseded_by=certificate.superseded_by.number if certificate.superseded_by else "",
+        pdf_sha256=certificate.pdf_sha256,
+        filing_status=certificate.filing_status,
+    )

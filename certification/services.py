@@ -1,0 +1,1067 @@
+"""Writes to certification records: applications, issuing, revocation, renewal, filing.
+
+Every state change is one transaction that locks the row it changes, writes an audit entry
+and queues the e-mail, so a double click or two certifiers at once cannot change a record
+twice. The slow work (PDF, signed credential) runs in ``certificate_complete``, which Celery
+calls and which is safe to run any number of times.
+"""
+
+import datetime
+import hashlib
+import io
+import logging
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from portal.accounts.mail import mail_queue
+
+from . import keys, vc
+from .errors import CertificationError
+from .models import (
+    Application,
+    AuditEntry,
+    AuditHead,
+    BulkIssue,
+    BulkIssueItem,
+    Certificate,
+    CertificationLevel,
+    CertifyingBody,
+    ContinuingEducation,
+    Evidence,
+    NumberSequence,
+    SigningKey,
+    StatusList,
+)
+from .pdf import CertificatePrint, certificate_pdf
+from .selectors import add_months, checklist, may_certify
+from .uploads import evidence_check
+
+logger = logging.getLogger(__name__)
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+def audit_append(*, actor, action: str, obj, data: dict | None = None) -> AuditEntry:
+    """Append to the hash chain. Must run inside the transaction making the change."""
+    AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
+    head = AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=getattr(actor, "email", "") or "system",
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=str(obj.pk),
+        data=data or {},
+        previous_hash=head.last_hash,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+    head.last_hash = entry.hash
+    head.save(update_fields=["last_hash"])
+    return entry
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _notify(user, subject: str, lines: list[str]) -> None:
+    greeting = _("Dear %(name)s,") % {"name": user.real_name or user.email}
+    mail_queue(to=user.email, subject=subject, body_text="\n\n".join([greeting, *lines]))
+
+
+# -- applications ----------------------------------------------------------------------------
+
+
+def _locked_application(application_id: int) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("level", "body", "applicant", "renews")
+        .get(pk=application_id)
+    )
+
+
+@transaction.atomic
+def application_create(
+    *,
+    applicant,
+    level: CertificationLevel,
+    body: CertifyingBody,
+    printed_name: str = "",
+    course=None,
+    renews: Certificate | None = None,
+) -> Application:
+    """Start a draft, or return the person's open application for the level."""
+    if not body.is_active or not body.levels.filter(pk=level.pk).exists():
+        raise CertificationError(
+            _("%(body)s does not award %(level)s.") % {"body": body.name, "level": level.name}
+        )
+    existing = (
+        Application.objects.select_for_update(of=("self",))
+        .filter(applicant=applicant, level=level, status__in=Application.OPEN)
+        .first()
+    )
+    if existing:
+        return existing
+    if renews is None and course is None:
+        course = _qualifying_course(applicant_id=applicant.pk, level=level)
+    application = Application.objects.create(
+        applicant=applicant,
+        level=level,
+        body=body,
+        printed_name=(printed_name or applicant.real_name or "").strip()[:60],
+        course_id=course,
+        renews=renews,
+    )
+    audit_append(actor=applicant, action="application.created", obj=application)
+    return application
+
+
+def _qualifying_course(*, applicant_id: int, level: CertificationLevel) -> int | None:
+    """The most recent class of the level the person completed, to group a class's papers."""
+    from courses import api as courses_api
+
+    for completion in courses_api.course_completions(user_id=applicant_id):
+        if not level.course_level or completion.level == level.course_level:
+            return completion.course_id
+    return None
+
+
+@transaction.atomic
+def application_update(
+    *, application_id: int, actor, printed_name: str, experience_years, experience_note: str
+) -> Application:
+    application = _locked_application(application_id)
+    if application.applicant_id != actor.pk or not application.is_editable:
+        raise CertificationError(_("This application can no longer be changed."))
+    printed_name = printed_name.strip()
+    if not printed_name:
+        raise CertificationError(_("Enter the name to print on the certificate."))
+    application.printed_name = printed_name[:60]
+    application.experience_years = Decimal(experience_years or 0)
+    application.experience_note = experience_note
+    application.save(update_fields=["printed_name", "experience_years", "experience_note"])
+    return application
+
+
+@transaction.atomic
+def evidence_add(*, application_id: int, actor, kind: str, upload) -> Evidence:
+    """Attach a checked file (picture or PDF) to an application its owner may still edit."""
+    application = _locked_application(application_id)
+    if application.applicant_id != actor.pk or not application.is_editable:
+        raise CertificationError(_("This application can no longer be changed."))
+    if kind not in Evidence.Kind.values:
+        raise CertificationError(_("Choose what kind of evidence this is."))
+    content_type = evidence_check(upload)
+    evidence = Evidence(
+        application=application,
+        kind=kind,
+        original_name=(upload.name or "upload")[-200:],
+        content_type=content_type,
+        size=upload.size,
+    )
+    upload.seek(0)
+    evidence.file.save(upload.name or "upload", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence_id: int, actor) -> None:
+    evidence = Evidence.objects.select_related("application").get(pk=evidence_id)
+    application = _locked_application(evidence.application_id)
+    if application.applicant_id != actor.pk or not application.is_editable:
+        raise CertificationError(_("This application can no longer be changed."))
+    name = evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def application_submit(*, application_id: int, actor) -> Application:
+    """Hand the application to the body, if every requirement is met today."""
+    application = _locked_application(application_id)
+    if application.applicant_id != actor.pk:
+        raise CertificationError(_("This is not your application."))
+    if application.status in Application.AWAITING_DECISION:
+        raise CertificationError(_("This application has already been submitted."))
+    if not application.is_editable:
+        raise CertificationError(_("This application can no longer be changed."))
+    result = checklist(user_id=actor.pk, level=application.level, application=application)
+    if not result.met:
+        missing = "; ".join(item.label for item in result.missing)
+        raise CertificationError(
+            _("Not yet eligible. Still missing: %(missing)s.") % {"missing": missing}
+        )
+    previous = application.status
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.checklist = result.as_json()
+    application.save(update_fields=["status", "submitted_at", "checklist"])
+    audit_append(
+        actor=actor, action="application.submitted", obj=application, data={"from": previous}
+    )
+    _notify(
+        actor,
+        _("Application received: %(level)s") % {"level": application.level.name},
+        [
+            _(
+                "%(body)s has received your application for %(level)s. You will hear from us "
+                "when it has been reviewed."
+            )
+            % {"body": application.body.name, "level": application.level.name}
+        ],
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application_id: int, actor) -> Application:
+    application = _locked_application(application_id)
+    if application.applicant_id != actor.pk:
+        raise CertificationError(_("This is not your application."))
+    if application.status not in (*Application.EDITABLE, *Application.AWAITING_DECISION):
+        raise CertificationError(_("This application can no longer be withdrawn."))
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status"])
+    audit_append(actor=actor, action="application.withdrawn", obj=application)
+    _notify(
+        actor,
+        _("Application withdrawn: %(level)s") % {"level": application.level.name},
+        [_("You withdrew your application. You can apply again at any time.")],
+    )
+    return application
+
+
+def _decidable(application_id: int, actor) -> Application:
+    application = _locked_application(application_id)
+    if not may_certify(actor, application.body_id):
+        raise CertificationError(_("You do not review applications for this body."))
+    if application.status in (Application.Status.APPROVED, Application.Status.ISSUED):
+        raise CertificationError(
+            _("This application was already approved on %(date)s.")
+            % {"date": timezone.localtime(application.decided_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if application.status not in Application.AWAITING_DECISION:
+        raise CertificationError(
+            _("This application is %(status)s; there is nothing to decide.")
+            % {"status": application.get_status_display()}
+        )
+    return application
+
+
+@transaction.atomic
+def review_start(*, application_id: int, actor) -> Application:
+    application = _decidable(application_id, actor)
+    if application.status == Application.Status.UNDER_REVIEW:
+        return application
+    application.status = Application.Status.UNDER_REVIEW
+    application.reviewer = actor
+    application.save(update_fields=["status", "reviewer"])
+    audit_append(actor=actor, action="application.review_started", obj=application)
+    _notify(
+        application.applicant,
+        _("Your application is being reviewed"),
+        [
+            _("A reviewer at %(body)s has started on your application for %(level)s.")
+            % {"body": application.body.name, "level": application.level.name}
+        ],
+    )
+    return application
+
+
+@transaction.atomic
+def application_decline(*, application_id: int, actor, reason: str, final: bool) -> Application:
+    """Return the application for changes, or (``final``) reject it. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError(_("Give a reason; the applicant will read it."))
+    application = _decidable(application_id, actor)
+    application.status = Application.Status.REJECTED if final else Application.Status.RETURNED
+    application.decision_reason = reason
+    application.reviewer = actor
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decision_reason", "reviewer", "decided_at"])
+    action = "application.rejected" if final else "application.returned"
+    audit_append(actor=actor, action=action, obj=application, data={"reason": reason})
+    if final:
+        subject = _("Application not approved: %(level)s") % {"level": application.level.name}
+        lines = [_("Reason: %(reason)s") % {"reason": reason}]
+    else:
+        subject = _("Changes needed: %(level)s") % {"level": application.level.name}
+        lines = [
+            _("Please change your application and submit it again."),
+            _("Reviewer's note: %(reason)s") % {"reason": reason},
+        ]
+    _notify(application.applicant, subject, lines)
+    return application
+
+
+# -- approving and numbering -----------------------------------------------------------------
+
+
+def numbering_body_for(*, body: CertifyingBody, level: CertificationLevel) -> CertifyingBody:
+    """The body whose number range a certificate takes: the national one for filed levels."""
+    if not level.central_filing or body.kind == CertifyingBody.Kind.NATIONAL:
+        return body
+    national = (
+        CertifyingBody.objects.filter(kind=CertifyingBody.Kind.NATIONAL, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if national is None:
+        raise CertificationError(
+            _("%(level)s is numbered by the national body, and none is set up.")
+            % {"level": level.name}
+        )
+    return national
+
+
+def _number_allocate(*, body: CertifyingBody, level: CertificationLevel, year: int) -> int:
+    """The next number in the range; the row stays locked until the transaction ends."""
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(body=body, level=level, year=year)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update(of=("self",)).get(
+        body=body, level=level, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return sequence.last
+
+
+def number_format(*, body: CertifyingBody, level: CertificationLevel, year: int, sequence: int):
+    return settings.PORTAL_CERTIFICATE_NUMBER_FORMAT.format(
+        body=body.code, level=level.number_code, year=year, sequence=sequence
+    )
+
+
+def _status_bit_allocate(*, body: CertifyingBody) -> tuple[StatusList, int]:
+    """A fresh bit in the body's current status list, signed by the body's active key."""
+    try:
+        key = keys.signing_key_active(body=body)
+    except keys.KeyUnavailable as exc:
+        raise CertificationError(
+            _("%(body)s has no signing key yet; an administrator must create one.")
+            % {"body": body.name}
+        ) from exc
+    status_list = (
+        StatusList.objects.select_for_update(of=("self",))
+        .filter(body=body, signing_key=key)
+        .order_by("-number")
+        .first()
+    )
+    if status_list is None or status_list.next_index >= StatusList.LENGTH:
+        last = StatusList.objects.filter(body=body).order_by("-number").first()
+        status_list = StatusList.objects.create(
+            body=body, signing_key=key, number=(last.number + 1) if last else 1
+        )
+        status_list = StatusList.objects.select_for_update(of=("self",)).get(pk=status_list.pk)
+    index = status_list.next_index
+    status_list.next_index += 1
+    status_list.save(update_fields=["next_index"])
+    return status_list, index
+
+
+def _valid_until(level: CertificationLevel, issued_on: datetime.date) -> datetime.date | None:
+    if not level.validity_years:
+        return None
+    return add_months(issued_on, 12 * level.validity_years) - datetime.timedelta(days=1)
+
+
+PHOTO_PRINT_SIZE = (413, 531)  # 35 × 45 mm at 300 dpi, the size the certificate prints
+
+
+def _photo_copy(user) -> ContentFile | None:
+    """The holder's photo, frozen at approval and scaled to print size once, so later profile
+    changes never reach the certificate and rendering never decodes a large picture."""
+    if not user.photo:
+        return None
+    try:
+        with user.photo.open("rb") as handle, Image.open(handle) as picture:
+            picture = ImageOps.exif_transpose(picture).convert("RGB")
+            picture.thumbnail((PHOTO_PRINT_SIZE[0] * 2, PHOTO_PRINT_SIZE[1] * 2))
+            out = io.BytesIO()
+            picture.save(out, "JPEG", quality=90)
+    except (OSError, ValueError):
+        logger.warning("Photo of user %s is missing or unreadable", user.pk)
+        return None
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+@transaction.atomic
+def application_approve(
+    *, application_id: int, actor, enqueue: bool = True, recheck: bool = True
+) -> Certificate:
+    """Approve: allocate the number and create the certificate with its snapshot.
+
+    The number is taken inside this transaction, so a failure gives it back and numbers stay
+    gap-free. The PDF and signed credential are made afterwards by ``certificate_complete``.
+    """
+    application = _decidable(application_id, actor)
+    level, body = application.level, application.body
+    if recheck:
+        result = checklist(user_id=application.applicant_id, level=level, application=application)
+        if not result.met:
+            missing = "; ".join(item.label for item in result.missing)
+            raise CertificationError(
+                _("The applicant no longer meets: %(missing)s.") % {"missing": missing}
+            )
+    numbering = numbering_body_for(body=body, level=level)
+    today = timezone.localdate()
+    sequence = _number_allocate(body=numbering, level=level, year=today.year)
+    status_list, index = _status_bit_allocate(body=body)
+    renews = application.renews
+    certificate = Certificate(
+        number=number_format(body=numbering, level=level, year=today.year, sequence=sequence),
+        numbering_body=numbering,
+        year=today.year,
+        sequence=sequence,
+        body=body,
+        level=level,
+        holder_id=application.applicant_id,
+        application=application,
+        printed_name=application.printed_name,
+        level_name=level.name,
+        level_name_en=level.name_en,
+        track_name=level.track.name,
+        body_name=body.name,
+        issued_on=today,
+        valid_until=_valid_until(level, today),
+        held_since=renews.held_since if renews else today,
+        recipient_salt=secrets.token_hex(8),
+        status_list=status_list,
+        status_index=index,
+        filing_status=(
+            Certificate.Filing.PENDING if level.central_filing else Certificate.Filing.NOT_REQUIRED
+        ),
+    )
+    photo = _photo_copy(application.applicant)
+    if photo is not None:
+        certificate.photo.save(photo.name, photo, save=False)
+    certificate.save()
+    application.status = Application.Status.APPROVED
+    application.reviewer = actor
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "reviewer", "decided_at"])
+    audit_append(
+        actor=actor,
+        action="application.approved",
+        obj=application,
+        data={"certificate": certificate.number},
+    )
+    if enqueue:
+        transaction.on_commit(lambda: certificate_complete_enqueue(certificate.pk))
+    return certificate
+
+
+def certificate_complete_enqueue(certificate_id: int) -> None:
+    from .tasks import certificate_complete_task
+
+    try:
+        certificate_complete_task.delay(certificate_id)
+    except Exception:
+        # The pending sweep picks it up; the approval itself stands.
+        logger.exception("Could not queue certificate %s; the sweep will retry", certificate_id)
+
+
+# -- making the PDF and the signed credential ------------------------------------------------
+
+
+def verify_url(number: str) -> str:
+    return absolute_url(reverse("certificate_verify", args=[number]))
+
+
+def credential_url(number: str) -> str:
+    return absolute_url(reverse("api_certificate_credential", args=[number]))
+
+
+def status_list_url(status_list: StatusList) -> str:
+    return absolute_url(
+        reverse("api_status_list", args=[status_list.body.code, status_list.number])
+    )
+
+
+def _file_bytes(field) -> bytes | None:
+    if not field:
+        return None
+    try:
+        with field.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+# What rendering and signing a certificate read besides the certificate row itself.
+PRINT_RELATED = (
+    "body",
+    "level",
+    "level__track",
+    "holder",
+    "status_list__signing_key",
+    "status_list__body",
+)
+
+
+def certificate_print(certificate: Certificate) -> CertificatePrint:
+    body = certificate.body
+    return CertificatePrint(
+        number=certificate.number,
+        holder_name=certificate.printed_name,
+        holder_photo=_file_bytes(certificate.photo),
+        track_name=certificate.track_name,
+        level_name=certificate.level_name,
+        level_name_en=certificate.level_name_en,
+        body_name=certificate.body_name,
+        signatory_name=body.signatory_name,
+        signatory_title=body.signatory_title,
+        seal_image=_body_image(body, "seal"),
+        signature_image=_body_image(body, "signature"),
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        verify_url=verify_url(certificate.number),
+    )
+
+
+_body_images: dict[tuple[int, str, str], bytes | None] = {}
+
+
+def _body_image(body: CertifyingBody, kind: str) -> bytes | None:
+    """A body's seal or signature, read once per process per file name."""
+    field = getattr(body, kind)
+    cache_key = (body.pk, kind, field.name or "")
+    if cache_key not in _body_images:
+        _body_images[cache_key] = _file_bytes(field)
+    return _body_images[cache_key]
+
+
+def certificate_credential(certificate: Certificate) -> dict:
+    """The signed Open Badges 3.0 credential; the same input always gives the same document."""
+    signing_key = certificate.status_list.signing_key
+    level = certificate.level
+    issued_at = certificate.created_at
+    valid_until = None
+    if certificate.valid_until:
+        valid_until = datetime.datetime.combine(
+            certificate.valid_until, datetime.time(23, 59, 59), tzinfo=datetime.UTC
+        )
+    data = vc.BadgeData(
+        credential_id=credential_url(certificate.number),
+        issuer_public_key=bytes(signing_key.public_key),
+        issuer_name=certificate.body_name,
+        issuer_url=absolute_url(reverse("certification_body", args=[certificate.body.code])),
+        achievement_id=absolute_url(reverse("certification_level", args=[level.code])),
+        achievement_name=certificate.level_name,
+        achievement_description=level.description or certificate.level_name,
+        criteria_narrative=_(
+            "Completed the required training hours per module, passed the level's exam and "
+            "met the level's other requirements, as reviewed by the certifying body."
+        ),
+        recipient_email=certificate.holder.email,
+        recipient_salt=certificate.recipient_salt,
+        certificate_number=certificate.number,
+        valid_from=issued_at.astimezone(datetime.UTC).replace(microsecond=0),
+        valid_until=valid_until,
+        status_list_credential=status_list_url(certificate.status_list),
+        status_list_index=certificate.status_index,
+        name=f"{certificate.level_name} {certificate.number}",
+    )
+    return vc.sign(
+        vc.open_badge_credential(data),
+        private_key=keys.private_key(signing_key),
+        created=issued_at.astimezone(datetime.UTC).replace(microsecond=0),
+    )
+
+
+def certificate_complete(*, certificate_id: int) -> Certificate:
+    """Render, store and sign a pending certificate, then mark it valid. Safe to repeat.
+
+    The PDF goes to a path named after the number, so a retry after a crash overwrites the
+    half-done file instead of leaving a second one. Nothing is marked issued until both the
+    PDF and the credential exist.
+    """
+    certificate = Certificate.objects.select_related(*PRINT_RELATED, "application").get(
+        pk=certificate_id
+    )
+    if certificate.status != Certificate.Status.PENDING:
+        return certificate
+    try:
+        pdf_bytes = certificate_pdf(certificate_print(certificate))
+        credential = certificate_credential(certificate)
+        name = f"certification/certificates/{certificate.number}.pdf"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored_name = default_storage.save(name, ContentFile(pdf_bytes))
+    except Exception as exc:
+        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.PENDING).update(
+            issue_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("application", "level", "holder")
+            .get(pk=certificate_id)
+        )
+        if certificate.status != Certificate.Status.PENDING:
+            return certificate
+        certificate.pdf.name = stored_name
+        certificate.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+        certificate.credential = credential
+        certificate.status = Certificate.Status.VALID
+        certificate.issued_at = timezone.now()
+        certificate.issue_error = ""
+        certificate.save(
+            update_fields=["pdf", "pdf_sha256", "credential", "status", "issued_at", "issue_error"]
+        )
+        application = certificate.application
+        application.status = Application.Status.ISSUED
+        application.save(update_fields=["status"])
+        audit_append(
+            actor=None,
+            action="certificate.issued",
+            obj=certificate,
+            data={"number": certificate.number, "pdf_sha256": certificate.pdf_sha256},
+        )
+        if application.renews_id:
+            _supersede(old_id=application.renews_id, new=certificate)
+        _notify(
+            certificate.holder,
+            _("Your certificate %(number)s is ready") % {"number": certificate.number},
+            [
+                _(
+                    "Your %(level)s certificate has been issued. Download it, and its signed "
+                    "digital credential, from My certificates."
+                )
+                % {"level": certificate.level_name},
+                _("Anyone can check it at %(url)s") % {"url": verify_url(certificate.number)},
+            ],
+        )
+    return certificate
+
+
+def _supersede(*, old_id: int, new: Certificate) -> None:
+    old = Certificate.objects.select_for_update(of=("self",)).get(pk=old_id)
+    if old.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
+        return
+    old.status = Certificate.Status.SUPERSEDED
+    old.superseded_by = new
+    old.superseded_at = timezone.now()
+    old.save(update_fields=["status", "superseded_by", "superseded_at"])
+    audit_append(actor=None, action="certificate.superseded", obj=old, data={"by": new.number})
+
+
+def certificates_pending_stale(*, older_than=datetime.timedelta(minutes=2)) -> list[int]:
+    """Pending certificates nobody finished (a dead worker, a storage outage)."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Certificate.objects.filter(
+            status=Certificate.Status.PENDING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+# -- revocation and the status list ----------------------------------------------------------
+
+
+def status_list_sign(status_list: StatusList) -> dict:
+    """Rebuild and sign the list from the certificates it covers; stored on the row."""
+    revoked = Certificate.objects.filter(
+        status_list=status_list, status=Certificate.Status.REVOKED
+    ).values_list("status_index", flat=True)
+    key = status_list.signing_key
+    document = vc.status_list_credential(
+        url=status_list_url(status_list),
+        issuer_public_key=bytes(key.public_key),
+        revoked_indexes=list(revoked),
+        length=StatusList.LENGTH,
+        valid_from=timezone.now().astimezone(datetime.UTC).replace(microsecond=0),
+    )
+    signed = vc.sign(
+        document,
+        private_key=keys.private_key(key),
+        created=timezone.now().astimezone(datetime.UTC).replace(microsecond=0),
+    )
+    status_list.credential = signed
+    status_list.save(update_fields=["credential", "updated_at"])
+    return signed
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificate:
+    """Revoke with a reason: shown at once on the verify page, in the API and status list."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError(_("Give the reason for revoking; it is shown publicly."))
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("holder")
+        .get(pk=certificate_id)
+    )
+    if not may_certify(actor, certificate.body_id):
+        raise CertificationError(_("You do not act for the body that issued this certificate."))
+    if certificate.status == Certificate.Status.REVOKED:
+        raise CertificationError(_("This certificate is already revoked."))
+    if certificate.status == Certificate.Status.PENDING:
+        raise CertificationError(_("This certificate is still being issued; try again shortly."))
+    status_list = (
+        StatusList.objects.select_for_update(of=("self",))
+        .select_related("signing_key", "body")
+        .get(pk=certificate.status_list_id)
+    )
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revocation_reason = reason
+    certificate.revoked_by = actor
+    certificate.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
+    status_list_sign(status_list)
+    audit_append(
+        actor=actor, action="certificate.revoked", obj=certificate, data={"reason": reason}
+    )
+    _notify(
+        certificate.holder,
+        _("Certificate %(number)s has been revoked") % {"number": certificate.number},
+        [_("Reason: %(reason)s") % {"reason": reason}],
+    )
+    return certificate
+
+
+def status_list_current(*, body_code: str, number: int) -> dict | None:
+    """The signed status-list credential, signing it first if it never was."""
+    status_list = (
+        StatusList.objects.select_related("signing_key", "body")
+        .filter(body__code=body_code, number=number)
+        .first()
+    )
+    if status_list is None:
+        return None
+    if not status_list.credential:
+        with transaction.atomic():
+            status_list = (
+                StatusList.objects.select_for_update(of=("self",))
+                .select_related("signing_key", "body")
+                .get(pk=status_list.pk)
+            )
+            if not status_list.credential:
+                status_list_sign(status_list)
+    return status_list.credential
+
+
+# -- expiry and reminders --------------------------------------------------------------------
+
+
+def certificates_expire_and_remind(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Mark lapsed certificates expired; remind holders 60 and 7 days ahead, once each."""
+    today = today or timezone.localdate()
+    counts = {"expired": 0, "reminded_60": 0, "reminded_7": 0}
+    lapsed = Certificate.objects.filter(status=Certificate.Status.VALID, valid_until__lt=today)
+    for certificate_id in lapsed.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            certificate = Certificate.objects.select_for_update(of=("self",)).get(pk=certificate_id)
+            if certificate.status != Certificate.Status.VALID:
+                continue
+            certificate.status = Certificate.Status.EXPIRED
+            certificate.save(update_fields=["status"])
+            audit_append(actor=None, action="certificate.expired", obj=certificate)
+            counts["expired"] += 1
+    for days, field in ((60, "reminded_60_at"), (7, "reminded_7_at")):
+        due = Certificate.objects.filter(
+            status=Certificate.Status.VALID,
+            valid_until__gte=today,
+            valid_until__lte=today + datetime.timedelta(days=days),
+            **{f"{field}__isnull": True},
+        ).select_related("holder")
+        for certificate in due.iterator():
+            with transaction.atomic():
+                claimed = Certificate.objects.filter(
+                    pk=certificate.pk, **{f"{field}__isnull": True}
+                ).update(**{field: timezone.now()})
+                if not claimed:
+                    continue
+                _notify(
+                    certificate.holder,
+                    _("Certificate %(number)s expires on %(date)s")
+                    % {"number": certificate.number, "date": certificate.valid_until},
+                    [
+                        _(
+                            "Your %(level)s certificate expires in %(days)d days. With enough "
+                            "continuing-education hours you can renew it from My certificates."
+                        )
+                        % {
+                            "level": certificate.level_name,
+                            "days": (certificate.valid_until - today).days,
+                        },
+                    ],
+                )
+                counts[f"reminded_{days}"] += 1
+    return counts
+
+
+# -- continuing education and renewal --------------------------------------------------------
+
+
+@transaction.atomic
+def continuing_education_report(
+    *, holder, body: CertifyingBody, title: str, provider: str, completed_on, hours, upload=None
+) -> ContinuingEducation:
+    if completed_on > timezone.localdate():
+        raise CertificationError(_("The completion date cannot be in the future."))
+    activity = ContinuingEducation(
+        holder=holder,
+        body=body,
+        title=title.strip(),
+        provider=provider.strip(),
+        completed_on=completed_on,
+        hours=hours,
+    )
+    if upload is not None:
+        evidence_check(upload)
+        upload.seek(0)
+        activity.evidence.save(upload.name or "evidence", upload, save=False)
+    activity.save()
+    audit_append(
+        actor=holder,
+        action="continuing_education.reported",
+        obj=activity,
+        data={"hours": str(hours)},
+    )
+    return activity
+
+
+@transaction.atomic
+def continuing_education_review(
+    *, activity_id: int, actor, approve: bool, note: str = ""
+) -> ContinuingEducation:
+    activity = (
+        ContinuingEducation.objects.select_for_update(of=("self",))
+        .select_related("holder")
+        .get(pk=activity_id)
+    )
+    if not may_certify(actor, activity.body_id):
+        raise CertificationError(_("You do not review activities for this body."))
+    if activity.status != ContinuingEducation.Status.PENDING:
+        raise CertificationError(_("This activity has already been reviewed."))
+    if not approve and not note.strip():
+        raise CertificationError(_("Give a reason; the holder will read it."))
+    activity.status = (
+        ContinuingEducation.Status.APPROVED if approve else ContinuingEducation.Status.REJECTED
+    )
+    activity.reviewer = actor
+    activity.review_note = note.strip()
+    activity.reviewed_at = timezone.now()
+    activity.save(update_fields=["status", "reviewer", "review_note", "reviewed_at"])
+    audit_append(actor=actor, action=f"continuing_education.{activity.status}", obj=activity)
+    _notify(
+        activity.holder,
+        _("Continuing-education activity reviewed: %(title)s") % {"title": activity.title},
+        [str(activity.get_status_display()), activity.review_note],
+    )
+    return activity
+
+
+@transaction.atomic
+def renewal_apply(*, certificate_id: int, actor) -> Application:
+    """Ask to renew: a submitted application that, once approved, supersedes the old one."""
+    certificate = Certificate.objects.select_related("level", "body").get(pk=certificate_id)
+    if certificate.holder_id != actor.pk:
+        raise CertificationError(_("This is not your certificate."))
+    application = application_create(
+        applicant=actor,
+        level=certificate.level,
+        body=certificate.body,
+        printed_name=certificate.printed_name,
+        renews=certificate,
+    )
+    if application.renews_id != certificate.pk:
+        raise CertificationError(_("You already have an open application for this level."))
+    if application.status in Application.AWAITING_DECISION:
+        return application
+    return application_submit(application_id=application.pk, actor=actor)
+
+
+# -- filing ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def certificates_file(*, certificate_ids, actor, reference: str) -> int:
+    """Mark certificates as filed with the national body (统一编号并备案)."""
+    from .selectors import is_filing_officer
+
+    if not is_filing_officer(actor):
+        raise CertificationError(_("Only the national body files certificates."))
+    reference = reference.strip()
+    if not reference:
+        raise CertificationError(_("Enter the filing reference."))
+    filed = 0
+    for certificate in (
+        Certificate.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(certificate_ids), filing_status=Certificate.Filing.PENDING)
+        .exclude(status=Certificate.Status.PENDING)
+    ):
+        certificate.filing_status = Certificate.Filing.FILED
+        certificate.filed_at = timezone.now()
+        certificate.filed_by = actor
+        certificate.filing_reference = reference[:60]
+        certificate.save(
+            update_fields=["filing_status", "filed_at", "filed_by", "filing_reference"]
+        )
+        audit_append(
+            actor=actor, action="certificate.filed", obj=certificate, data={"reference": reference}
+        )
+        filed += 1
+    return filed
+
+
+# -- issuing a whole class -------------------------------------------------------------------
+
+
+def bulk_candidates(*, body: CertifyingBody, course_id: int | None):
+    """A class's applications at ``body`` that a bulk run would issue."""
+    return Application.objects.filter(
+        body=body, course_id=course_id, status__in=Application.BULK_ISSUABLE
+    )
+
+
+@transaction.atomic
+def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, title: str):
+    if not may_certify(actor, body.pk):
+        raise CertificationError(_("You do not issue for this body."))
+    application_ids = list(
+        bulk_candidates(body=body, course_id=course_id).values_list("pk", flat=True)
+    )
+    if not application_ids:
+        raise CertificationError(_("This class has no applications ready to issue."))
+    run = BulkIssue.objects.create(
+        body=body, course_id=course_id, title=title, started_by=actor, total=len(application_ids)
+    )
+    BulkIssueItem.objects.bulk_create(
+        [BulkIssueItem(run=run, application_id=pk) for pk in application_ids], batch_size=2000
+    )
+    audit_append(
+        actor=actor,
+        action="bulk_issue.started",
+        obj=run,
+        data={"applications": len(application_ids)},
+    )
+    transaction.on_commit(lambda: bulk_issue_dispatch(run_id=run.pk))
+    return run
+
+
+BULK_CHUNK = 50
+
+
+def bulk_issue_dispatch(*, run_id: int, only_failed: bool = False) -> int:
+    """Queue the run's unfinished items in chunks, so several workers share the work."""
+    from .tasks import bulk_issue_chunk_task
+
+    items = BulkIssueItem.objects.filter(run_id=run_id)
+    if only_failed:
+        items.filter(status=BulkIssueItem.Status.FAILED).update(
+            status=BulkIssueItem.Status.QUEUED, error=""
+        )
+        BulkIssue.objects.filter(pk=run_id).update(status=BulkIssue.Status.RUNNING)
+    pending = list(
+        items.filter(status=BulkIssueItem.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(pending), BULK_CHUNK):
+        bulk_issue_chunk_task.delay(run_id, pending[start : start + BULK_CHUNK])
+    if not pending:
+        _bulk_finish_if_done(run_id)
+    return len(pending)
+
+
+def bulk_issue_chunk(*, run_id: int, item_ids: list[int]) -> None:
+    """Issue each queued item; an item already done is skipped, so a retried chunk is safe."""
+    run = BulkIssue.objects.select_related("started_by").get(pk=run_id)
+    items = BulkIssueItem.objects.filter(
+        pk__in=item_ids, status=BulkIssueItem.Status.QUEUED
+    ).order_by("pk")
+    for item in items:
+        try:
+            _bulk_issue_one(application_id=item.application_id, actor=run.started_by)
+        except CertificationError as exc:
+            _bulk_item_mark(item.pk, BulkIssueItem.Status.FAILED, str(exc))
+        except Exception as exc:
+            logger.exception("Bulk issue %s: application %s failed", run_id, item.application_id)
+            _bulk_item_mark(
+                item.pk,
+                BulkIssueItem.Status.FAILED,
+                _("Could not be issued (%(error)s); retry later.") % {"error": type(exc).__name__},
+            )
+        else:
+            _bulk_item_mark(item.pk, BulkIssueItem.Status.DONE, "")
+    _bulk_finish_if_done(run_id)
+
+
+def _bulk_issue_one(*, application_id: int, actor) -> Certificate:
+    application = Application.objects.get(pk=application_id)
+    if application.status in Application.AWAITING_DECISION:
+        certificate = application_approve(application_id=application_id, actor=actor, enqueue=False)
+    else:
+        certificate = Certificate.objects.filter(application_id=application_id).first()
+        if certificate is None:
+            raise CertificationError(
+                _("The application is %(status)s and cannot be issued.")
+                % {"status": application.get_status_display()}
+            )
+    return certificate_complete(certificate_id=certificate.pk)
+
+
+def _bulk_item_mark(item_id: int, status: str, error: str) -> None:
+    BulkIssueItem.objects.filter(pk=item_id).update(
+        status=status, error=error[:1000], updated_at=timezone.now()
+    )
+
+
+def _bulk_finish_if_done(run_id: int) -> None:
+    if not BulkIssueItem.objects.filter(run_id=run_id, status=BulkIssueItem.Status.QUEUED).exists():
+        BulkIssue.objects.filter(pk=run_id, status=BulkIssue.Status.RUNNING).update(
+            status=BulkIssue.Status.FINISHED, finished_at=timezone.now()
+        )
+
+
+def signing_keys_ensure() -> list[SigningKey]:
+    """Give every active body that awards a level a key (used by the demo and tests)."""
+    bodies = CertifyingBody.objects.filter(is_active=True, levels__isnull=False).distinct()
+    return [keys.signing_key_create(body=body) for body in bodies]
+
+
+def eligibility_announce(*, user_id: int, course_level: str) -> int:
+    """After an exam pass, tell the person about each level they now fully meet."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return 0
+    told = 0
+    for level in CertificationLevel.objects.filter(course_level=course_level):
+        if (
+            Application.objects.filter(applicant_id=user_id, level=level)
+            .exclude(status__in=[Application.Status.WITHDRAWN, Application.Status.REJECTED])
+            .exists()
+        ):
+            continue
+        if not checklist(user_id=user_id, level=level).met:
+            continue
+        _notify(
+            user,
+            _("You can now apply for %(level)s") % {"level": level.name},
+            [
+                _("You meet every requirement for %(level)s. Apply from My certificates: %(url)s")
+                % {"level": level.name, "url": absolute_url(reverse("application_new"))}
+            ],
+        )
+        told += 1
+    return told

@@ -1,0 +1,38 @@
+"""Celery tasks: each takes ids, reloads, calls a service, and is safe to run twice.
+
+``acks_late`` with ``reject_on_worker_lost`` (settings) puts a task back on the queue when its
+worker dies, and the services skip what is already done.
+"""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def certificate_complete_task(self, certificate_id: int) -> str:
+    """Make the PDF and signed credential of a pending certificate."""
+    try:
+        return services.certificate_complete(certificate_id=certificate_id).status
+    except OSError as exc:  # storage trouble: the error is on the certificate; try again
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def certificates_pending_sweep() -> int:
+    """Queue again certificates left pending by a dead worker or a storage outage."""
+    ids = services.certificates_pending_stale()
+    for certificate_id in ids:
+        certificate_complete_task.delay(certificate_id)
+    return len(ids)
+
+
+@shared_task
+def certificates_expire_task() -> dict:
+    """Nightly: mark expired certificates and send the 60- and 7-day reminders."""
+    return services.certificates_expire_and_remind()
+
+
+@shared_task
+def bulk_issue_chunk_task(run_id: int, item_ids: list[int]) -> None:
+    services.bulk_issue_chunk(run_id=run_id, item_ids=item_ids)

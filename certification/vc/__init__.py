@@ -1,0 +1,51 @@
+"""Open Badges 3.0 verifiable credentials for certificates: build, sign, verify, revoke.
+
+Pure Python, no Django: ``eddsa-rdfc-2022`` Data Integrity proofs by a ``did:key`` issuer over
+JSON-LD expanded with bundled contexts only, and Bitstring Status List revocation. The
+``canonicalize`` used by default reuses JSON-LD work across credentials of the same shape; see
+:mod:`.canon` for why that gives exactly what ``canonicalize_naive`` gives.
+"""
+
+from .badge import BadgeData, identity_hash, open_badge_credential
+from .canon import (
+    canonicalize,
+    canonicalize_naive,
+    fast_path_stats,
+    undefined_terms,
+)
+from .keys import (
+    KeyPair,
+    did_key,
+    keypair_generate,
+    public_key_from_did,
+    public_key_from_private,
+    verification_method,
+)
+from .loader import UnknownContextError, document_loader
+from .proof import Verification, sign, verify
+from .rdfc import CanonicalizationError
+from .status import status_bit, status_list_credential
+
+__all__ = [
+    "BadgeData",
+    "CanonicalizationError",
+    "KeyPair",
+    "UnknownContextError",
+    "Verification",
+    "canonicalize",
+    "canonicalize_naive",
+    "did_key",
+    "document_loader",
+    "fast_path_stats",
+    "identity_hash",
+    "keypair_generate",
+    "open_badge_credential",
+    "public_key_from_did",
+    "public_key_from_private",
+    "sign",
+    "status_bit",
+    "status_list_credential",
+    "undefined_terms",
+    "verification_method",
+    "verify",
+]

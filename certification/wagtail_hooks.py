@@ -1,0 +1,130 @@
+"""Tracks, levels and certifying bodies in the Wagtail admin, for administrators."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import CertificationLevel, CertifyingBody, Track
+
+
+class LevelForm(WagtailAdminModelForm):
+    """Saving a level in the admin confirms its figures: they stop being seeded defaults."""
+
+    def save(self, commit=True):
+        self.instance.values_are_defaults = False
+        return super().save(commit=commit)
+
+    def clean(self):
+        cleaned = super().clean()
+        prerequisite = cleaned.get("prerequisite")
+        seen, current = set(), prerequisite
+        while current is not None:
+            if current.pk == self.instance.pk or current.pk in seen:
+                self.add_error("prerequisite", _("A level cannot require itself."))
+                break
+            seen.add(current.pk)
+            current = current.prerequisite
+        return cleaned
+
+
+class TrackViewSet(SnippetViewSet):
+    model = Track
+    icon = "list-ol"
+    menu_label = _("Tracks")
+    list_display = ["name", "name_en", "code"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("name_en"),
+        FieldPanel("code"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+    ]
+
+
+class LevelViewSet(SnippetViewSet):
+    model = CertificationLevel
+    icon = "pick"
+    menu_label = _("Levels")
+    list_display = ["name", "track", "number_code", "validity_years", "values_are_defaults"]
+    list_filter = ["track"]
+    edit_handler_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("track"),
+                FieldPanel("name"),
+                FieldPanel("name_en"),
+                FieldPanel("code"),
+                FieldPanel("number_code"),
+                FieldPanel("rank"),
+                FieldPanel("description"),
+            ],
+            heading=_("Level"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("course_level"),
+                FieldRowPanel([FieldPanel("hours_general"), FieldPanel("hours_policy")]),
+                FieldRowPanel([FieldPanel("hours_practice"), FieldPanel("hours_enhancement")]),
+                FieldRowPanel([FieldPanel("exam_required"), FieldPanel("exam_valid_months")]),
+                FieldRowPanel([FieldPanel("prerequisite"), FieldPanel("prerequisite_held_months")]),
+                FieldPanel("experience_years"),
+            ],
+            heading=_("Requirements"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("validity_years"),
+                FieldPanel("renewal_hours"),
+                FieldPanel("central_filing"),
+                FieldPanel("values_are_defaults", read_only=True),
+            ],
+            heading=_("Validity, renewal and filing"),
+        ),
+    ]
+    edit_handler = ObjectList(edit_handler_panels, base_form_class=LevelForm)
+
+
+class BodyViewSet(SnippetViewSet):
+    model = CertifyingBody
+    icon = "doc-full"
+    menu_label = _("Certifying bodies")
+    list_display = ["name", "code", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("name_en"),
+                FieldPanel("code"),
+                FieldPanel("kind"),
+                FieldPanel("province"),
+                FieldPanel("training_base"),
+                FieldPanel("website"),
+                FieldPanel("is_active"),
+            ],
+            heading=_("Body"),
+        ),
+        FieldPanel("levels"),
+        MultiFieldPanel(
+            [
+                FieldPanel("seal"),
+                FieldPanel("signatory_name"),
+                FieldPanel("signatory_title"),
+                FieldPanel("signature"),
+            ],
+            heading=_("Seal and signature"),
+        ),
+        FieldPanel("certifiers"),
+    ]
+
+
+class CertificationGroup(SnippetViewSetGroup):
+    items = (TrackViewSet, LevelViewSet, BodyViewSet)
+    menu_icon = "pick"
+    menu_label = _("Certification")
+    menu_name = "certification"
+
+
+register_snippet(CertificationGroup)

@@ -1,0 +1,130 @@
+"""Certification test data: bodies with keys, certifiers, and people who meet a level's rules."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from certification import services
+from certification.keys import signing_key_create
+from certification.models import CertificationLevel, CertifyingBody
+from tests.factories import UserFactory, course, png_bytes, training_base, with_totp
+
+
+def level(code="junior_broker") -> CertificationLevel:
+    return CertificationLevel.objects.get(code=code)
+
+
+def seal_png() -> bytes:
+    """A red ring on a transparent ground, as a seal would be scanned."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 232, 232), outline=(200, 20, 20, 255), width=14)
+    draw.regular_polygon((120, 120, 40), 5, fill=(200, 20, 20, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def certifying_body(
+    code="GD", kind="base", levels=("junior_broker",), key=True, images=True, **fields
+) -> CertifyingBody:
+    body = CertifyingBody.objects.create(
+        code=code,
+        kind=kind,
+        name=fields.pop("name", f"{code} 技术转移人才评价中心"),
+        name_en=fields.pop("name_en", f"{code} Technology Transfer Certification Centre"),
+        signatory_name=fields.pop("signatory_name", "王主任"),
+        signatory_title=fields.pop("signatory_title", "中心主任"),
+        **fields,
+    )
+    body.levels.set(CertificationLevel.objects.filter(code__in=levels))
+    if images:
+        body.seal.save("seal.png", ContentFile(seal_png()), save=False)
+        body.signature.save("signature.png", ContentFile(png_bytes((200, 60), (20, 20, 20))))
+        body.save()
+    if key:
+        signing_key_create(body=body)
+    return body
+
+
+def certifier(body: CertifyingBody | None = None, **fields):
+    """A certifier with an authenticator, working for ``body``."""
+    user = UserFactory(roles=["Certifier"], **fields)
+    with_totp(user)
+    if body is not None:
+        body.certifiers.add(user)
+    return user
+
+
+def qualify(user, level_code="junior_broker", base=None, passed_at=None):
+    """Give ``user`` the hours and the exam pass the level asks for, at a training base."""
+    from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
+
+    rules = level(level_code)
+    base = base or training_base(
+        code=f"B{user.pk}{rules.number_code}", slug=f"base-{user.pk}-{rules.number_code.lower()}"
+    )
+    lessons = [
+        (category, str(max(hours, Decimal("1"))), "online")
+        for category, hours in rules.hours_required().items()
+    ]
+    page = course(
+        base,
+        level=rules.course_level or "junior_broker",
+        lessons=lessons,
+        slug=f"c-{user.pk}-{level_code}",
+    )
+    enrolment = Enrolment.objects.create(
+        user=user, course=page, status=Enrolment.Status.COMPLETED, completed_at=timezone.now()
+    )
+    for lesson in LessonPage.objects.descendant_of(page).specific():
+        LessonCredit.objects.create(
+            enrolment=enrolment,
+            lesson=lesson,
+            hours=lesson.hours,
+            category=lesson.get_parent().specific.category,
+            method=LessonCredit.Method.ONLINE,
+        )
+    if rules.exam_required:
+        from tests.factories import exam
+
+        paper = exam(base, page, level=rules.course_level)
+        when = passed_at or timezone.now() - datetime.timedelta(days=1)
+        Attempt.objects.create(
+            exam=paper,
+            user=user,
+            number=1,
+            status=Attempt.Status.FINAL,
+            deadline=when,
+            submitted_at=when,
+            finalised_at=when,
+            score=Decimal("90"),
+            max_score=Decimal("100"),
+            passed=True,
+        )
+    return page
+
+
+def submitted_application(user, body, level_code="junior_broker", **qualify_kwargs):
+    """A qualified person's application, submitted through the real service."""
+    qualify(user, level_code, **qualify_kwargs)
+    application = services.application_create(applicant=user, level=level(level_code), body=body)
+    return services.application_submit(application_id=application.pk, actor=user)
+
+
+def issued_certificate(user, body, actor, level_code="junior_broker"):
+    """Run the whole path: qualify, apply, submit, approve, complete (tasks run eagerly)."""
+    from django.test import TestCase
+
+    application = submitted_application(user, body, level_code)
+    # The test's transaction never commits, so run the on-commit work (the issuing task) here.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        certificate = services.application_approve(application_id=application.pk, actor=actor)
+    certificate.refresh_from_db()
+    return certificate

@@ -1,0 +1,52 @@
+/**
+ * The verifier's offline JSON-LD document loader.
+ *
+ * Contexts come from the Python package's bundled files (certification/vc/contexts/, via its
+ * index.json), so both sides are guaranteed to process the very same documents; did:key DIDs
+ * are resolved locally by Digital Bazaar's did:key driver; status list credentials are only
+ * those handed in. Anything else is an error: nothing is ever fetched from the network.
+ */
+import {readFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const CONTEXTS_DIR = join(here, '..', '..', '..', 'certification', 'vc', 'contexts');
+
+function bundledContexts() {
+  const index = JSON.parse(readFileSync(join(CONTEXTS_DIR, 'index.json'), 'utf8'));
+  const contexts = new Map();
+  for(const [url, file] of Object.entries(index)) {
+    contexts.set(url, JSON.parse(readFileSync(join(CONTEXTS_DIR, file), 'utf8')));
+  }
+  return contexts;
+}
+
+export function makeDocumentLoader({statusLists = {}} = {}) {
+  const contexts = bundledContexts();
+  const didKey = didKeyDriver();
+  didKey.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
+  return async function documentLoader(url) {
+    let document;
+    if(contexts.has(url)) {
+      document = structuredClone(contexts.get(url));
+    } else if(url.startsWith('did:key:')) {
+      document = await didKey.get({url});
+    } else if(Object.hasOwn(statusLists, url)) {
+      document = statusLists[url];
+    } else {
+      throw new Error(`offline document loader: ${url} is not bundled or given`);
+    }
+    return {contextUrl: null, documentUrl: url, document};
+  };
+}
+
+export async function readStdinJson() {
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
