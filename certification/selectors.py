@@ -41,8 +41,7 @@ def _hours(value) -> str:
     return f"{Decimal(value or 0):.1f}"
 
 
-def _hours_items(*, user_id: int, level: CertificationLevel) -> list[CheckItem]:
-    earned = courses_api.hours_by_module(user_id=user_id, level=level.course_level or None)
+def _hours_items(*, level: CertificationLevel, earned) -> list[CheckItem]:
     labels = dict(ModuleCategory.choices)
     items = []
     for category, required in level.hours_required().items():
@@ -62,8 +61,7 @@ def _hours_items(*, user_id: int, level: CertificationLevel) -> list[CheckItem]:
     return items
 
 
-def _exam_item(*, user_id: int, level: CertificationLevel, today: datetime.date) -> CheckItem:
-    passes = courses_api.exams_passed(user_id=user_id, level=level.course_level or None)
+def _exam_item(*, level: CertificationLevel, passes, today: datetime.date) -> CheckItem:
     cutoff = add_months(today, -level.exam_valid_months) if level.exam_valid_months else None
     recent = [p for p in passes if cutoff is None or timezone.localdate(p.passed_at) >= cutoff]
     if level.exam_valid_months:
@@ -93,20 +91,23 @@ def _exam_item(*, user_id: int, level: CertificationLevel, today: datetime.date)
     )
 
 
-def prerequisite_certificate(*, user_id: int, level: CertificationLevel) -> Certificate | None:
-    """The person's current certificate of ``level``, if any (valid, not expired)."""
+def prerequisite_certificates(*, user_ids, level: CertificationLevel) -> dict[int, Certificate]:
+    """Each person's longest-held current certificate of ``level``, in one query."""
     today = timezone.localdate()
-    return (
-        Certificate.objects.filter(holder_id=user_id, level=level, status=Certificate.Status.VALID)
+    held = {}
+    for certificate in (
+        Certificate.objects.filter(
+            holder_id__in=list(user_ids), level=level, status=Certificate.Status.VALID
+        )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("held_since")
-        .first()
-    )
+        .order_by("-held_since", "-pk")
+    ):
+        held[certificate.holder_id] = certificate  # the earliest comes last and wins
+    return held
 
 
-def _prerequisite_item(*, user_id: int, level: CertificationLevel, today) -> CheckItem:
+def _prerequisite_item(*, level: CertificationLevel, held: Certificate | None, today) -> CheckItem:
     prerequisite = level.prerequisite
-    held = prerequisite_certificate(user_id=user_id, level=prerequisite)
     months = level.prerequisite_held_months
     if months:
         required = _("%(level)s, held for at least %(months)d months") % {
@@ -134,13 +135,10 @@ def _prerequisite_item(*, user_id: int, level: CertificationLevel, today) -> Che
     )
 
 
-def _experience_item(*, level: CertificationLevel, application: Application | None) -> CheckItem:
+def _experience_item(
+    *, level: CertificationLevel, application: Application | None, has_proof: bool
+) -> CheckItem:
     years = application.experience_years if application else Decimal("0")
-    has_proof = bool(
-        application
-        and application.pk
-        and Evidence.objects.filter(application=application, kind=Evidence.Kind.WORK_PROOF).exists()
-    )
     met = years >= level.experience_years and has_proof
     actual = _("%(years)s years stated") % {"years": f"{years:g}"}
     actual += "; " + (_("proof uploaded") if has_proof else _("no proof of work uploaded"))
@@ -214,17 +212,52 @@ def checklist(
     today: datetime.date | None = None,
 ) -> Checklist:
     """Every rule of ``level`` and whether the person meets it, computed from the rules' data."""
+    return checklists(level=level, people=[(user_id, application)], today=today)[0]
+
+
+def checklists(
+    *,
+    level: CertificationLevel,
+    people: list[tuple[int, Application | None]],
+    today: datetime.date | None = None,
+) -> list[Checklist]:
+    """``checklist`` for many (person, application) pairs of one level, in a few queries
+    whatever their number: what a bulk run re-checks before it approves a whole class."""
     today = today or timezone.localdate()
-    if application is not None and application.renews_id:
-        return Checklist(items=tuple(_renewal_items(application=application)))
-    items = _hours_items(user_id=user_id, level=level)
+    renewals = {id(a) for _user_id, a in people if a is not None and a.renews_id}
+    user_ids = [user_id for user_id, a in people if id(a) not in renewals]
+    course_level = level.course_level or None
+    earned = courses_api.hours_by_module_for(user_ids=user_ids, level=course_level)
+    passes = held = {}
     if level.exam_required:
-        items.append(_exam_item(user_id=user_id, level=level, today=today))
+        passes = courses_api.exams_passed_for(user_ids=user_ids, level=course_level)
     if level.prerequisite_id:
-        items.append(_prerequisite_item(user_id=user_id, level=level, today=today))
+        held = prerequisite_certificates(user_ids=user_ids, level=level.prerequisite)
+    with_proof = set()
     if level.experience_years:
-        items.append(_experience_item(level=level, application=application))
-    return Checklist(items=tuple(items))
+        application_ids = [a.pk for _user_id, a in people if a is not None and a.pk]
+        with_proof = set(
+            Evidence.objects.filter(
+                application_id__in=application_ids, kind=Evidence.Kind.WORK_PROOF
+            ).values_list("application_id", flat=True)
+        )
+    result = []
+    for user_id, application in people:
+        if id(application) in renewals:
+            result.append(Checklist(items=tuple(_renewal_items(application=application))))
+            continue
+        items = _hours_items(level=level, earned=earned[user_id])
+        if level.exam_required:
+            items.append(_exam_item(level=level, passes=passes[user_id], today=today))
+        if level.prerequisite_id:
+            items.append(_prerequisite_item(level=level, held=held.get(user_id), today=today))
+        if level.experience_years:
+            has_proof = application is not None and application.pk in with_proof
+            items.append(
+                _experience_item(level=level, application=application, has_proof=has_proof)
+            )
+        result.append(Checklist(items=tuple(items)))
+    return result
 
 
 # -- who may act -----------------------------------------------------------------------------

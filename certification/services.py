@@ -6,6 +6,7 @@ twice. The slow work (PDF, signed credential) runs in ``certificate_complete``, 
 calls and which is safe to run any number of times.
 """
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from portal.accounts.mail import mail_queue
+from portal.accounts.mail import mail_queue, mail_queue_many
 
 from . import keys, vc
 from .errors import CertificationError
@@ -43,7 +44,7 @@ from .models import (
     StatusList,
 )
 from .pdf import CertificatePrint, certificate_pdf
-from .selectors import add_months, checklist, may_certify
+from .selectors import add_months, checklist, checklists, may_certify
 from .uploads import evidence_check
 
 logger = logging.getLogger(__name__)
@@ -54,32 +55,53 @@ logger = logging.getLogger(__name__)
 
 def audit_append(*, actor, action: str, obj, data: dict | None = None) -> AuditEntry:
     """Append to the hash chain. Must run inside the transaction making the change."""
-    AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
-    head = AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
-    entry = AuditEntry(
-        at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=getattr(actor, "email", "") or "system",
-        action=action,
-        object_type=type(obj).__name__.lower(),
-        object_id=str(obj.pk),
-        data=data or {},
-        previous_hash=head.last_hash,
-    )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    head.last_hash = entry.hash
+    return audit_append_many(actor=actor, entries=[(action, obj, data)])[0]
+
+
+def audit_append_many(*, actor, entries: list[tuple[str, object, dict | None]]) -> list:
+    """Append ``(action, obj, data)`` entries in order, with one lock of the chain's head.
+
+    Must run inside the transaction making the change; the head stays locked until it
+    commits, so call it last."""
+    try:
+        head = AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
+    except AuditHead.DoesNotExist:
+        AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
+        head = AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
+    at = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_label = getattr(actor, "email", "") or "system"
+    rows, previous = [], head.last_hash
+    for action, obj, data in entries:
+        entry = AuditEntry(
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=type(obj).__name__.lower(),
+            object_id=str(obj.pk),
+            data=data or {},
+            previous_hash=previous,
+        )
+        entry.hash = previous = entry.compute_hash()
+        rows.append(entry)
+    AuditEntry.objects.bulk_create(rows)
+    head.last_hash = previous
     head.save(update_fields=["last_hash"])
-    return entry
+    return rows
 
 
 def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _notify(user, subject: str, lines: list[str]) -> None:
+def _message(user, subject: str, lines: list[str]) -> dict:
     greeting = _("Dear %(name)s,") % {"name": user.real_name or user.email}
-    mail_queue(to=user.email, subject=subject, body_text="\n\n".join([greeting, *lines]))
+    return {"to": user.email, "subject": subject, "body_text": "\n\n".join([greeting, *lines])}
+
+
+def _notify(user, subject: str, lines: list[str]) -> None:
+    mail_queue(**_message(user, subject, lines))
 
 
 # -- applications ----------------------------------------------------------------------------
@@ -329,17 +351,22 @@ def numbering_body_for(*, body: CertifyingBody, level: CertificationLevel) -> Ce
     return national
 
 
-def _number_allocate(*, body: CertifyingBody, level: CertificationLevel, year: int) -> int:
-    """The next number in the range; the row stays locked until the transaction ends."""
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(body=body, level=level, year=year)], ignore_conflicts=True
-    )
-    sequence = NumberSequence.objects.select_for_update(of=("self",)).get(
-        body=body, level=level, year=year
-    )
-    sequence.last += 1
+def _numbers_allocate(
+    *, body: CertifyingBody, level: CertificationLevel, year: int, count: int = 1
+) -> int:
+    """Take the next ``count`` numbers of the range and return the first; the row stays locked
+    until the transaction ends, so a rollback gives them all back."""
+    locked = NumberSequence.objects.select_for_update(of=("self",))
+    sequence = locked.filter(body=body, level=level, year=year).first()
+    if sequence is None:
+        NumberSequence.objects.bulk_create(
+            [NumberSequence(body=body, level=level, year=year)], ignore_conflicts=True
+        )
+        sequence = locked.get(body=body, level=level, year=year)
+    first = sequence.last + 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
-    return sequence.last
+    return first
 
 
 def number_format(*, body: CertifyingBody, level: CertificationLevel, year: int, sequence: int):
@@ -348,8 +375,9 @@ def number_format(*, body: CertifyingBody, level: CertificationLevel, year: int,
     )
 
 
-def _status_bit_allocate(*, body: CertifyingBody) -> tuple[StatusList, int]:
-    """A fresh bit in the body's current status list, signed by the body's active key."""
+def _status_bits_allocate(*, body: CertifyingBody, count: int = 1) -> list[tuple[StatusList, int]]:
+    """Fresh bits in the body's current status list, signed by the body's active key; a new
+    list is started when one fills up."""
     try:
         key = keys.signing_key_active(body=body)
     except keys.KeyUnavailable as exc:
@@ -357,22 +385,26 @@ def _status_bit_allocate(*, body: CertifyingBody) -> tuple[StatusList, int]:
             _("%(body)s has no signing key yet; an administrator must create one.")
             % {"body": body.name}
         ) from exc
-    status_list = (
-        StatusList.objects.select_for_update(of=("self",))
-        .filter(body=body, signing_key=key)
-        .order_by("-number")
-        .first()
-    )
-    if status_list is None or status_list.next_index >= StatusList.LENGTH:
-        last = StatusList.objects.filter(body=body).order_by("-number").first()
-        status_list = StatusList.objects.create(
-            body=body, signing_key=key, number=(last.number + 1) if last else 1
+    bits = []
+    while len(bits) < count:
+        status_list = (
+            StatusList.objects.select_for_update(of=("self",))
+            .filter(body=body, signing_key=key)
+            .order_by("-number")
+            .first()
         )
-        status_list = StatusList.objects.select_for_update(of=("self",)).get(pk=status_list.pk)
-    index = status_list.next_index
-    status_list.next_index += 1
-    status_list.save(update_fields=["next_index"])
-    return status_list, index
+        if status_list is None or status_list.next_index >= StatusList.LENGTH:
+            last = StatusList.objects.filter(body=body).order_by("-number").first()
+            status_list = StatusList.objects.create(
+                body=body, signing_key=key, number=(last.number + 1) if last else 1
+            )
+            status_list = StatusList.objects.select_for_update(of=("self",)).get(pk=status_list.pk)
+        start = status_list.next_index
+        take = min(count - len(bits), StatusList.LENGTH - start)
+        bits.extend((status_list, index) for index in range(start, start + take))
+        status_list.next_index = start + take
+        status_list.save(update_fields=["next_index"])
+    return bits
 
 
 def _valid_until(level: CertificationLevel, issued_on: datetime.date) -> datetime.date | None:
@@ -384,11 +416,14 @@ def _valid_until(level: CertificationLevel, issued_on: datetime.date) -> datetim
 PHOTO_PRINT_SIZE = (413, 531)  # 35 × 45 mm at 300 dpi, the size the certificate prints
 
 
-def _photo_copy(user) -> ContentFile | None:
-    """The holder's photo, frozen at approval and scaled to print size once, so later profile
-    changes never reach the certificate and rendering never decodes a large picture."""
+def _photo_copy(user) -> str:
+    """Store the holder's photo for the certificate and return its name ("" if none).
+
+    Frozen at approval and scaled to print size once, so later profile changes never reach
+    the certificate and rendering never decodes a large picture. Called before any lock is
+    taken: decoding and writing a file should not hold up other approvals."""
     if not user.photo:
-        return None
+        return ""
     try:
         with user.photo.open("rb") as handle, Image.open(handle) as picture:
             picture = ImageOps.exif_transpose(picture).convert("RGB")
@@ -397,33 +432,17 @@ def _photo_copy(user) -> ContentFile | None:
             picture.save(out, "JPEG", quality=90)
     except (OSError, ValueError):
         logger.warning("Photo of user %s is missing or unreadable", user.pk)
-        return None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+        return ""
+    name = Certificate._meta.get_field("photo").generate_filename(None, f"{uuid.uuid4().hex}.jpg")
+    return default_storage.save(name, ContentFile(out.getvalue()))
 
 
-@transaction.atomic
-def application_approve(
-    *, application_id: int, actor, enqueue: bool = True, recheck: bool = True
+def _certificate_new(
+    application: Application, *, numbering: CertifyingBody, sequence: int, bit, today, photo: str
 ) -> Certificate:
-    """Approve: allocate the number and create the certificate with its snapshot.
-
-    The number is taken inside this transaction, so a failure gives it back and numbers stay
-    gap-free. The PDF and signed credential are made afterwards by ``certificate_complete``.
-    """
-    application = _decidable(application_id, actor)
-    level, body = application.level, application.body
-    if recheck:
-        result = checklist(user_id=application.applicant_id, level=level, application=application)
-        if not result.met:
-            missing = "; ".join(item.label for item in result.missing)
-            raise CertificationError(
-                _("The applicant no longer meets: %(missing)s.") % {"missing": missing}
-            )
-    numbering = numbering_body_for(body=body, level=level)
-    today = timezone.localdate()
-    sequence = _number_allocate(body=numbering, level=level, year=today.year)
-    status_list, index = _status_bit_allocate(body=body)
-    renews = application.renews
+    """The unsaved certificate an approval makes: number, status bit and the snapshot."""
+    level, body, renews = application.level, application.body, application.renews
+    status_list, index = bit
     certificate = Certificate(
         number=number_format(body=numbering, level=level, year=today.year, sequence=sequence),
         numbering_body=numbering,
@@ -448,22 +467,68 @@ def application_approve(
             Certificate.Filing.PENDING if level.central_filing else Certificate.Filing.NOT_REQUIRED
         ),
     )
-    photo = _photo_copy(application.applicant)
-    if photo is not None:
-        certificate.photo.save(photo.name, photo, save=False)
-    certificate.save()
-    application.status = Application.Status.APPROVED
-    application.reviewer = actor
-    application.decided_at = timezone.now()
-    application.save(update_fields=["status", "reviewer", "decided_at"])
-    audit_append(
-        actor=actor,
-        action="application.approved",
-        obj=application,
-        data={"certificate": certificate.number},
-    )
-    if enqueue:
-        transaction.on_commit(lambda: certificate_complete_enqueue(certificate.pk))
+    certificate.photo.name = photo
+    return certificate
+
+
+@contextlib.contextmanager
+def _photos_dropped_on_failure(names):
+    """Delete the photo copies made for approvals that then did not happen."""
+    try:
+        yield
+    except BaseException:
+        for name in filter(None, names):
+            default_storage.delete(name)
+        raise
+
+
+def _unmet(result) -> str:
+    missing = "; ".join(item.label for item in result.missing)
+    return _("The applicant no longer meets: %(missing)s.") % {"missing": missing}
+
+
+def application_approve(
+    *, application_id: int, actor, enqueue: bool = True, recheck: bool = True
+) -> Certificate:
+    """Approve: allocate the number and create the certificate with its snapshot.
+
+    The number is taken inside this transaction, so a failure gives it back and numbers stay
+    gap-free. The PDF and signed credential are made afterwards by ``certificate_complete``.
+    """
+    applicant = Application.objects.select_related("applicant").get(pk=application_id).applicant
+    photo = _photo_copy(applicant)
+    with _photos_dropped_on_failure([photo]), transaction.atomic():
+        application = _decidable(application_id, actor)
+        level, body = application.level, application.body
+        if recheck:
+            result = checklist(
+                user_id=application.applicant_id, level=level, application=application
+            )
+            if not result.met:
+                raise CertificationError(_unmet(result))
+        numbering = numbering_body_for(body=body, level=level)
+        today = timezone.localdate()
+        certificate = _certificate_new(
+            application,
+            numbering=numbering,
+            sequence=_numbers_allocate(body=numbering, level=level, year=today.year),
+            bit=_status_bits_allocate(body=body)[0],
+            today=today,
+            photo=photo,
+        )
+        certificate.save()
+        application.status = Application.Status.APPROVED
+        application.reviewer = actor
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "reviewer", "decided_at"])
+        audit_append(
+            actor=actor,
+            action="application.approved",
+            obj=application,
+            data={"certificate": certificate.number},
+        )
+        if enqueue:
+            transaction.on_commit(lambda: certificate_complete_enqueue(certificate.pk))
     return certificate
 
 
@@ -588,79 +653,118 @@ def certificate_credential(certificate: Certificate) -> dict:
 def certificate_complete(*, certificate_id: int) -> Certificate:
     """Render, store and sign a pending certificate, then mark it valid. Safe to repeat.
 
-    The PDF goes to a path named after the number, so a retry after a crash overwrites the
-    half-done file instead of leaving a second one. Nothing is marked issued until both the
-    PDF and the credential exist.
+    Raises what stopped it (the error is also kept on the certificate for the certifiers)."""
+    failures = certificates_complete(certificate_ids=[certificate_id])
+    if failures:
+        raise failures[certificate_id]
+    return Certificate.objects.get(pk=certificate_id)
+
+
+def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
+    """Finish pending certificates: for each, the PDF rendered and stored, the credential
+    signed; then all of them marked valid in one go. Returns those that failed, and why.
+
+    Everything happens under the certificates' row locks: a second delivery of the same work
+    skips what another worker holds (``skip_locked``) and what is already valid, so there is
+    never a second file or a second credential. The PDF is stored under a name made from the
+    number; a file left there by a worker that died before committing is replaced, and a valid
+    certificate's file is never touched. Nothing is marked issued until the PDF and the
+    credential both exist.
     """
-    certificate = Certificate.objects.select_related(*PRINT_RELATED, "application").get(
-        pk=certificate_id
-    )
-    if certificate.status != Certificate.Status.PENDING:
-        return certificate
-    try:
-        pdf_bytes = certificate_pdf(certificate_print(certificate))
-        credential = certificate_credential(certificate)
-        name = f"certification/certificates/{certificate.number}.pdf"
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        stored_name = default_storage.save(name, ContentFile(pdf_bytes))
-    except Exception as exc:
+    failures: dict[int, Exception] = {}
+    with transaction.atomic():
+        pending = (
+            Certificate.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related(*PRINT_RELATED, "application")
+            .filter(pk__in=list(certificate_ids), status=Certificate.Status.PENDING)
+            .order_by("pk")
+        )
+        made = []
+        for certificate in pending:
+            try:
+                made.append(_certificate_make(certificate))
+            except Exception as exc:
+                logger.exception("Certificate %s could not be made", certificate.pk)
+                failures[certificate.pk] = exc
+        _certificates_mark_issued(made)
+    for certificate_id, exc in failures.items():
         Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.PENDING).update(
             issue_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        raise
-    with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("application", "level", "holder")
-            .get(pk=certificate_id)
-        )
-        if certificate.status != Certificate.Status.PENDING:
-            return certificate
-        certificate.pdf.name = stored_name
-        certificate.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
-        certificate.credential = credential
-        certificate.status = Certificate.Status.VALID
-        certificate.issued_at = timezone.now()
-        certificate.issue_error = ""
-        certificate.save(
-            update_fields=["pdf", "pdf_sha256", "credential", "status", "issued_at", "issue_error"]
-        )
-        application = certificate.application
-        application.status = Application.Status.ISSUED
-        application.save(update_fields=["status"])
-        audit_append(
-            actor=None,
-            action="certificate.issued",
-            obj=certificate,
-            data={"number": certificate.number, "pdf_sha256": certificate.pdf_sha256},
-        )
-        if application.renews_id:
-            _supersede(old_id=application.renews_id, new=certificate)
-        _notify(
-            certificate.holder,
-            _("Your certificate %(number)s is ready") % {"number": certificate.number},
-            [
-                _(
-                    "Your %(level)s certificate has been issued. Download it, and its signed "
-                    "digital credential, from My certificates."
-                )
-                % {"level": certificate.level_name},
-                _("Anyone can check it at %(url)s") % {"url": verify_url(certificate.number)},
-            ],
-        )
+    return failures
+
+
+def _certificate_make(certificate: Certificate) -> Certificate:
+    pdf_bytes = certificate_pdf(certificate_print(certificate))
+    certificate.credential = certificate_credential(certificate)
+    name = certificate._meta.get_field("pdf").generate_filename(None, f"{certificate.number}.pdf")
+    if default_storage.exists(name):  # left by a worker that died before its commit
+        default_storage.delete(name)
+    certificate.pdf.name = default_storage.save(name, ContentFile(pdf_bytes))
+    certificate.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     return certificate
 
 
-def _supersede(*, old_id: int, new: Certificate) -> None:
+ISSUED_FIELDS = ["pdf", "pdf_sha256", "credential", "status", "issued_at", "issue_error"]
+
+
+def _certificates_mark_issued(certificates: list[Certificate]) -> None:
+    """Mark made certificates valid, their applications issued; audit; tell the holders."""
+    if not certificates:
+        return
+    now = timezone.now()
+    for certificate in certificates:
+        certificate.status = Certificate.Status.VALID
+        certificate.issued_at = now
+        certificate.issue_error = ""
+    if len(certificates) == 1:
+        certificates[0].save(update_fields=ISSUED_FIELDS)
+    else:
+        Certificate.objects.bulk_update(certificates, ISSUED_FIELDS)
+    Application.objects.filter(pk__in=[c.application_id for c in certificates]).update(
+        status=Application.Status.ISSUED
+    )
+    audit = []
+    for certificate in certificates:
+        audit.append(
+            (
+                "certificate.issued",
+                certificate,
+                {"number": certificate.number, "pdf_sha256": certificate.pdf_sha256},
+            )
+        )
+        if certificate.application.renews_id:
+            audit.append(_supersede(old_id=certificate.application.renews_id, new=certificate))
+    mail_queue_many(
+        [
+            _message(
+                certificate.holder,
+                _("Your certificate %(number)s is ready") % {"number": certificate.number},
+                [
+                    _(
+                        "Your %(level)s certificate has been issued. Download it, and its "
+                        "signed digital credential, from My certificates."
+                    )
+                    % {"level": certificate.level_name},
+                    _("Anyone can check it at %(url)s") % {"url": verify_url(certificate.number)},
+                ],
+            )
+            for certificate in certificates
+        ]
+    )
+    audit_append_many(actor=None, entries=[entry for entry in audit if entry])
+
+
+def _supersede(*, old_id: int, new: Certificate):
+    """Mark the renewed certificate superseded; returns its audit entry to append, or None."""
     old = Certificate.objects.select_for_update(of=("self",)).get(pk=old_id)
     if old.status in (Certificate.Status.REVOKED, Certificate.Status.SUPERSEDED):
-        return
+        return None
     old.status = Certificate.Status.SUPERSEDED
     old.superseded_by = new
     old.superseded_at = timezone.now()
     old.save(update_fields=["status", "superseded_by", "superseded_at"])
-    audit_append(actor=None, action="certificate.superseded", obj=old, data={"by": new.number})
+    return ("certificate.superseded", old, {"by": new.number})
 
 
 def certificates_pending_stale(*, older_than=datetime.timedelta(minutes=2)) -> list[int]:
@@ -983,40 +1087,141 @@ def bulk_issue_dispatch(*, run_id: int, only_failed: bool = False) -> int:
 
 
 def bulk_issue_chunk(*, run_id: int, item_ids: list[int]) -> None:
-    """Issue each queued item; an item already done is skipped, so a retried chunk is safe."""
-    run = BulkIssue.objects.select_related("started_by").get(pk=run_id)
-    items = BulkIssueItem.objects.filter(
-        pk__in=item_ids, status=BulkIssueItem.Status.QUEUED
-    ).order_by("pk")
-    for item in items:
+    """Issue a chunk of a run's items: one approval transaction for all of them, then the PDFs
+    and credentials, then one transaction marking them issued. Items already done are skipped
+    and applications already approved have their certificate finished, so a chunk delivered
+    twice (a retry, a worker that died) issues nothing twice."""
+    run = BulkIssue.objects.select_related("started_by", "body").get(pk=run_id)
+    items = list(
+        BulkIssueItem.objects.filter(pk__in=item_ids, status=BulkIssueItem.Status.QUEUED).order_by(
+            "pk"
+        )
+    )
+    if items:
+        certificate_of, failed = _bulk_approve(run=run, items=items)
         try:
-            _bulk_issue_one(application_id=item.application_id, actor=run.started_by)
-        except CertificationError as exc:
-            _bulk_item_mark(item.pk, BulkIssueItem.Status.FAILED, str(exc))
+            unmade = certificates_complete(certificate_ids=list(certificate_of.values()))
         except Exception as exc:
-            logger.exception("Bulk issue %s: application %s failed", run_id, item.application_id)
-            _bulk_item_mark(
-                item.pk,
-                BulkIssueItem.Status.FAILED,
-                _("Could not be issued (%(error)s); retry later.") % {"error": type(exc).__name__},
-            )
-        else:
-            _bulk_item_mark(item.pk, BulkIssueItem.Status.DONE, "")
+            logger.exception("Bulk issue %s: a chunk could not be completed", run_id)
+            unmade = dict.fromkeys(certificate_of.values(), exc)
+        for item_id, certificate_id in certificate_of.items():
+            if certificate_id in unmade:
+                failed[item_id] = _("Could not be issued (%(error)s); retry later.") % {
+                    "error": type(unmade[certificate_id]).__name__
+                }
+        now = timezone.now()
+        done = [item_id for item_id in certificate_of if item_id not in failed]
+        BulkIssueItem.objects.filter(pk__in=done).update(
+            status=BulkIssueItem.Status.DONE, error="", updated_at=now
+        )
+        for item_id, error in failed.items():
+            _bulk_item_mark(item_id, BulkIssueItem.Status.FAILED, error)
     _bulk_finish_if_done(run_id)
 
 
-def _bulk_issue_one(*, application_id: int, actor) -> Certificate:
-    application = Application.objects.get(pk=application_id)
-    if application.status in Application.AWAITING_DECISION:
-        certificate = application_approve(application_id=application_id, actor=actor, enqueue=False)
-    else:
-        certificate = Certificate.objects.filter(application_id=application_id).first()
-        if certificate is None:
-            raise CertificationError(
-                _("The application is %(status)s and cannot be issued.")
-                % {"status": application.get_status_display()}
+def _bulk_approve(*, run: BulkIssue, items: list) -> tuple[dict[int, int], dict[int, str]]:
+    """Approve a chunk's applications in one transaction. Returns the certificate id of each
+    item approved now or before, and the reason each other item failed."""
+    application_ids = [item.application_id for item in items]
+    item_of = {item.application_id: item.pk for item in items}
+    certificate_of: dict[int, int] = {}
+    failed: dict[int, str] = {}
+    actor = run.started_by
+    if not may_certify(actor, run.body_id):
+        message = _("You do not review applications for this body.")
+        return {}, dict.fromkeys(item_of.values(), message)
+    # Photos are copied before any lock is taken; unused copies are deleted below.
+    waiting = Application.objects.filter(
+        pk__in=application_ids, status__in=Application.AWAITING_DECISION
+    ).select_related("applicant")
+    photos = {application.pk: _photo_copy(application.applicant) for application in waiting}
+    with _photos_dropped_on_failure(photos.values()), transaction.atomic():
+        applications = list(
+            Application.objects.select_for_update(of=("self",))
+            .select_related("level__track", "level__prerequisite", "body", "renews")
+            .filter(pk__in=application_ids)
+            .order_by("pk")
+        )
+        existing = dict(
+            Certificate.objects.filter(application_id__in=application_ids).values_list(
+                "application_id", "pk"
             )
-    return certificate_complete(certificate_id=certificate.pk)
+        )
+        to_approve = []
+        for application in applications:
+            item_id = item_of[application.pk]
+            if application.pk in existing:  # approved before: finish its certificate
+                certificate_of[item_id] = existing[application.pk]
+            elif application.status not in Application.AWAITING_DECISION:
+                failed[item_id] = _("The application is %(status)s and cannot be issued.") % {
+                    "status": application.get_status_display()
+                }
+            else:
+                to_approve.append(application)
+        for missing_id in set(application_ids) - {a.pk for a in applications}:
+            failed[item_of[missing_id]] = _("The application no longer exists.")
+        approved = []
+        for group in _grouped(to_approve, key=lambda a: a.level_id):
+            results = checklists(level=group[0].level, people=[(a.applicant_id, a) for a in group])
+            for application, result in zip(group, results, strict=True):
+                if result.met:
+                    approved.append(application)
+                else:
+                    failed[item_of[application.pk]] = _unmet(result)
+        today, now = timezone.localdate(), timezone.now()
+        made = []
+        for group in _grouped(approved, key=lambda a: (a.level_id, a.body_id)):
+            try:
+                with transaction.atomic():
+                    made.extend(_approve_group(group, today=today, photos=photos))
+            except CertificationError as exc:
+                for application in group:
+                    failed[item_of[application.pk]] = str(exc)
+        if made:
+            Certificate.objects.bulk_create(made)
+            Application.objects.filter(pk__in=[c.application_id for c in made]).update(
+                status=Application.Status.APPROVED, reviewer=actor, decided_at=now
+            )
+            audit_append_many(
+                actor=actor,
+                entries=[
+                    ("application.approved", c.application, {"certificate": c.number}) for c in made
+                ],
+            )
+        for certificate in made:
+            certificate_of[item_of[certificate.application_id]] = certificate.pk
+    used = {c.photo.name for c in made}
+    for name in set(photos.values()) - used - {""}:
+        default_storage.delete(name)
+    return certificate_of, failed
+
+
+def _grouped(rows, *, key) -> list[list]:
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return list(groups.values())
+
+
+def _approve_group(applications: list[Application], *, today, photos) -> list[Certificate]:
+    """Unsaved certificates for applications of one level at one body, with consecutive
+    numbers and status bits taken in one step each."""
+    level, body = applications[0].level, applications[0].body
+    numbering = numbering_body_for(body=body, level=level)
+    count = len(applications)
+    first = _numbers_allocate(body=numbering, level=level, year=today.year, count=count)
+    bits = _status_bits_allocate(body=body, count=count)
+    return [
+        _certificate_new(
+            application,
+            numbering=numbering,
+            sequence=first + offset,
+            bit=bits[offset],
+            today=today,
+            photo=photos.get(application.pk, ""),
+        )
+        for offset, application in enumerate(applications)
+    ]
 
 
 def _bulk_item_mark(item_id: int, status: str, error: str) -> None:

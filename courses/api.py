@@ -5,14 +5,16 @@ from decimal import Decimal
 
 from .data import CourseCompletion, ExamPass, LearnerOverview
 from .models import Attempt, Enrolment
-from .selectors import hours_by_category
+from .selectors import hours_by_category, hours_by_category_for
 
 __all__ = [
     "CourseCompletion",
     "ExamPass",
     "course_completions",
     "exams_passed",
+    "exams_passed_for",
     "hours_by_module",
+    "hours_by_module_for",
     "learner_overview",
 ]
 
@@ -22,24 +24,39 @@ def hours_by_module(*, user_id: int, level: str | None = None) -> "OrderedDict[s
     return hours_by_category(user_id=user_id, level=level)
 
 
+def hours_by_module_for(
+    *, user_ids, level: str | None = None
+) -> "dict[int, OrderedDict[str, Decimal]]":
+    """``hours_by_module`` for many people at once (one query), keyed by user id."""
+    return hours_by_category_for(user_ids=user_ids, level=level)
+
+
 def exams_passed(*, user_id: int, level: str | None = None) -> list[ExamPass]:
     """The exams the person passed, newest first, with when and how well."""
+    return exams_passed_for(user_ids=[user_id], level=level)[user_id]
+
+
+def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[ExamPass]]:
+    """``exams_passed`` for many people at once (one query), keyed by user id."""
+    user_ids = list(user_ids)
     attempts = Attempt.objects.filter(
-        user_id=user_id, status=Attempt.Status.FINAL, passed=True
+        user_id__in=user_ids, status=Attempt.Status.FINAL, passed=True
     ).select_related("exam")
     if level:
         attempts = attempts.filter(exam__level=level)
-    return [
-        ExamPass(
-            exam_id=a.exam_id,
-            exam_title=a.exam.title,
-            level=a.exam.level,
-            attempt_id=a.pk,
-            passed_at=a.finalised_at,
-            percent=a.percent,
+    passes = {user_id: [] for user_id in user_ids}
+    for a in attempts.order_by("-finalised_at", "-pk"):
+        passes[a.user_id].append(
+            ExamPass(
+                exam_id=a.exam_id,
+                exam_title=a.exam.title,
+                level=a.exam.level,
+                attempt_id=a.pk,
+                passed_at=a.finalised_at,
+                percent=a.percent,
+            )
         )
-        for a in attempts.order_by("-finalised_at")
-    ]
+    return passes
 
 
 def course_completions(*, user_id: int) -> list[CourseCompletion]:

@@ -1,6 +1,6 @@
 """Reads of courses and learning records."""
 
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -92,11 +92,27 @@ def lesson_state_for(*, user, lesson: LessonPage) -> dict:
 
 def hours_by_category(*, user_id: int, level: str | None = None) -> "OrderedDict[str, Decimal]":
     """Credited hours per module category, over all courses or those of one level."""
-    credits = LessonCredit.objects.filter(enrolment__user_id=user_id)
+    return hours_by_category_for(user_ids=[user_id], level=level)[user_id]
+
+
+def hours_by_category_for(
+    *, user_ids, level: str | None = None
+) -> "dict[int, OrderedDict[str, Decimal]]":
+    """``hours_by_category`` for many people in one query; everyone asked for gets a row."""
+    user_ids = list(user_ids)
+    credits = LessonCredit.objects.filter(enrolment__user_id__in=user_ids)
     if level:
         credits = credits.filter(enrolment__course__level=level)
-    totals = dict(credits.values_list("category").annotate(total=Sum("hours")))
-    return OrderedDict((code, totals.get(code, ZERO)) for code in ModuleCategory.values)
+    totals = defaultdict(dict)
+    rows = credits.values_list("enrolment__user_id", "category").annotate(total=Sum("hours"))
+    for user_id, category, total in rows.order_by():
+        totals[user_id][category] = total
+    return {
+        user_id: OrderedDict(
+            (code, totals[user_id].get(code, ZERO)) for code in ModuleCategory.values
+        )
+        for user_id in user_ids
+    }
 
 
 def credited_lesson_ids(*, enrolment: Enrolment) -> set[int]:

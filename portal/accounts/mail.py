@@ -27,12 +27,28 @@ def mail_queue(*, to: str, subject: str, body_text: str, body_html: str = "") ->
     return message
 
 
+def mail_queue_many(messages: list[dict]) -> list[OutgoingMail]:
+    """Record many messages (dicts of ``mail_queue``'s arguments) with one insert; one task
+    sends them all once the current transaction commits."""
+    from .tasks import outgoing_mail_send, outgoing_mail_send_many
+
+    if not messages:
+        return []
+    rows = OutgoingMail.objects.bulk_create([OutgoingMail(**message) for message in messages])
+    if len(rows) == 1:
+        transaction.on_commit(lambda: _enqueue(outgoing_mail_send, rows[0].pk))
+    else:
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: _enqueue(outgoing_mail_send_many, ids))
+    return rows
+
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 
 
-def _enqueue(task, mail_id: int) -> None:
+def _enqueue(task, mail_id) -> None:
     # A broker outage or a failing mail server must not turn the page that queued the mail
     # into an error: the row stays on record and the resend sweep tries again.
     try:
