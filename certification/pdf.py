@@ -583,6 +583,13 @@ def _decode_overlay(data: bytes, max_pixels: tuple[int, int]) -> _PreparedImage 
     )
 
 
+def photo_for_print(data: bytes) -> bytes | None:
+    """The holder's photo as a certificate embeds it (a modest upright JPEG), or None if it
+    cannot be read. Issuing keeps this copy, so rendering later embeds it without decoding."""
+    prepared = _prepare_photo(data)
+    return prepared.stream if prepared else None
+
+
 def _prepare_photo(data: bytes) -> _PreparedImage | None:
     """The holder's photo as a JPEG stream: the upload itself when it is a plain, upright,
     modest JPEG (no decoding at all), otherwise decoded at reduced scale and re-encoded."""

@@ -9,7 +9,6 @@ calls and which is safe to run any number of times.
 import contextlib
 import datetime
 import hashlib
-import io
 import logging
 import secrets
 import uuid
@@ -22,7 +21,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
@@ -43,7 +41,7 @@ from .models import (
     SigningKey,
     StatusList,
 )
-from .pdf import CertificatePrint, certificate_pdf
+from .pdf import CertificatePrint, certificate_pdf, photo_for_print
 from .selectors import add_months, checklist, checklists, may_certify
 from .uploads import evidence_check
 
@@ -413,28 +411,25 @@ def _valid_until(level: CertificationLevel, issued_on: datetime.date) -> datetim
     return add_months(issued_on, 12 * level.validity_years) - datetime.timedelta(days=1)
 
 
-PHOTO_PRINT_SIZE = (413, 531)  # 35 × 45 mm at 300 dpi, the size the certificate prints
-
-
 def _photo_copy(user) -> str:
     """Store the holder's photo for the certificate and return its name ("" if none).
 
-    Frozen at approval and scaled to print size once, so later profile changes never reach
-    the certificate and rendering never decodes a large picture. Called before any lock is
-    taken: decoding and writing a file should not hold up other approvals."""
+    Frozen at approval, as the certificate will print it (upright, cropped, at print
+    resolution; a photo already so is copied as it is), so later profile changes never reach
+    the certificate and rendering never decodes a picture. Called before any lock is taken:
+    decoding and writing a file should not hold up other approvals."""
     if not user.photo:
         return ""
     try:
-        with user.photo.open("rb") as handle, Image.open(handle) as picture:
-            picture = ImageOps.exif_transpose(picture).convert("RGB")
-            picture.thumbnail((PHOTO_PRINT_SIZE[0] * 2, PHOTO_PRINT_SIZE[1] * 2))
-            out = io.BytesIO()
-            picture.save(out, "JPEG", quality=90)
-    except (OSError, ValueError):
+        with user.photo.open("rb") as handle:
+            jpeg = photo_for_print(handle.read())
+    except OSError:
+        jpeg = None
+    if jpeg is None:
         logger.warning("Photo of user %s is missing or unreadable", user.pk)
         return ""
     name = Certificate._meta.get_field("photo").generate_filename(None, f"{uuid.uuid4().hex}.jpg")
-    return default_storage.save(name, ContentFile(out.getvalue()))
+    return default_storage.save(name, ContentFile(jpeg))
 
 
 def _certificate_new(
