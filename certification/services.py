@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1223,6 +1224,51 @@ def _bulk_item_mark(item_id: int, status: str, error: str) -> None:
     BulkIssueItem.objects.filter(pk=item_id).update(
         status=status, error=error[:1000], updated_at=timezone.now()
     )
+
+
+# A run is stalled when none of its items has moved for this long while some still wait:
+# the worker holding a chunk died and the broker will not hand the chunk out again soon
+# (Redis redelivers unacknowledged work only after its visibility timeout, an hour).
+BULK_STALLED_AFTER = datetime.timedelta(minutes=2)
+BULK_RESUMED_AFTER = datetime.timedelta(minutes=10)  # by Celery beat, without anyone asking
+
+
+def bulk_issue_idle_for(run: BulkIssue) -> datetime.timedelta | None:
+    """How long a running run has made no progress, or None if finished or nothing waits."""
+    if run.status != BulkIssue.Status.RUNNING:
+        return None
+    items = BulkIssueItem.objects.filter(run=run).order_by()
+    if not items.filter(status=BulkIssueItem.Status.QUEUED).exists():
+        return None
+    last = items.aggregate(last=Max("updated_at"))["last"]
+    return timezone.now() - max(filter(None, [last, run.created_at]))
+
+
+def bulk_issue_resume(*, run_id: int) -> int:
+    """Queue a run's waiting items again. Safe while the first chunks are still somewhere:
+    a chunk skips what is done and finishes what is half done, so nothing is issued twice."""
+    BulkIssueItem.objects.filter(run_id=run_id, status=BulkIssueItem.Status.QUEUED).update(
+        updated_at=timezone.now()
+    )
+    return bulk_issue_dispatch(run_id=run_id)
+
+
+def bulk_issue_resume_stalled(*, idle: datetime.timedelta = BULK_RESUMED_AFTER) -> list[int]:
+    """Resume every run that has made no progress for ``idle``; returns their ids."""
+    cutoff = timezone.now() - idle
+    stalled = list(
+        BulkIssue.objects.filter(status=BulkIssue.Status.RUNNING)
+        .annotate(
+            last=Max("items__updated_at"),
+            waiting=Count("items", filter=Q(items__status=BulkIssueItem.Status.QUEUED)),
+        )
+        .filter(waiting__gt=0, last__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for run_id in stalled:
+        logger.warning("Bulk issue %s made no progress for %s; queued again", run_id, idle)
+        bulk_issue_resume(run_id=run_id)
+    return stalled
 
 
 def _bulk_finish_if_done(run_id: int) -> None:

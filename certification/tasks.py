@@ -36,3 +36,9 @@ def certificates_expire_task() -> dict:
 @shared_task
 def bulk_issue_chunk_task(run_id: int, item_ids: list[int]) -> None:
     services.bulk_issue_chunk(run_id=run_id, item_ids=item_ids)
+
+
+@shared_task
+def bulk_issue_resume_stalled_task() -> list[int]:
+    """Every few minutes: queue again bulk runs a dead worker left waiting."""
+    return services.bulk_issue_resume_stalled()

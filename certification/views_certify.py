@@ -585,10 +585,18 @@ def bulk_run(request, pk, *, bodies):
                     )
                 else:
                     messages.info(request, _("Nothing failed; there is nothing to try again."))
+        elif request.POST.get("action") == "resume":
+            idle = services.bulk_issue_idle_for(run)
+            if idle is not None and idle >= services.BULK_STALLED_AFTER:
+                services.bulk_issue_resume(run_id=run.pk)
+                messages.success(request, _("The waiting applications have been queued again."))
+            else:
+                messages.info(request, _("This run is moving; there is nothing to resume."))
         else:
             messages.error(request, _("Choose what to do with this run."))
         return redirect("certify_bulk_run", pk=run.pk)
     progress = _bulk_progress(run, PAGE_FAILURES)
+    idle = services.bulk_issue_idle_for(run)
     return _render(
         request,
         "bulk_run.html",
@@ -597,6 +605,11 @@ def bulk_run(request, pk, *, bodies):
             "progress": progress,
             "more_failures": max(0, progress["failed"] - len(progress["failures"])),
             "running": run.status == BulkIssue.Status.RUNNING,
+            "stalled_minutes": (
+                int(idle.total_seconds() // 60)
+                if idle is not None and idle >= services.BULK_STALLED_AFTER
+                else None
+            ),
         },
         "bulk",
     )

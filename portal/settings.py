@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificates_pending_sweep",
         "schedule": 300.0,
     },
+    "resume-stalled-bulk-issues": {
+        "task": "certification.tasks.bulk_issue_resume_stalled_task",
+        "schedule": 300.0,
+    },
     "expire-certificates-nightly": {
         "task": "certification.tasks.certificates_expire_task",
         "schedule": crontab(hour=1, minute=30),

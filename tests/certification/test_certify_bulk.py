@@ -1,10 +1,14 @@
 """Issuing a whole class at once from the certifier's workspace, with its progress."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from certification.models import Application, BulkIssue, Certificate
+from certification import services
+from certification.models import Application, BulkIssue, BulkIssueItem, Certificate
 from courses.models import Attempt
 from tests.certification.factories import certifier, certifying_body, submitted_application
 from tests.factories import UserFactory, sign_in
@@ -158,3 +162,89 @@ def test_an_empty_class_is_explained(client, body, reviewer):
     assert response.status_code == 200
     assert "This class has no applications ready to issue." in response.content.decode()
     assert not BulkIssue.objects.exists()
+
+
+def _lost_run(client, body, course_id, minutes_ago):
+    """A run whose chunks never reached a worker (lost with a dead one), idle for a while."""
+    client.post(reverse("certify_bulk_new"), {"body": body.pk, "course": course_id, "title": "t"})
+    run = BulkIssue.objects.get()
+    long_ago = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    BulkIssue.objects.filter(pk=run.pk).update(created_at=long_ago)
+    BulkIssueItem.objects.filter(run=run).update(updated_at=long_ago)
+    return run
+
+
+def test_a_stalled_run_offers_resume_and_resuming_issues_each_once(
+    client, body, reviewer, django_capture_on_commit_callbacks
+):
+    course_id, _people, applications = a_class(body, 3)
+    sign_in(client, reviewer)
+    run = _lost_run(client, body, course_id, minutes_ago=5)
+    page = client.get(reverse("certify_bulk_run", args=[run.pk])).content.decode()
+    assert "Nothing has moved for 5 minutes" in page and 'value="resume"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("certify_bulk_run", args=[run.pk]), {"action": "resume"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == BulkIssue.Status.FINISHED
+    numbers = Certificate.objects.filter(application__in=applications).values_list(
+        "number", flat=True
+    )
+    assert sorted(numbers) == [f"GD-J-{timezone.localdate().year}-00000{n}" for n in (1, 2, 3)]
+    page = client.get(reverse("certify_bulk_run", args=[run.pk])).content.decode()
+    assert 'value="resume"' not in page
+
+
+def test_a_moving_run_is_not_resumed_from_the_page(client, body, reviewer):
+    course_id, _people, _applications = a_class(body, 2)
+    sign_in(client, reviewer)
+    run = _lost_run(client, body, course_id, minutes_ago=0)
+    page = client.get(reverse("certify_bulk_run", args=[run.pk])).content.decode()
+    assert 'value="resume"' not in page
+    response = client.post(
+        reverse("certify_bulk_run", args=[run.pk]), {"action": "resume"}, follow=True
+    )
+    assert "This run is moving; there is nothing to resume." in response.content.decode()
+    assert not Certificate.objects.exists()
+
+
+def test_beat_resumes_runs_idle_for_ten_minutes_and_leaves_younger_ones(
+    client, body, reviewer, django_capture_on_commit_callbacks
+):
+    course_id, _people, applications = a_class(body, 2)
+    sign_in(client, reviewer)
+    run = _lost_run(client, body, course_id, minutes_ago=9)
+    assert services.bulk_issue_resume_stalled() == []
+    BulkIssueItem.objects.filter(run=run).update(
+        updated_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.bulk_issue_resume_stalled() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == BulkIssue.Status.FINISHED
+    assert (
+        Certificate.objects.filter(
+            application__in=applications, status=Certificate.Status.VALID
+        ).count()
+        == 2
+    )
+
+
+def test_a_chunk_delivered_again_finishes_what_the_first_delivery_approved(
+    client, body, reviewer, django_capture_on_commit_callbacks
+):
+    # The first delivery approved the class and died before making the PDFs.
+    course_id, _people, applications = a_class(body, 2)
+    for application in applications:
+        services.application_approve(application_id=application.pk, actor=reviewer, enqueue=False)
+    pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
+    assert pending.count() == 2
+    sign_in(client, reviewer)
+    start(client, body, course_id, django_capture_on_commit_callbacks)
+    run = BulkIssue.objects.get()
+    assert (run.status, run.total) == (BulkIssue.Status.FINISHED, 2)
+    assert not run.items.exclude(status=BulkIssueItem.Status.DONE).exists()
+    certificates = Certificate.objects.filter(application__in=applications)
+    assert certificates.count() == 2  # no second certificate, no second number
+    assert set(certificates.values_list("status", flat=True)) == {Certificate.Status.VALID}
