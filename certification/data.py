@@ -4,6 +4,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 
 @dataclass(frozen=True)
 class CheckItem:
@@ -88,3 +91,146 @@ class PublicCertificate:
     pdf_sha256: str = ""
     filing_status: str = ""
     links: dict = field(default_factory=dict)
+
+
+# -- goals -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalPoint:
+    """The goal's count of people on one day (a month end, or today)."""
+
+    day: datetime.date
+    people: int
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    """How far a goal is from its target, and where the recent rate takes it.
+
+    ``verdict`` is ``met``, ``on_track`` or ``behind``. ``verdict_on`` is the day the target
+    was reached (met), or the day the recent rate reaches it (on track, behind; None when the
+    count is not growing). After the deadline, a goal not met by then is ``behind`` for good;
+    ``people_at_deadline`` is then the count on the deadline itself.
+    """
+
+    goal_id: int
+    name: str
+    source: str
+    target: int
+    measure: str
+    province: str  # a GB/T 2260 code, or "" for a national goal
+    start_date: datetime.date
+    deadline: datetime.date
+    as_of: datetime.date
+    people: int
+    series: tuple[GoalPoint, ...]
+    rate_per_month: float  # people per month over the last twelve months; may be negative
+    rate_since: datetime.date
+    people_at_deadline: int  # projected, or counted once the deadline has passed
+    verdict: str
+    verdict_on: datetime.date | None
+    deadline_passed: bool
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+    @property
+    def share(self) -> float:
+        """The count as a fraction of the target (above 1 once exceeded)."""
+        return self.people / self.target if self.target else 0.0
+
+    @property
+    def percent(self) -> int:
+        return int(self.share * 100)
+
+    @property
+    def verdict_label(self) -> str:
+        labels = {
+            self.MET: pgettext("goal verdict", "met"),
+            self.ON_TRACK: pgettext("goal verdict", "on track"),
+            self.BEHIND: (
+                pgettext("goal verdict", "missed")
+                if self.deadline_passed
+                else pgettext("goal verdict", "behind")
+            ),
+        }
+        return str(labels[self.verdict])
+
+    @property
+    def summary(self) -> str:
+        """One sentence a person can read: the verdict with its date and figures."""
+        values = {
+            "people": self.people,
+            "target": self.target,
+            "percent": self.percent,
+            "deadline": self.deadline.isoformat(),
+            "day": self.verdict_on.isoformat() if self.verdict_on else "",
+            "projected": self.people_at_deadline,
+        }
+        if self.verdict == self.MET:
+            if self.verdict_on is None:
+                return _("Met: %(people)s of %(target)s people.") % values
+            return _("Met on %(day)s: %(people)s of %(target)s people.") % values
+        if self.verdict == self.ON_TRACK:
+            return (
+                _(
+                    "On track: %(people)s of %(target)s people (%(percent)s%%); at the recent "
+                    "rate the target is reached on %(day)s, before the deadline %(deadline)s."
+                )
+                % values
+            )
+        if self.deadline_passed:
+            if self.people >= self.target and self.verdict_on:
+                return (
+                    _(
+                        "Missed: %(projected)s of %(target)s people by the deadline "
+                        "%(deadline)s; the target was reached later, on %(day)s."
+                    )
+                    % values
+                )
+            if self.verdict_on:
+                return (
+                    _(
+                        "Missed: %(projected)s of %(target)s people by the deadline "
+                        "%(deadline)s; at the recent rate the target is reached on %(day)s."
+                    )
+                    % values
+                )
+            return (
+                _("Missed: %(projected)s of %(target)s people by the deadline %(deadline)s.")
+                % values
+            )
+        if self.verdict_on:
+            return (
+                _(
+                    "Behind: %(people)s of %(target)s people (%(percent)s%%); at the recent rate "
+                    "%(projected)s by the deadline %(deadline)s, and the target on %(day)s."
+                )
+                % values
+            )
+        return (
+            _(
+                "Behind: %(people)s of %(target)s people (%(percent)s%%), and the count has not "
+                "grown over the last twelve months."
+            )
+            % values
+        )
+
+
+# -- the public registry ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """What the public registry shows of one listed person. No account e-mail or phone."""
+
+    name: str
+    province: str
+    province_label: str
+    level: str
+    certificate_number: str
+    organisation: str
+    specialties: tuple[str, ...]
+    public_contact: str

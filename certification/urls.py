@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_certify
+from . import views, views_certify, views_registry
 
 urlpatterns = [
     # Public: anyone can check a certificate.
@@ -19,8 +19,11 @@ urlpatterns = [
     path("certification/", views.overview, name="certification_overview"),
     path("certification/levels/<slug:code>/", views.level_detail, name="certification_level"),
     path("certification/bodies/<str:code>/", views.body_detail, name="certification_body"),
+    # Public: the registry of certified talent (人才库).
+    path("registry/", views_registry.registry, name="registry"),
     # The holder.
     path("me/certificates/", views.my_certificates, name="my_certificates"),
+    path("me/certificates/registry/", views_registry.registry_listing, name="registry_listing"),
     path(
         "me/certificates/<str:number>/certificate.pdf",
         views.certificate_pdf_download,

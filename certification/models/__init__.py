@@ -1,6 +1,8 @@
 from .applications import Application, ContinuingEducation, Evidence
 from .audit import AuditEntry, AuditHead
 from .certificates import BulkIssue, BulkIssueItem, Certificate, NumberSequence, StatusList
+from .goals import Goal
+from .registry import RegistryListing
 from .rules import HOURS_FIELDS, CertificationLevel, CertifyingBody, SigningKey, Track
 
 __all__ = [
@@ -15,7 +17,9 @@ __all__ = [
     "CertifyingBody",
     "ContinuingEducation",
     "Evidence",
+    "Goal",
     "NumberSequence",
+    "RegistryListing",
     "SigningKey",
     "StatusList",
     "Track",

@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "continuing_education.reported": _("continuing education reported"),
     "continuing_education.approved": _("continuing education approved"),
     "continuing_education.rejected": _("continuing education rejected"),
+    "registry.joined": _("joined the public registry"),
+    "registry.left": _("left the public registry"),
 }
 
 
