@@ -3,18 +3,28 @@
 Everything here is illustrative: the bodies, names and seals describe no real institution.
 """
 
+import contextlib
 import io
 import math
 import random
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from cms.api import cjk_font_path
 
 from . import services
+from .errors import CertificationError
 from .keys import signing_key_create
-from .models import Application, Certificate, CertificationLevel, CertifyingBody
+from .models import (
+    Application,
+    Certificate,
+    CertificationLevel,
+    CertifyingBody,
+    RegistryListing,
+)
+from .services_registry import registry_join
 
 NATIONAL = {
     "code": "CN",
@@ -147,3 +157,17 @@ def seed_stories(*, bodies, certifier, holder, applicant) -> None:
     if not Application.objects.filter(applicant=applicant, level=junior).exists():
         application = services.application_create(applicant=applicant, level=junior, body=first)
         services.application_submit(application_id=application.pk, actor=applicant)
+    # The holder has chosen to appear in the public talent registry, once the certificate
+    # is made (after the commit, like the task that makes it).
+    if not RegistryListing.objects.filter(user=holder, listed=True).exists():
+        transaction.on_commit(lambda: _registry_join_demo(holder))
+
+
+def _registry_join_demo(holder) -> None:
+    with contextlib.suppress(CertificationError):  # no valid certificate (no worker running)
+        registry_join(
+            user=holder,
+            organisation="华南技术转移中心",
+            specialties="新材料, 专利运营, 技术合同",
+            public_contact="合作洽谈请经平台留言",
+        )
