@@ -79,3 +79,30 @@ def training_base_ids_for_staff(*, user_id: int, role: str = "any") -> set[int]:
     }
     condition = by_role.get(role) or (by_role["editor"] | by_role["faculty"])
     return set(TrainingBaseWorkspace.objects.filter(condition).values_list("base_id", flat=True))
+
+
+@dataclass(frozen=True)
+class BaseCatalogueCounts:
+    faculty: int
+    textbooks: int
+
+
+def training_bases_all() -> list[TrainingBase]:
+    """Every training base, by title (one query)."""
+    return [_to_data(page) for page in TrainingBasePage.objects.order_by("title", "pk")]
+
+
+def base_catalogue_counts(*, page_id: int) -> BaseCatalogueCounts:
+    """How many live faculty members and textbooks the base publishes today (three queries)."""
+    from .models import FacultyMemberPage, TextbookPage
+
+    base = TrainingBasePage.objects.filter(pk=page_id).only("path", "depth").first()
+    if base is None:
+        return BaseCatalogueCounts(faculty=0, textbooks=0)
+    return BaseCatalogueCounts(
+        faculty=FacultyMemberPage.objects.live().descendant_of(base).count(),
+        textbooks=TextbookPage.objects.live().descendant_of(base).count(),
+    )
+
+
+__all__ += ["BaseCatalogueCounts", "base_catalogue_counts", "training_bases_all"]

@@ -3,7 +3,7 @@
 from collections import OrderedDict
 from decimal import Decimal
 
-from .data import CourseCompletion, ExamPass, LearnerOverview
+from .data import BaseYearFigures, CourseCompletion, ExamPass, LearnerOverview
 from .models import Attempt, Enrolment
 from .selectors import hours_by_category, hours_by_category_for
 
@@ -159,3 +159,42 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
         upcoming=sorted(upcoming, key=lambda s: s.starts)[:10],
         exams=exams,
     )
+
+
+def base_year_figures(*, base_id: int, year: int) -> BaseYearFigures:
+    """A base's classes starting in ``year``, their trainees and credited hours, and the pass
+    rate of its exams' attempts made final in ``year`` (five queries)."""
+    from django.db.models import Count, Q, Sum
+
+    from cms.models import TrainingBasePage
+
+    from .models import CoursePage, LessonCredit
+
+    base = TrainingBasePage.objects.filter(pk=base_id).only("path", "depth").first()
+    class_ids = []
+    if base is not None:
+        class_ids = list(
+            CoursePage.objects.live()
+            .descendant_of(base)
+            .filter(start_date__year=year)
+            .values_list("pk", flat=True)
+        )
+    enrolled = Enrolment.objects.filter(course_id__in=class_ids).exclude(
+        status=Enrolment.Status.WITHDRAWN
+    )
+    hours = LessonCredit.objects.filter(enrolment__course_id__in=class_ids).aggregate(
+        total=Sum("hours")
+    )["total"]
+    attempts = Attempt.objects.filter(
+        exam__base_id=base_id, status=Attempt.Status.FINAL, finalised_at__year=year
+    ).aggregate(total=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+    return BaseYearFigures(
+        classes=len(class_ids),
+        trainees=enrolled.values("user_id").distinct().count(),
+        hours=hours or Decimal("0"),
+        exam_attempts=attempts["total"],
+        exam_passes=attempts["passed"],
+    )
+
+
+__all__ += ["base_year_figures"]

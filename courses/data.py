@@ -73,3 +73,21 @@ class LearnerOverview:
     total_hours: Decimal
     upcoming: list
     exams: list
+
+
+@dataclass(frozen=True)
+class BaseYearFigures:
+    """What a training base delivered in one year, as the annual evaluation reads it."""
+
+    classes: int
+    trainees: int
+    hours: Decimal
+    exam_attempts: int
+    exam_passes: int
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        """Share of final exam attempts that passed, in percent, or None without attempts."""
+        if not self.exam_attempts:
+            return None
+        return (Decimal(self.exam_passes) * 100 / self.exam_attempts).quantize(Decimal("0.1"))

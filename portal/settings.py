@@ -215,7 +215,7 @@ MFA_TOTP_ISSUER = "技术转移人才培训平台"
 
 # Paths under which a role that needs multi-factor sign-in must have set it up.
 PORTAL_MFA_REQUIRED_ROLES = ["Certifier", "Administrator"]
-PORTAL_MFA_PROTECTED_PATHS = ["/admin/", "/certify/", "/manage/"]
+PORTAL_MFA_PROTECTED_PATHS = ["/admin/", "/certify/", "/manage/", "/oversight/"]
 
 # Profile photos: the largest file and the most pixels we accept.
 PORTAL_PHOTO_MAX_BYTES = 2 * 1024 * 1024

@@ -25,6 +25,7 @@ urlpatterns = [
     path("learn/", include("courses.urls")),
     path("me/", views.my_learning, name="my_learning"),
     path("me/transcript.pdf", views.transcript, name="transcript"),
+    path("oversight/evaluations/", include("portal.oversight.urls")),
     path("", include("certification.urls")),
 ]
 

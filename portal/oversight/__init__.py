@@ -1,0 +1,1 @@
+"""The administrators' oversight of training bases: the annual base evaluation (考核)."""

@@ -1,0 +1,92 @@
+"""Writes for the base evaluation: save one base's evaluation for one year, keeping history."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import BaseEvaluation, BaseEvaluationRevision
+from .rules import GradingRule, current_rule, grade_for, score_problem
+from .selectors import base_figures
+
+COPIED = [
+    "facilities_score",
+    "facilities_comment",
+    "organisation_score",
+    "organisation_comment",
+    "results_score",
+    "results_comment",
+    "innovation_score",
+    "innovation_comment",
+    "overall_comment",
+    "total",
+    "grade",
+    "rule",
+    "figures",
+    "evaluated_by",
+    "evaluated_at",
+]
+
+
+def evaluation_scores_check(*, scores: dict, rule: GradingRule) -> dict[str, Decimal]:
+    """The scores as numbers; a ValidationError with one message per bad field otherwise."""
+    clean, errors = {}, {}
+    for criterion in rule.criteria:
+        value, problem = score_problem(criterion, scores.get(criterion.key))
+        if problem:
+            errors[f"{criterion.key}_score"] = problem
+        else:
+            clean[criterion.key] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def evaluation_save(
+    *,
+    base_id: int,
+    year: int,
+    scores: dict,
+    comments: dict[str, str],
+    overall_comment: str,
+    actor,
+) -> BaseEvaluation:
+    """Create or replace the base's evaluation for the year and append a revision.
+
+    Every score is checked before anything is written; one bad score saves nothing.
+    """
+    rule = current_rule()
+    clean = evaluation_scores_check(scores=scores, rule=rule)
+    total, grade, _capped = grade_for(clean, rule)
+    figures = base_figures(base_id=base_id, year=year)
+    values = {
+        "total": total,
+        "grade": grade,
+        "rule": rule.as_json(),
+        "figures": figures.as_json(),
+        "overall_comment": overall_comment.strip(),
+        "evaluated_by": actor,
+        "evaluated_at": timezone.now(),
+    }
+    for criterion in rule.criteria:
+        values[f"{criterion.key}_score"] = clean[criterion.key]
+        values[f"{criterion.key}_comment"] = (comments.get(criterion.key) or "").strip()
+    with transaction.atomic():
+        evaluation = (
+            BaseEvaluation.objects.select_for_update().filter(base_id=base_id, year=year).first()
+        )
+        if evaluation is None:
+            evaluation = BaseEvaluation.objects.create(base_id=base_id, year=year, **values)
+        else:
+            for field, value in values.items():
+                setattr(evaluation, field, value)
+            evaluation.save()
+        number = (evaluation.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
+        BaseEvaluationRevision.objects.create(
+            evaluation=evaluation,
+            number=number,
+            **{field: getattr(evaluation, field) for field in COPIED},
+        )
+    return evaluation
