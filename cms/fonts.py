@@ -29,11 +29,13 @@ def cjk_font_path() -> Path | None:
 _register_lock = threading.Lock()
 
 
-def reportlab_cjk_font(name: str, *, document: str) -> str:
+def reportlab_cjk_font(name: str, *, document: str, ascii_first: bool = True) -> str:
     """Register the CJK font with ReportLab under ``name``, once per process, and return it.
 
     Each kind of ``document`` registers its own name, so its font object (which ReportLab does
-    not let two documents use at once) is not shared with another kind of PDF.
+    not let two documents use at once) is not shared with another kind of PDF. With
+    ``ascii_first`` (ReportLab's default) every document's first subset carries the printable
+    ASCII glyphs, used or not; a font for a few characters is much smaller without.
     """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -46,5 +48,9 @@ def reportlab_cjk_font(name: str, *, document: str) -> str:
         )
     with _register_lock:
         if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+            font = TTFont(name, str(path), subfontIndex=0, asciiReadable=ascii_first)
+            # ReportLab hands every name registered for one face the first name's font object;
+            # a face name of its own keeps this registration a separate object.
+            font.face.name = font.face.name + b"-" + name.encode("ascii")
+            pdfmetrics.registerFont(font)
     return name
