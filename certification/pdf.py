@@ -18,7 +18,6 @@ import datetime
 import functools
 import hashlib
 import io
-import itertools
 import logging
 import re
 import threading
@@ -256,6 +255,12 @@ _NO_LINE_START = frozenset(_HANGING)
 _TOKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+|.")
 
 
+@functools.lru_cache(maxsize=256)
+def _wrapped(text: str, font: str, size: float, max_width: float) -> tuple[str, ...]:
+    """``_wrap``, remembered: a class's certificates wrap the same sentences the same way."""
+    return tuple(_wrap(text, font, size, max_width))
+
+
 def _wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
     """Break ``text`` into lines no wider than ``max_width``: between CJK characters anywhere,
     between Latin words at spaces, inside a Latin word only when it alone is too wide. Closing
@@ -450,7 +455,7 @@ def _draw_centred_lines(
 ) -> float:
     """Draw wrapped, centred lines from baseline ``y`` down; return the next free baseline."""
     canvas.setFont(font, size)
-    for line in _wrap(text, font, size, width):
+    for line in _wrapped(text, font, size, width):
         canvas.drawCentredString(centre, y, line)
         y -= leading
     return y
@@ -558,6 +563,9 @@ def _draw_qr_quiet_zone(canvas: Canvas) -> None:
     canvas.rect(x - margin, y - margin, QR_SIZE + 2 * margin, QR_SIZE + 2 * margin, 0, 1)
 
 
+_DARK_RUN = re.compile(rb"\x01+")
+
+
 def _draw_qr_fast(canvas: Canvas, matrix: list[list[bool]]) -> None:
     """Each row's runs of dark modules as rectangles, all in one filled path.
 
@@ -566,14 +574,11 @@ def _draw_qr_fast(canvas: Canvas, matrix: list[list[bool]]) -> None:
     count = len(matrix)
     x0, y0 = QR_ORIGIN
     _draw_qr_quiet_zone(canvas)
-    operators = []
-    for row_index, row in enumerate(matrix):
-        column = 0
-        for dark, run in itertools.groupby(row):
-            length = len(list(run))
-            if dark:
-                operators.append(f"{column} {row_index} {length} 1 re")
-            column += length
+    operators = [
+        f"{run.start()} {row_index} {run.end() - run.start()} 1 re"
+        for row_index, row in enumerate(matrix)
+        for run in _DARK_RUN.finditer(bytes(row))
+    ]
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.translate(x0, y0 + QR_SIZE)

@@ -17,7 +17,7 @@ from wagtail.models import Collection, Page
 
 from portal.accounts.provinces import Province
 
-from .fonts import cjk_font_path
+from .fonts import cjk_font_path, reportlab_cjk_font
 from .models import (
     FacultyIndexPage,
     FacultyMemberPage,
@@ -501,14 +501,10 @@ def textbook_pdf(book: DemoTextbook) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
-    path = cjk_font_path()
-    if path:
-        font = "PortalCJK"
-        if font not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(font, str(path), subfontIndex=0))
+    if cjk_font_path():
+        font = reportlab_cjk_font("TextbookCJK", document="demo textbook")
     else:  # ReportLab's built-in Adobe CID font needs no file on disk.
         font = "STSong-Light"
         pdfmetrics.registerFont(UnicodeCIDFont(font))
