@@ -1076,7 +1076,7 @@ def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, titl
     return run
 
 
-BULK_CHUNK = 50
+BULK_CHUNK = 100
 
 
 def bulk_issue_dispatch(*, run_id: int, only_failed: bool = False) -> int:
