@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.provinces import Province
 from portal.accounts.roles import Role, user_has_role
+from portal.accounts.spreadsheets import sheet_row
 
 from . import selectors, services
 from .errors import CertificationError
@@ -788,19 +789,22 @@ def _filing_workbook(rows) -> bytes:
                 filed_at = timezone.localtime(filed_at).replace(tzinfo=None, microsecond=0)
             province = certificate.holder.province
             sheet.append(
-                [
-                    certificate.number,
-                    certificate.printed_name,
-                    certificate.level_name,
-                    certificate.body_name,
-                    certificate.numbering_body.name,
-                    certificate.issued_on,
-                    certificate.valid_until,
-                    str(certificate.get_filing_status_display()),
-                    filed_at,
-                    certificate.filing_reference,
-                    str(Province(province).label) if province in Province.values else "",
-                ]
+                sheet_row(
+                    sheet,
+                    [
+                        certificate.number,
+                        certificate.printed_name,
+                        certificate.level_name,
+                        certificate.body_name,
+                        certificate.numbering_body.name,
+                        certificate.issued_on,
+                        certificate.valid_until,
+                        str(certificate.get_filing_status_display()),
+                        filed_at,
+                        certificate.filing_reference,
+                        str(Province(province).label) if province in Province.values else "",
+                    ],
+                )
             )
     out = io.BytesIO()
     book.save(out)

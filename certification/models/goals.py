@@ -26,10 +26,11 @@ LONGEST_YEARS = 30
 
 
 def _years_after(day: datetime.date, years: int) -> datetime.date:
+    year = min(day.year + years, datetime.MAXYEAR)  # far enough to refuse the span
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 class Goal(models.Model):

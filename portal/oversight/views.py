@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import cms.api
 from portal.accounts.roles import Role, user_has_role
+from portal.accounts.spreadsheets import sheet_row
 
 from . import selectors, services
 from .forms import EvaluationForm
@@ -64,7 +65,7 @@ def evaluation_list(request):
     year = timezone.localdate().year
     raw = request.GET.get("year", "").strip()
     if raw:
-        if raw.isdigit() and FIRST_YEAR <= int(raw) <= _last_year():
+        if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= _last_year():
             year = int(raw)
         else:
             messages.error(
@@ -224,28 +225,31 @@ def _export_workbook(evaluations) -> bytes:
             figures = e.figures or {}
             province = e.base.province
             sheet.append(
-                [
-                    e.base.title,
-                    e.base.short_code,
-                    str(Province(province).label) if province in Province.values else province,
-                    e.year,
-                    float(e.facilities_score),
-                    float(e.organisation_score),
-                    float(e.results_score),
-                    float(e.innovation_score),
-                    float(e.total),
-                    GRADE_NAMES_ZH.get(e.grade, e.grade),
-                    figures.get("classes"),
-                    figures.get("trainees"),
-                    float(figures["hours"]) if figures.get("hours") else 0,
-                    float(figures["pass_rate"]) if figures.get("pass_rate") else None,
-                    figures.get("certificates"),
-                    figures.get("faculty"),
-                    figures.get("textbooks"),
-                    e.overall_comment,
-                    e.evaluated_by.real_name or e.evaluated_by.email,
-                    timezone.localtime(e.evaluated_at).replace(tzinfo=None, microsecond=0),
-                ]
+                sheet_row(
+                    sheet,
+                    [
+                        e.base.title,
+                        e.base.short_code,
+                        str(Province(province).label) if province in Province.values else province,
+                        e.year,
+                        float(e.facilities_score),
+                        float(e.organisation_score),
+                        float(e.results_score),
+                        float(e.innovation_score),
+                        float(e.total),
+                        GRADE_NAMES_ZH.get(e.grade, e.grade),
+                        figures.get("classes"),
+                        figures.get("trainees"),
+                        float(figures["hours"]) if figures.get("hours") else 0,
+                        float(figures["pass_rate"]) if figures.get("pass_rate") else None,
+                        figures.get("certificates"),
+                        figures.get("faculty"),
+                        figures.get("textbooks"),
+                        e.overall_comment,
+                        e.evaluated_by.real_name or e.evaluated_by.email,
+                        timezone.localtime(e.evaluated_at).replace(tzinfo=None, microsecond=0),
+                    ],
+                )
             )
     out = io.BytesIO()
     book.save(out)

@@ -356,9 +356,10 @@ def _good(**changes):
 )
 def test_a_bad_goal_is_refused_with_a_clear_message_and_nothing_saved(changes, field, message):
     before = Goal.objects.count()
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        goal_create(**_good(**changes))
-    assert refused.value.message_dict[field] == [message]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            goal_create(**_good(**changes))
+        assert refused.value.message_dict[field] == [message]
     assert Goal.objects.count() == before
 
 
