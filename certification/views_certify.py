@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.provinces import Province
 from portal.accounts.roles import Role, user_has_role
-from portal.accounts.spreadsheets import sheet_row
+from portal.accounts.spreadsheets import xlsx_bytes
 
 from . import selectors, services
 from .errors import CertificationError
@@ -768,47 +768,32 @@ def filing_export(request, *, bodies):
 
 
 def _filing_workbook(rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("证书备案")
-    for index, (_title, width) in enumerate(FILING_HEADERS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    header = []
-    for title, _width in FILING_HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
     with translation.override("zh-hans"):
-        for certificate in rows.iterator(chunk_size=2000):
-            filed_at = certificate.filed_at
-            if filed_at is not None:
-                filed_at = timezone.localtime(filed_at).replace(tzinfo=None, microsecond=0)
-            province = certificate.holder.province
-            sheet.append(
-                sheet_row(
-                    sheet,
-                    [
-                        certificate.number,
-                        certificate.printed_name,
-                        certificate.level_name,
-                        certificate.body_name,
-                        certificate.numbering_body.name,
-                        certificate.issued_on,
-                        certificate.valid_until,
-                        str(certificate.get_filing_status_display()),
-                        filed_at,
-                        certificate.filing_reference,
-                        str(Province(province).label) if province in Province.values else "",
-                    ],
-                )
-            )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        return xlsx_bytes(
+            sheet_title="证书备案",
+            headers=FILING_HEADERS,
+            rows=map(_filing_row, rows.iterator(chunk_size=2000)),
+        )
+
+
+def _filing_row(certificate) -> list:
+    filed_at = certificate.filed_at
+    if filed_at is not None:
+        filed_at = timezone.localtime(filed_at).replace(tzinfo=None, microsecond=0)
+    province = certificate.holder.province
+    return [
+        certificate.number,
+        certificate.printed_name,
+        certificate.level_name,
+        certificate.body_name,
+        certificate.numbering_body.name,
+        certificate.issued_on,
+        certificate.valid_until,
+        str(certificate.get_filing_status_display()),
+        filed_at,
+        certificate.filing_reference,
+        str(Province(province).label) if province in Province.values else "",
+    ]
 
 
 # -- continuing education --------------------------------------------------------------------

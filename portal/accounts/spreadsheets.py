@@ -1,5 +1,7 @@
 """Writing what people typed into spreadsheets that other people will open."""
 
+import io
+
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -15,3 +17,26 @@ def _text_cell(sheet, text: str):
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"
     return cell
+
+
+def xlsx_bytes(*, sheet_title: str, headers, rows) -> bytes:
+    """A one-sheet workbook: bold ``(title, width)`` headers, then ``rows`` (lists of values,
+    consumed as they come, so a queryset's iterator streams) written through ``sheet_row``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_title)
+    header = []
+    for index, (title, width) in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(sheet_row(sheet, row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

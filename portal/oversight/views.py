@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import cms.api
 from portal.accounts.roles import Role, user_has_role
-from portal.accounts.spreadsheets import sheet_row
+from portal.accounts.spreadsheets import xlsx_bytes
 
 from . import selectors, services
 from .forms import EvaluationForm
@@ -204,53 +204,36 @@ def evaluation_export(request, year: int):
 
 
 def _export_workbook(evaluations) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    with translation.override("zh-hans"):
+        return xlsx_bytes(
+            sheet_title="基地考核", headers=EXPORT_HEADERS, rows=map(_export_row, evaluations)
+        )
 
+
+def _export_row(e) -> list:
     from portal.accounts.provinces import Province
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("基地考核")
-    for index, (_title, width) in enumerate(EXPORT_HEADERS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    header = []
-    for title, _width in EXPORT_HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    with translation.override("zh-hans"):
-        for e in evaluations:
-            figures = e.figures or {}
-            province = e.base.province
-            sheet.append(
-                sheet_row(
-                    sheet,
-                    [
-                        e.base.title,
-                        e.base.short_code,
-                        str(Province(province).label) if province in Province.values else province,
-                        e.year,
-                        float(e.facilities_score),
-                        float(e.organisation_score),
-                        float(e.results_score),
-                        float(e.innovation_score),
-                        float(e.total),
-                        GRADE_NAMES_ZH.get(e.grade, e.grade),
-                        figures.get("classes"),
-                        figures.get("trainees"),
-                        float(figures["hours"]) if figures.get("hours") else 0,
-                        float(figures["pass_rate"]) if figures.get("pass_rate") else None,
-                        figures.get("certificates"),
-                        figures.get("faculty"),
-                        figures.get("textbooks"),
-                        e.overall_comment,
-                        e.evaluated_by.real_name or e.evaluated_by.email,
-                        timezone.localtime(e.evaluated_at).replace(tzinfo=None, microsecond=0),
-                    ],
-                )
-            )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    figures = e.figures or {}
+    province = e.base.province
+    return [
+        e.base.title,
+        e.base.short_code,
+        str(Province(province).label) if province in Province.values else province,
+        e.year,
+        float(e.facilities_score),
+        float(e.organisation_score),
+        float(e.results_score),
+        float(e.innovation_score),
+        float(e.total),
+        GRADE_NAMES_ZH.get(e.grade, e.grade),
+        figures.get("classes"),
+        figures.get("trainees"),
+        float(figures["hours"]) if figures.get("hours") else 0,
+        float(figures["pass_rate"]) if figures.get("pass_rate") else None,
+        figures.get("certificates"),
+        figures.get("faculty"),
+        figures.get("textbooks"),
+        e.overall_comment,
+        e.evaluated_by.real_name or e.evaluated_by.email,
+        timezone.localtime(e.evaluated_at).replace(tzinfo=None, microsecond=0),
+    ]
