@@ -5,7 +5,7 @@ Plain functions with keyword arguments, returning plain data from ``data.py``.
 
 import datetime
 
-from .data import GoalPoint, GoalProgress
+from .data import CertificationFigures, GoalPoint, GoalProgress
 from .selectors_goals import goals_progress as _goals_progress
 
 __all__ = ["GoalPoint", "GoalProgress", "goals_progress"]
@@ -14,6 +14,17 @@ __all__ = ["GoalPoint", "GoalProgress", "goals_progress"]
 def goals_progress(*, today: datetime.date | None = None) -> list[GoalProgress]:
     """Every goal's count, monthly series, projection and verdict, soonest deadline first."""
     return _goals_progress(today=today)
+
+
+def certification_figures(*, today: datetime.date | None = None) -> CertificationFigures:
+    """Certificates issued and people newly certified by month, province, base and level, with
+    the certificates in force and the applications waiting today (five queries)."""
+    from .selectors_dashboard import certification_figures as _figures
+
+    return _figures(today=today)
+
+
+__all__ += ["CertificationFigures", "certification_figures"]
 
 
 def certificates_issued_count(*, base_id: int, year: int) -> int:
@@ -30,3 +41,66 @@ def certificates_issued_count(*, base_id: int, year: int) -> int:
 
 
 __all__ += ["certificates_issued_count"]
+
+
+# -- reports for the authorities (portal/reports) ---------------------------------------------
+
+from .selectors_reports import CertifyingBodySummary, IssuedGroup  # noqa: E402
+
+
+def certifying_bodies_list() -> list[CertifyingBodySummary]:
+    """Every certifying body, national first, then provincial, then training bases."""
+    from .selectors_reports import certifying_bodies_all
+
+    return certifying_bodies_all()
+
+
+def certificates_issued_by_group(
+    *, date_from: datetime.date, date_to: datetime.date, body_id: int | None = None
+) -> list[IssuedGroup]:
+    """Certificates issued in the period per body, level and holder's province, renewals apart."""
+    from .selectors_reports import certificates_issued_groups
+
+    return certificates_issued_groups(date_from=date_from, date_to=date_to, body_id=body_id)
+
+
+def filing_report_columns() -> list[tuple[str, int]]:
+    """(header, width) of the filing sheet's columns, in the active language, in row order."""
+    from .selectors_reports import filing_columns
+
+    return filing_columns()
+
+
+def filing_report_count(
+    *, date_from: datetime.date, date_to: datetime.date, body_id: int | None = None
+) -> int:
+    """How many rows ``filing_report_rows`` gives for the same arguments."""
+    from .selectors_reports import filing_report_certificates
+
+    certificates = filing_report_certificates(date_from=date_from, date_to=date_to, body_id=body_id)
+    return certificates.count()
+
+
+def filing_report_rows(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    body_id: int | None = None,
+    chunk_size: int = 500,
+):
+    """Filing-sheet rows (lists of plain values) of filed levels' certificates issued then."""
+    from .selectors_reports import filing_report_certificates, filing_rows
+
+    certificates = filing_report_certificates(date_from=date_from, date_to=date_to, body_id=body_id)
+    return filing_rows(certificates, chunk_size=chunk_size)
+
+
+__all__ += [
+    "CertifyingBodySummary",
+    "IssuedGroup",
+    "certificates_issued_by_group",
+    "certifying_bodies_list",
+    "filing_report_columns",
+    "filing_report_count",
+    "filing_report_rows",
+]

@@ -170,6 +170,15 @@ class GoalProgress:
             "projected": self.people_at_deadline,
         }
         if self.verdict == self.MET:
+            if self.deadline_passed and self.people < self.people_at_deadline:
+                # Counted by validity, some have lapsed since: the deadline's count is the one.
+                return (
+                    _(
+                        "Met: %(projected)s of %(target)s people on the deadline %(deadline)s "
+                        "(%(people)s today)."
+                    )
+                    % values
+                )
             if self.verdict_on is None:
                 return _("Met: %(people)s of %(target)s people.") % values
             return _("Met on %(day)s: %(people)s of %(target)s people.") % values
@@ -234,3 +243,39 @@ class RegistryEntry:
     organisation: str
     specialties: tuple[str, ...]
     public_contact: str
+
+
+# -- the management dashboard ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificationMonth:
+    """Certificates issued in one month, for one province, training base and level.
+
+    ``people`` counts holders whose first certificate of the level this was (renewals,
+    re-issues and a second certificate of a level held before do not add people)."""
+
+    month: datetime.date  # its first day
+    province: str
+    base_id: int | None
+    level: str
+    people: int
+    certificates: int
+
+
+@dataclass(frozen=True)
+class CertificationNow:
+    """Certificates in force and applications awaiting a decision, on the day they are read."""
+
+    province: str
+    base_id: int | None
+    level: str
+    valid: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class CertificationFigures:
+    months: tuple[CertificationMonth, ...]
+    now: tuple[CertificationNow, ...]
+    level_labels: dict  # level key -> name, lowest rank first

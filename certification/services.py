@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
-from . import keys, vc
+from . import keys, signals, vc
 from .errors import CertificationError
 from .models import (
     Application,
@@ -87,6 +87,9 @@ def audit_append_many(*, actor, entries: list[tuple[str, object, dict | None]]) 
     AuditEntry.objects.bulk_create(rows)
     head.last_hash = previous
     head.save(update_fields=["last_hash"])
+    # Everything the dashboard counts (applications submitted or decided, certificates issued,
+    # revoked, expired, renewed) passes through the audit log.
+    signals.figures_changed_notify(rows[-1].action if rows else "")
     return rows
 
 

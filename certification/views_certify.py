@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.accounts.provinces import Province
 from portal.accounts.roles import Role, user_has_role
 from portal.accounts.spreadsheets import xlsx_bytes
 
-from . import selectors, services
+from . import selectors, selectors_reports, services
 from .errors import CertificationError
 from .forms_certify import (
     ALL,
@@ -772,28 +771,8 @@ def _filing_workbook(rows) -> bytes:
         return xlsx_bytes(
             sheet_title="证书备案",
             headers=FILING_HEADERS,
-            rows=map(_filing_row, rows.iterator(chunk_size=2000)),
+            rows=selectors_reports.filing_rows(rows, chunk_size=2000),
         )
-
-
-def _filing_row(certificate) -> list:
-    filed_at = certificate.filed_at
-    if filed_at is not None:
-        filed_at = timezone.localtime(filed_at).replace(tzinfo=None, microsecond=0)
-    province = certificate.holder.province
-    return [
-        certificate.number,
-        certificate.printed_name,
-        certificate.level_name,
-        certificate.body_name,
-        certificate.numbering_body.name,
-        certificate.issued_on,
-        certificate.valid_until,
-        str(certificate.get_filing_status_display()),
-        filed_at,
-        certificate.filing_reference,
-        str(Province(province).label) if province in Province.values else "",
-    ]
 
 
 # -- continuing education --------------------------------------------------------------------

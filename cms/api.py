@@ -81,6 +81,26 @@ def training_base_ids_for_staff(*, user_id: int, role: str = "any") -> set[int]:
     return set(TrainingBaseWorkspace.objects.filter(condition).values_list("base_id", flat=True))
 
 
+def base_ids_for_pages(*, page_ids) -> dict[int, int]:
+    """The training base each page lies under, by page id; pages outside every base are left
+    out (two queries, whatever the number of pages)."""
+    from wagtail.models import Page
+
+    bases = dict(TrainingBasePage.objects.values_list("path", "pk"))
+    if not bases:
+        return {}
+    depth = TrainingBasePage.objects.values_list("depth", flat=True).first()
+    found = {}
+    for page_id, path in Page.objects.filter(pk__in=set(page_ids)).values_list("pk", "path"):
+        base = bases.get(path[: depth * Page.steplen])
+        if base is not None:
+            found[page_id] = base
+    return found
+
+
+__all__ += ["base_ids_for_pages"]
+
+
 @dataclass(frozen=True)
 class BaseCatalogueCounts:
     faculty: int

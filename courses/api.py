@@ -3,7 +3,14 @@
 from collections import OrderedDict
 from decimal import Decimal
 
-from .data import BaseYearFigures, CourseCompletion, ExamPass, LearnerOverview
+from .data import (
+    BaseYearFigures,
+    ClassReport,
+    CourseCompletion,
+    ExamPass,
+    LearnerOverview,
+    TrainingMonth,
+)
 from .models import Attempt, Enrolment
 from .selectors import hours_by_category, hours_by_category_for
 
@@ -161,6 +168,24 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
     )
 
 
+def training_months() -> list[TrainingMonth]:
+    """Enrolments, credited hours and final exam attempts with passes, by month, trainee's
+    province, training base and course level (four queries, whatever the amount of data)."""
+    from .selectors_dashboard import training_months as _training_months
+
+    return _training_months()
+
+
+def class_reports(*, base_id: int) -> list[ClassReport]:
+    """Every class of a training base with its enrolments, hours, attendance and exam results."""
+    from .selectors_dashboard import class_reports as _class_reports
+
+    return _class_reports(base_id=base_id)
+
+
+__all__ += ["ClassReport", "TrainingMonth", "class_reports", "training_months"]
+
+
 def base_year_figures(*, base_id: int, year: int) -> BaseYearFigures:
     """A base's classes starting in ``year``, their trainees and credited hours, and the pass
     rate of its exams' attempts made final in ``year`` (five queries)."""
@@ -198,3 +223,22 @@ def base_year_figures(*, base_id: int, year: int) -> BaseYearFigures:
 
 
 __all__ += ["base_year_figures"]
+
+
+# -- reports for the authorities (portal/reports) ---------------------------------------------
+
+import datetime  # noqa: E402
+
+from .selectors_reports import TrainingDelivered, TrainingFigures  # noqa: E402
+
+
+def training_delivered_by_base(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> TrainingDelivered:
+    """Classes, trainees, hours, final exam attempts and passes per training base in a period."""
+    from .selectors_reports import training_delivered
+
+    return training_delivered(date_from=date_from, date_to=date_to)
+
+
+__all__ += ["TrainingDelivered", "TrainingFigures", "training_delivered_by_base"]

@@ -91,3 +91,45 @@ class BaseYearFigures:
         if not self.exam_attempts:
             return None
         return (Decimal(self.exam_passes) * 100 / self.exam_attempts).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class TrainingMonth:
+    """Training delivered in one month, for one province, training base and course level."""
+
+    month: datetime.date  # its first day
+    province: str
+    base_id: int | None
+    level: str
+    enrolments: int = 0
+    hours: Decimal = Decimal("0")
+    attempts: int = 0
+    passes: int = 0
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """One class (course page) of a training base, in figures."""
+
+    course_id: int
+    title: str
+    class_name: str
+    level: str
+    start_date: datetime.date
+    end_date: datetime.date
+    enrolled: int
+    completed: int
+    withdrawn: int
+    hours: Decimal
+    attendance_marks: int
+    attendance_present: int
+    attempts: int
+    passes: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passes / self.attempts if self.attempts else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attendance_present / self.attendance_marks if self.attendance_marks else None

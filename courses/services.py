@@ -59,7 +59,9 @@ def enrolment_create(
         existing.withdrawn_at = None
         existing.source = source
         existing.save(update_fields=["status", "withdrawn_at", "source"])
+        signals.figures_changed_notify("enrolment")
         return existing
+    signals.figures_changed_notify("enrolment")
     return Enrolment.objects.create(user=user, course=course, source=source)
 
 
@@ -91,6 +93,8 @@ def enrolments_create_bulk(
         ],
         batch_size=500,
     )
+    if needing:
+        signals.figures_changed_notify("enrolment")
     return len(needing)
 
 
@@ -103,6 +107,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, now=None) -> Enrolment:
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = now or timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
+    signals.figures_changed_notify("enrolment")
     return enrolment
 
 
@@ -121,6 +126,8 @@ def _credit(*, enrolment: Enrolment, lesson: LessonPage, method: str, by=None) -
             "credited_by": by,
         },
     )
+    if _created:
+        signals.figures_changed_notify("hours")
     return credit
 
 
@@ -412,6 +419,8 @@ def _finalise_if_graded(attempt: Attempt, questions, now, also=()) -> None:
     attempt.status = Attempt.Status.FINAL
     attempt.finalised_at = attempt.finalised_at or now
     attempt.save(update_fields=["score", "passed", "status", "finalised_at", *also])
+    if newly_final:
+        signals.figures_changed_notify("attempt")
     if attempt.passed and newly_final:
         exam = attempt.exam
         transaction.on_commit(

@@ -1,6 +1,15 @@
 """The portal app's own models live in their packages; importing them here gives them the
 ``portal`` app label."""
 
+from .dashboard.models import CurrentFigures, MonthFigures, Snapshot
 from .oversight.models import BaseEvaluation, BaseEvaluationRevision
+from .reports.models import ReportJob
 
-__all__ = ["BaseEvaluation", "BaseEvaluationRevision"]
+__all__ = [
+    "BaseEvaluation",
+    "BaseEvaluationRevision",
+    "CurrentFigures",
+    "MonthFigures",
+    "ReportJob",
+    "Snapshot",
+]

@@ -163,11 +163,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.bulk_issue_resume_stalled_task",
         "schedule": 300.0,
     },
+    "refresh-dashboard": {
+        "task": "portal.dashboard.tasks.dashboard_refresh_task",
+        "schedule": 600.0,
+    },
     "expire-certificates-nightly": {
         "task": "certification.tasks.certificates_expire_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    "sweep-report-jobs": {
+        "task": "portal.reports.tasks.report_jobs_sweep_task",
+        "schedule": 300.0,
+    },
 }
+# Task modules outside an installed app's own ``tasks.py``, which autodiscovery does not find.
+CELERY_IMPORTS = ["portal.reports.tasks"]
 # After an exam's deadline, answers are still accepted this long (a slow network).
 PORTAL_EXAM_GRACE_SECONDS = 30
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("me/", views.my_learning, name="my_learning"),
     path("me/transcript.pdf", views.transcript, name="transcript"),
     path("oversight/evaluations/", include("portal.oversight.urls")),
+    path("oversight/reports/", include("portal.reports.urls")),
+    path("oversight/dashboard/", include("portal.dashboard.urls")),
     path("", include("certification.urls")),
 ]
 

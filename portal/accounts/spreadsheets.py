@@ -40,3 +40,27 @@ def xlsx_bytes(*, sheet_title: str, headers, rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# A cell a spreadsheet would read as a formula when the file is opened as CSV.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_bytes(*, headers, rows) -> bytes:
+    """UTF-8 CSV with a byte-order mark (so spreadsheet programs read Chinese correctly): text
+    that would start a formula is prefixed with an apostrophe; numbers pass as they are."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            [
+                "'" + value
+                if isinstance(value, str) and value.startswith(_FORMULA_START)
+                else value
+                for value in row
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -77,9 +77,17 @@ def evaluation_save(
         evaluation = (
             BaseEvaluation.objects.select_for_update().filter(base_id=base_id, year=year).first()
         )
+        created = False
         if evaluation is None:
-            evaluation = BaseEvaluation.objects.create(base_id=base_id, year=year, **values)
-        else:
+            try:
+                with transaction.atomic():  # another administrator may be saving it too
+                    evaluation = BaseEvaluation.objects.create(base_id=base_id, year=year, **values)
+                created = True
+            except IntegrityError:
+                evaluation = BaseEvaluation.objects.select_for_update().get(
+                    base_id=base_id, year=year
+                )
+        if not created:
             for field, value in values.items():
                 setattr(evaluation, field, value)
             evaluation.save()

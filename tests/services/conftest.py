@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from tests.requirements import in_ci
+from tests.services.certification_support import Worker, purge_queue
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -50,3 +51,38 @@ def pytest_collection_modifyitems(config, items):
     print(f"\n{'!' * 80}\nSKIPPING: {message}\n{'!' * 80}")
     for item in items:
         item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """Start workers with ``workers.start(...)``; all are stopped and their logs printed."""
+    started: list[Worker] = []
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    purge_queue()
+
+    class Starter:
+        mail = mail_dir
+
+        @property
+        def started(self) -> list[Worker]:
+            return started
+
+        def start(self, pool="solo", concurrency=1, ready=True) -> Worker:
+            worker = Worker(
+                name=f"w{len(started) + 1}-{os.getpid()}",
+                log_path=tmp_path / f"worker{len(started) + 1}.log",
+                media_root=settings.MEDIA_ROOT,
+                mail_dir=mail_dir,
+                pool=pool,
+                concurrency=concurrency,
+            )
+            started.append(worker)
+            return worker.wait_ready() if ready else worker
+
+    yield Starter()
+    for worker in started:
+        worker.stop()
+    for worker in started:
+        print(f"---- {worker.name} ----\n{worker.log()[-4000:]}")
+    purge_queue()

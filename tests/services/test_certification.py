@@ -33,7 +33,7 @@ from certification.models import (
     NumberSequence,
 )
 from tests.certification.factories import certifier, certifying_body
-from tests.services.certification_support import Worker, purge_queue, qualified_class
+from tests.services.certification_support import qualified_class
 
 pytestmark = [
     pytest.mark.services,
@@ -42,41 +42,6 @@ pytestmark = [
 
 
 # -- fixtures and helpers for the tests ---------------------------------------------------------
-
-
-@pytest.fixture
-def workers(tmp_path):
-    """Start workers with ``workers.start(...)``; all are stopped and their logs printed."""
-    started: list[Worker] = []
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    purge_queue()
-
-    class Starter:
-        mail = mail_dir
-
-        @property
-        def started(self) -> list[Worker]:
-            return started
-
-        def start(self, pool="solo", concurrency=1, ready=True) -> Worker:
-            worker = Worker(
-                name=f"w{len(started) + 1}-{os.getpid()}",
-                log_path=tmp_path / f"worker{len(started) + 1}.log",
-                media_root=settings.MEDIA_ROOT,
-                mail_dir=mail_dir,
-                pool=pool,
-                concurrency=concurrency,
-            )
-            started.append(worker)
-            return worker.wait_ready() if ready else worker
-
-    yield Starter()
-    for worker in started:
-        worker.stop()
-    for worker in started:
-        print(f"---- {worker.name} ----\n{worker.log()[-4000:]}")
-    purge_queue()
 
 
 @pytest.fixture

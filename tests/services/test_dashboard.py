@@ -1,0 +1,90 @@
+"""The management side on real PostgreSQL, Redis and a Celery worker: a change reaches the
+dashboard through the worker by itself, and two administrators saving the same base's first
+evaluation at once both succeed."""
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+
+from portal.dashboard import services as dashboard_services
+from portal.dashboard.models import CurrentFigures, Snapshot
+from portal.oversight import services as oversight_services
+from portal.oversight.models import BaseEvaluation
+from tests import factories
+from tests.certification.factories import certifying_body, submitted_application
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@override_settings(PORTAL_DASHBOARD_REFRESH_DELAY=1)
+def test_a_change_reaches_the_dashboard_through_the_worker(workers):
+    workers.start()
+    cache.delete(dashboard_services.QUEUED_KEY)
+    first = dashboard_services.dashboard_refresh()
+    assert not dashboard_services.dashboard_is_dirty()
+    base = factories.training_base("GD-S", "44")
+    body = certifying_body("GS", training_base=base)
+
+    # A trainee submits an application: committed for real, so the signal goes out.
+    submitted_application(factories.UserFactory(province="44"), body, base=base)
+    assert dashboard_services.dashboard_is_dirty()
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        latest = Snapshot.objects.order_by("-refreshed_at").first()
+        if latest and latest.refreshed_at > first.refreshed_at:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail("the worker did not refresh the dashboard")
+    waiting = sum(CurrentFigures.objects.values_list("applications_waiting", flat=True))
+    assert waiting == 1
+    assert not dashboard_services.dashboard_is_dirty()
+    assert cache.get(dashboard_services.QUEUED_KEY) is None
+
+
+def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
+    base = factories.training_base("GD-E", "44")
+    chiefs = [factories.UserFactory(roles=["Administrator"]) for _ in range(4)]
+    barrier = threading.Barrier(len(chiefs))
+    outcomes = [None] * len(chiefs)
+    scores = {
+        "facilities": Decimal("20"),
+        "organisation": Decimal("20"),
+        "results": Decimal("25"),
+        "innovation": Decimal("15"),
+    }
+
+    def save(i):
+        try:
+            barrier.wait()
+            oversight_services.evaluation_save(
+                base_id=base.pk,
+                year=2025,
+                scores=scores,
+                comments={},
+                overall_comment="",
+                actor=chiefs[i],
+            )
+            outcomes[i] = "ok"
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcomes[i] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(chiefs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == ["ok"] * len(chiefs), outcomes
+    evaluation = BaseEvaluation.objects.get(base_id=base.pk, year=2025)
+    assert sorted(evaluation.revisions.values_list("number", flat=True)) == [1, 2, 3, 4]
