@@ -251,6 +251,18 @@ def test_a_valid_count_goal_is_met_while_enough_people_hold_certificates():
     assert progress.verdict_on == D(2024, 3, 31)  # the first month end at the target
 
 
+def test_a_valid_count_goal_met_by_its_deadline_reports_the_deadlines_count():
+    # Three in force on the deadline; two of them have lapsed since.
+    for until in (D(2025, 6, 30), D(2025, 6, 30), None):
+        certificate_record(person(), issued_on=D(2024, 3, 10), valid_until=until)
+    made = goal(target=3, measure="valid", start=D(2024, 1, 1), deadline=D(2024, 12, 31))
+    with translation.override("en"):
+        progress = goal_progress(made, today=D(2026, 11, 23))
+        assert progress.verdict == "met"
+        assert progress.people == 1 and progress.people_at_deadline == 3
+        assert progress.summary == "Met: 3 of 3 people on the deadline 2024-12-31 (1 today)."
+
+
 # -- a bounded number of queries -------------------------------------------------------------
 
 
