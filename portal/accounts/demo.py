@@ -1,5 +1,7 @@
 """Demo accounts, one per role, and bulk trainees for benchmarks."""
 
+import datetime
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -15,6 +17,7 @@ from allauth.mfa.utils import decrypt
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from .models import User
 from .provinces import Province
@@ -140,42 +143,91 @@ ORGANISATIONS = [
 ]
 
 
-def scale_trainees_create(*, count: int, seed: int = 2026) -> int:
-    """Add ``count`` trainee accounts with verified e-mail; returns how many were new."""
-    rng = random.Random(seed)
-    password = make_password(DEMO_PASSWORD)
-    trainee = Group.objects.get(name=Role.TRAINEE)
-    provinces = Province.values
-    # The most populous provinces get more trainees, as in reality.
-    weights = [
-        3 if code in ("44", "32", "33", "37", "11", "31", "51", "42") else 1 for code in provinces
-    ]
-    emails = [f"trainee{n:06d}@scale.demo.local" for n in range(1, count + 1)]
-    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-    new_users = []
-    for email in emails:
+SCALE_EMAIL = "trainee{n:06d}@scale.demo.local"
+# The most populous provinces get more trainees, as in reality; none come from Taiwan, few
+# from Hong Kong and Macao.
+SCALE_PROVINCE_WEIGHTS = {
+    code: 3 if code in ("44", "32", "33", "37", "11", "31", "51", "42") else 1
+    for code in Province.values
+} | {"71": 0, "81": 0.2, "82": 0.2}
+
+
+@dataclass(frozen=True)
+class ScaleTrainee:
+    """The n-th bulk trainee: always the same person, whatever the number asked for."""
+
+    n: int
+    email: str
+    real_name: str
+    province: str
+    organisation: str
+
+
+def scale_trainees(*, count: int, seed: int = 2026) -> list[ScaleTrainee]:
+    """Trainees 1 to ``count``; each drawn from its own seeded generator."""
+    provinces = list(SCALE_PROVINCE_WEIGHTS)
+    cumulative = list(itertools.accumulate(SCALE_PROVINCE_WEIGHTS.values()))
+    labels = {code: str(Province(code).label) for code in provinces}
+    trainees = []
+    for n in range(1, count + 1):
+        rng = random.Random(f"{seed}:trainee:{n}")
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        province = rng.choices(provinces, weights)[0]
-        if email in existing:
-            continue
-        new_users.append(
-            User(
-                email=email,
+        province = rng.choices(provinces, cum_weights=cumulative)[0]
+        trainees.append(
+            ScaleTrainee(
+                n=n,
+                email=SCALE_EMAIL.format(n=n),
                 real_name=name,
                 province=province,
-                organisation=Province(province).label + rng.choice(ORGANISATIONS),
-                password=password,
+                organisation=labels[province] + rng.choice(ORGANISATIONS),
             )
         )
-    with transaction.atomic():
-        User.objects.bulk_create(new_users, batch_size=2000)
-        created = list(User.objects.filter(email__in=[u.email for u in new_users]))
-        User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=u.pk, group_id=trainee.pk) for u in created],
-            batch_size=5000,
+    return trainees
+
+
+def scale_trainee_ids(*, trainees: list[ScaleTrainee]) -> dict[int, int]:
+    """The user ids of those trainees who have an account, by trainee number."""
+    number_of = {t.email: t.n for t in trainees}
+    domain = SCALE_EMAIL.split("@", 1)[1]
+    accounts = User.objects.filter(email__endswith=f"@{domain}").values_list("email", "pk")
+    return {number_of[email]: pk for email, pk in accounts.iterator() if email in number_of}
+
+
+@transaction.atomic
+def scale_trainees_create(
+    *, trainees: list[ScaleTrainee], joined_at: dict[int, datetime.datetime] | None = None
+) -> dict[int, int]:
+    """Give each trainee an account with a verified e-mail and the demo password, unless they
+    have one; returns every trainee's user id by number. ``joined_at`` dates new accounts."""
+    ids = scale_trainee_ids(trainees=trainees)
+    missing = [t for t in trainees if t.n not in ids]
+    password = make_password(DEMO_PASSWORD)
+    joined_at = joined_at or {}
+    now = timezone.now()
+    users = [
+        User(
+            email=t.email,
+            real_name=t.real_name,
+            province=t.province,
+            organisation=t.organisation,
+            password=password,
+            date_joined=joined_at.get(t.n, now),
         )
-        EmailAddress.objects.bulk_create(
-            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in created],
-            batch_size=5000,
-        )
-    return len(new_users)
+        for t in missing
+    ]
+    User.objects.bulk_create(users, batch_size=2000)
+    created = scale_trainee_ids(trainees=missing)
+    trainee = Group.objects.get(name=Role.TRAINEE)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=pk, group_id=trainee.pk) for pk in created.values()],
+        batch_size=5000,
+    )
+    number_of = {t.n: t.email for t in missing}
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user_id=pk, email=number_of[n], verified=True, primary=True)
+            for n, pk in created.items()
+        ],
+        batch_size=5000,
+    )
+    return ids | created
