@@ -1075,8 +1075,17 @@ def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, titl
         obj=run,
         data={"applications": len(application_ids)},
     )
-    transaction.on_commit(lambda: bulk_issue_dispatch(run_id=run.pk))
+    transaction.on_commit(lambda: _bulk_issue_dispatch_or_leave(run.pk))
     return run
+
+
+def _bulk_issue_dispatch_or_leave(run_id: int) -> None:
+    """Queue a new run; when the broker is down the run stays queued (the certifier's start
+    stands) and is resumed like a stalled one: from its page, or by Celery beat."""
+    try:
+        bulk_issue_dispatch(run_id=run_id)
+    except Exception:
+        logger.exception("Bulk issue %s could not be queued; it will be resumed", run_id)
 
 
 BULK_CHUNK = 100
@@ -1122,8 +1131,9 @@ def bulk_issue_chunk(*, run_id: int, item_ids: list[int]) -> None:
             unmade = dict.fromkeys(certificate_of.values(), exc)
         for item_id, certificate_id in certificate_of.items():
             if certificate_id in unmade:
+                error = unmade[certificate_id]  # shown to the certifier on the run's page
                 failed[item_id] = _("Could not be issued (%(error)s); retry later.") % {
-                    "error": type(unmade[certificate_id]).__name__
+                    "error": f"{type(error).__name__}: {error}"[:300]
                 }
         now = timezone.now()
         done = [item_id for item_id in certificate_of if item_id not in failed]
