@@ -88,3 +88,34 @@ def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
     assert outcomes == ["ok"] * len(chiefs), outcomes
     evaluation = BaseEvaluation.objects.get(base_id=base.pk, year=2025)
     assert sorted(evaluation.revisions.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_a_report_is_built_by_the_worker_with_its_progress(workers):
+    from django.core.files.storage import default_storage
+    from openpyxl import load_workbook
+
+    from portal.reports import services as report_services
+    from portal.reports.models import ReportJob
+
+    workers.start()
+    for code in ("GD-R", "BJ-R", "SH-R"):
+        factories.training_base(code, "44", slug=code.lower())
+    chief = factories.UserFactory(roles=["Administrator"])
+    job = report_services.report_job_create(
+        user=chief,
+        kind="training",
+        parameters={"date_from": "2025-01-01", "date_to": "2025-12-31"},
+        language="zh-hans",
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ReportJob.Status.DONE, ReportJob.Status.FAILED):
+            break
+        time.sleep(0.3)
+    assert job.status == ReportJob.Status.DONE, job.error
+    assert job.progress_total and job.progress_done == job.progress_total
+    with default_storage.open(job.file.name, "rb") as handle:
+        sheet = load_workbook(handle).worksheets[0]
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len([name for name in names if name]) >= 3
