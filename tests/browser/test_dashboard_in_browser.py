@@ -102,7 +102,8 @@ def test_dashboards_on_desktop_and_phone(live_server, page, screenshot, tmp_path
     page.fill("#id_end", "2020-01")
     page.locator(".dashboard-filters button[type=submit]").click()
     page.wait_for_load_state()
-    assert "starts after it ends" in page.locator(".form-errors").inner_text()
+    # Chinese first: the message is in Chinese.
+    assert "起始月份晚于结束月份" in page.locator(".form-errors").inner_text()
 
     # The same dashboard on a phone.
     page.set_viewport_size(PHONE)
