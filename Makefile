@@ -15,7 +15,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 VC_VERIFY := tests/certification/vc_verify
 NODE_STAMP := $(VC_VERIFY)/node_modules/.installed-stamp
 
-.PHONY: install run test lint check test-fast test-services node-deps
+.PHONY: install run serve test lint check test-fast test-services node-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,39 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# `make serve`: the production-like set of processes in Procfile (gunicorn, a Celery worker,
+# a mail worker, beat) on PostgreSQL and Redis, DEBUG off, plain http on this machine.
+SERVE_DATABASE ?= portal_serve
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(SERVE_DATABASE)
+SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
+SERVE_QUEUE ?= portal
+SERVE_MAIL_QUEUE ?= mail
+SERVE_WORKERS ?= 4
+# Outside the repository's tracked files (var/ is ignored): the generated key, media, static.
+SERVE_DIR ?= var/serve
+
+serve: install
+	@mkdir -p $(SERVE_DIR)
+	@set -e; \
+	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -m portal.serve secret-key $(SERVE_DIR)/secret_key)}"; \
+	export DEBUG=false ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		DATABASE_URL=$(SERVE_DATABASE_URL) CELERY_BROKER_URL=$(SERVE_REDIS_URL) \
+		REDIS_URL=$(SERVE_REDIS_URL) CELERY_TASK_DEFAULT_QUEUE=$(SERVE_QUEUE) \
+		CELERY_MAIL_QUEUE=$(SERVE_MAIL_QUEUE) WEB_CONCURRENCY=$(SERVE_WORKERS) \
+		MEDIA_ROOT=$(CURDIR)/$(SERVE_DIR)/media STATIC_ROOT=$(CURDIR)/$(SERVE_DIR)/static \
+		CELERY_BEAT_SCHEDULE_FILE=$(SERVE_DIR)/celerybeat-schedule \
+		PORTAL_BASE_URL=http://$(HOST):$(PORT) WAGTAILADMIN_BASE_URL=http://$(HOST):$(PORT) \
+		SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false \
+		SECURE_HSTS_SECONDS=0 BIND_HOST=$(HOST) PATH="$(CURDIR)/$(VENV)/bin:$$PATH"; \
+	$(PY) -m portal.serve database-ensure $(SERVE_DATABASE_URL); \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	$(PY) manage.py shell -c "from portal.accounts.models import User; \
+		raise SystemExit(0 if User.objects.exists() else 1)" \
+		|| $(PY) manage.py seed_demo --allow-production; \
+	echo "Serving http://$(HOST):$(PORT)/ with DEBUG=false (Ctrl-C stops every process)"; \
+	exec $(VENV)/bin/honcho start -p $(PORT) -f Procfile
 
 check: install
 	$(PY) manage.py check

@@ -6,7 +6,7 @@ Learning records come only through ``courses.api``.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,13 +305,36 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+PUBLIC_CERTIFICATE_FIELDS = (
+    "number",
+    "printed_name",
+    "level_name",
+    "level_name_en",
+    "track_name",
+    "body_name",
+    "issued_on",
+    "valid_until",
+    "status",
+    "revoked_at",
+    "revocation_reason",
+    "pdf_sha256",
+    "filing_status",
+)
+
+
 def public_certificate(*, number: str) -> PublicCertificate | None:
     """The public facts of an issued certificate, or None for an unknown or unfinished one."""
-    certificate = (
-        Certificate.objects.select_related("superseded_by")
-        .exclude(status=Certificate.Status.PENDING)
-        .filter(number=number)
-        .first()
+    # The busiest query of the public site (every QR code scan): only the columns shown, the
+    # replacement's number alone, and no ordering for a lookup by a unique number.
+    certificate = next(
+        iter(
+            Certificate.objects.exclude(status=Certificate.Status.PENDING)
+            .filter(number=number)
+            .annotate(superseded_by_number=F("superseded_by__number"))
+            .only(*PUBLIC_CERTIFICATE_FIELDS)
+            .order_by()[:1]
+        ),
+        None,
     )
     if certificate is None:
         return None
@@ -329,7 +352,7 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
         status_label=str(Certificate.Status(status).label),
         revoked_at=certificate.revoked_at,
         revocation_reason=certificate.revocation_reason,
-        superseded_by=certificate.superseded_by.number if certificate.superseded_by else "",
+        superseded_by=certificate.superseded_by_number or "",
         pdf_sha256=certificate.pdf_sha256,
         filing_status=certificate.filing_status,
     )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
-from . import keys, signals, vc
+from . import keys, page_cache, signals, vc
 from .errors import CertificationError
 from .models import (
     Application,
@@ -90,6 +90,7 @@ def audit_append_many(*, actor, entries: list[tuple[str, object, dict | None]]) 
     # Everything the dashboard counts (applications submitted or decided, certificates issued,
     # revoked, expired, renewed) passes through the audit log.
     signals.figures_changed_notify(rows[-1].action if rows else "")
+    transaction.on_commit(page_cache.public_changed)  # public pages show it at once
     return rows
 
 

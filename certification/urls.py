@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views, views_certify, views_registry
 
 urlpatterns = [
     # Public: anyone can check a certificate.
     path("verify/<str:number>/", views.verify, name="certificate_verify"),
+    path("api/v1/openapi.json", views.api_openapi, name="api_openapi"),
     path("api/v1/certificates/<str:number>", views.api_certificate, name="api_certificate"),
     path(
         "api/v1/certificates/<str:number>/credential",
@@ -16,6 +17,8 @@ urlpatterns = [
         views.api_status_list,
         name="api_status_list",
     ),
+    # Anything else under /api/ is an API "not found" (JSON), never a redirect or a page.
+    re_path(r"^api/", views.api_not_found, name="api_not_found"),
     path("certification/", views.overview, name="certification_overview"),
     path("certification/levels/<slug:code>/", views.level_detail, name="certification_level"),
     path("certification/bodies/<str:code>/", views.body_detail, name="certification_body"),

@@ -1,6 +1,10 @@
 """Public verification, the API, and the applicant's and holder's pages. Thin: rules live in
 services.py and selectors.py."""
 
+import functools
+import json
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.ratelimit import allow
+from portal.accounts.ratelimit import allow, retry_after
 
-from . import selectors, services
+from . import page_cache, selectors, services
 from .errors import CertificationError
 from .forms import ApplicationForm, ContinuingEducationForm, EvidenceForm
 from .models import (
@@ -29,6 +33,14 @@ from .models import (
 
 # -- public ----------------------------------------------------------------------------------
 
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+def _plausible(value: str) -> bool:
+    """Whether a number or code from the URL could name anything: short, no control
+    characters (PostgreSQL refuses a NUL outright). Anything else is simply not found."""
+    return 0 < len(value) <= 40 and value.isprintable()
+
 
 def _throttled(request) -> bool:
     return not allow(request, scope="verify", limit=settings.PORTAL_VERIFY_RATE_PER_MINUTE)
@@ -37,7 +49,11 @@ def _throttled(request) -> bool:
 def _too_many(request, *, json: bool):
     message = _("Too many requests. Please wait a minute and try again.")
     if json:
-        response = JsonResponse({"error": "rate_limited", "detail": message}, status=429)
+        response = JsonResponse(
+            {"error": "rate_limited", "detail": message},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         response = render(
             request,
@@ -45,7 +61,7 @@ def _too_many(request, *, json: bool):
             {"title": _("Too many requests"), "message": message, "status": 429},
             status=429,
         )
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(retry_after())
     return response
 
 
@@ -65,10 +81,16 @@ def verify(request, number):
     """The page a certificate's QR code opens: who, what, by whom, and whether it holds."""
     if _throttled(request):
         return _too_many(request, json=False)
+    if not _plausible(number):
+        return _not_found(request, json=False)
+    slot = ("verify", number)
+    cached = page_cache.cached_slot(request, slot)
+    if cached is not None:
+        return cached
     public = selectors.public_certificate(number=number)
     if public is None:
         return _not_found(request, json=False)
-    return render(
+    return page_cache.render_slot(
         request,
         "certification/verify.html",
         {
@@ -76,6 +98,7 @@ def verify(request, number):
             "api_url": reverse("api_certificate", args=[number]),
             "credential_url": reverse("api_certificate_credential", args=[number]),
         },
+        slot=slot,
     )
 
 
@@ -107,7 +130,7 @@ def _public_json(public) -> dict:
 def api_certificate(request, number):
     if _throttled(request):
         return _too_many(request, json=True)
-    public = selectors.public_certificate(number=number)
+    public = selectors.public_certificate(number=number) if _plausible(number) else None
     if public is None:
         return _not_found(request, json=True)
     return JsonResponse(_public_json(public), json_dumps_params={"ensure_ascii": False})
@@ -127,6 +150,8 @@ def api_certificate_credential(request, number):
     """The signed Open Badges 3.0 credential, exactly as signed."""
     if _throttled(request):
         return _too_many(request, json=True)
+    if not _plausible(number):
+        return _not_found(request, json=True)
     certificate = (
         Certificate.objects.exclude(status=Certificate.Status.PENDING)
         .filter(number=number)
@@ -144,10 +169,28 @@ def api_status_list(request, body, number):
     """The body's signed Bitstring Status List credential: revocations show here at once."""
     if _throttled(request):
         return _too_many(request, json=True)
+    if not _plausible(body):
+        return _not_found(request, json=True)
     document = services.status_list_current(body_code=body, number=number)
     if document is None:
         return _not_found(request, json=True)
     return _ld_json(document)
+
+
+def api_not_found(request):
+    return _not_found(request, json=True)
+
+
+@require_GET
+def api_openapi(request):
+    """The OpenAPI 3.1 description of the public API above (certification/openapi.json)."""
+    document = {**openapi_document(), "servers": [{"url": settings.PORTAL_BASE_URL}]}
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+@functools.cache
+def openapi_document() -> dict:
+    return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
 
 
 def overview(request):

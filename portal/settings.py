@@ -19,9 +19,27 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
 
+
+def secret(name: str, default: str = "") -> str:
+    """A secret from the variable ``name``, or read from the file ``<name>_FILE`` names (a
+    Docker or systemd secret, kept outside the repository). Never a value in this file."""
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {error}") from error
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE names an empty file.")
+        return value
+    return env.str(name, default=default)
+
+
+# The one secret-looking value in the repository: a clearly marked key for development only,
+# used with DEBUG on and refused (by its absence) when DEBUG is off.
 _DEV_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not SECRET_KEY:
+SECRET_KEY = secret("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
+if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET_KEY):
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
@@ -72,6 +90,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
+    "portal.security.NulBytesRefusedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -132,6 +152,8 @@ CACHES = {
     if _cache_url
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # one client per pool, not per call
 
 # Background work ------------------------------------------------------------------------------
 
@@ -145,6 +167,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending e-mail can go to a queue of its own, consumed by workers that do only that
+# (docs/deploy.md). Unset: every task goes to the default queue.
+CELERY_MAIL_QUEUE = env.str("CELERY_MAIL_QUEUE", default="")
+CELERY_TASK_ROUTES = (
+    {"portal.accounts.tasks.outgoing_mail_send*": {"queue": CELERY_MAIL_QUEUE}}
+    if CELERY_MAIL_QUEUE
+    else {}
+)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "resend-stale-mail": {
@@ -222,6 +252,25 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "技术转移人才培训平台"
+# Requests allowed per window ("amount/period/per", period in s, m, h or d; per ip, key or
+# user), set here explicitly rather than left to allauth's defaults. A refused request gets
+# the portal's 429 page (portal.views.too_many_requests). Wrong passwords and wrong two-factor
+# codes both count as "login_failed". See docs/security.md.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# How many reverse proxies stand in front of the portal: the client's address is then read
+# from X-Forwarded-For (the proxy's own address would otherwise put every client in one
+# bucket). 0 means REMOTE_ADDR, the right value without a proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Paths under which a role that needs multi-factor sign-in must have set it up.
 PORTAL_MFA_REQUIRED_ROLES = ["Certifier", "Administrator"]
@@ -241,7 +290,7 @@ PORTAL_CERTIFICATE_NUMBER_FORMAT = env.str(
 )
 # Encrypts the bodies' private signing keys in the database. Keep it outside the repository
 # (the environment or a secrets file); without it the stored keys cannot sign.
-PORTAL_SIGNING_KEY_SECRET = env.str("PORTAL_SIGNING_KEY_SECRET", default="") or SECRET_KEY
+PORTAL_SIGNING_KEY_SECRET = secret("PORTAL_SIGNING_KEY_SECRET") or SECRET_KEY
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Public verification and API requests allowed per client address per minute.
 PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
@@ -277,6 +326,29 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# MEDIA_STORAGE=s3 keeps media (certificate PDFs, photos, evidence, reports) in an
+# S3-compatible bucket through django-storages; credentials come from boto3's usual sources
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, or an instance role).
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            # Like the file system: a name in use gets a new one, never overwritten.
+            "file_overwrite": False,
+            # Private objects; the portal's views check who asks, then stream the file.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "signature_version": env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -290,7 +362,12 @@ WAGTAILSEARCH_BACKENDS = {
         "SEARCH_CONFIG": "simple",
     }
 }
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "txt", "zip"]
+# Each document's bytes must match its extension (cms.uploads.document_check), checked by
+# the form below in the single and the multiple uploader alike.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "txt", "zip", "mp4"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms_documents.PortalDocumentForm"
+# Wagtail checks each picture's bytes against its extension; no SVG (it can carry scripts).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
@@ -310,11 +387,24 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt back in to SAMEORIGIN.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by portal.security.ContentSecurityPolicyMiddleware; "{nonce}" becomes a fresh value for
+# each response, which the site's own inline scripts carry (nonce="{{ request.csp_nonce }}").
+# The Wagtail admin (PORTAL_CSP_ADMIN, under /admin/) runs inline scripts of its own and gets
+# the parts that do not restrict them.
+PORTAL_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "media-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PORTAL_CSP_ADMIN = "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Only for serving plain http on this machine (`make serve`): never off behind TLS.
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

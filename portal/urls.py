@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import health, views
 from portal.accounts import views as account_views
 
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/profile/", account_views.profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
     path("search/", views.search, name="search"),
     path("learn/", include("courses.urls")),
     path("me/", views.my_learning, name="my_learning"),
@@ -41,4 +42,6 @@ urlpatterns += [path("", include(wagtail_urls))]
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
+# allauth answers its rate limits with this (see allauth.core.internal.ratelimit).
+handler429 = "portal.views.too_many_requests"
 handler500 = "portal.views.server_error"

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
@@ -16,7 +16,8 @@ SEARCH_PAGE_SIZE = 10
 
 def search(request):
     """Search every live page of the site."""
-    query = request.GET.get("q", "").strip()[:200]
+    # A NUL would reach PostgreSQL, which refuses it outright.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = Page.objects.none()
     if query:
         results = Page.objects.live().public().specific().search(query, operator="and")
@@ -52,12 +53,27 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path_info.startswith("/api/"):
+        # API clients get the API's own error shape (certification/openapi.json), not a page.
+        return JsonResponse({"error": "not_found"}, status=404)
     return _error(
         request,
         404,
         _("Page not found"),
         _("The page you asked for does not exist. It may have moved, or the link may be wrong."),
     )
+
+
+def too_many_requests(request, exception=None, *, retry_after: int = 60):
+    """Too many requests from one client: allauth's rate limits and the portal's own."""
+    response = _error(
+        request,
+        429,
+        _("Too many requests"),
+        _("Too many requests. Please wait a minute and try again."),
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def server_error(request):

@@ -2,19 +2,30 @@
 
 import time
 
-from django.core.cache import cache
+from allauth.core.internal.httpkit import get_client_ip
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ImproperlyConfigured
 
 
 def client_address(request) -> str:
-    """The client's address as the server saw it. Behind a proxy, set it from the proxy's
-    header in the proxy or middleware; trusting a header blindly would let anyone reset it."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address, as allauth reads it for its own rate limits: REMOTE_ADDR, or with
+    ``ALLAUTH_TRUSTED_PROXY_COUNT`` proxies in front, the address they put in
+    X-Forwarded-For (a header from the client alone is never trusted)."""
+    try:
+        address = get_client_ip(request)
+    except ImproperlyConfigured:  # fewer forwarded addresses than proxies: not via them
+        address = request.META.get("REMOTE_ADDR", "")
+    return address or "unknown"
 
 
 def allow(request, *, scope: str, limit: int, period: int = 60) -> bool:
     """Count this request against ``limit`` per ``period`` seconds; False once over it."""
     window = int(time.time() // period)
     key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    counted = _redis_count(key, timeout=period + 1)
+    if counted is not None:
+        return counted <= limit
     if cache.add(key, 1, timeout=period + 1):
         return True
     try:
@@ -23,3 +34,22 @@ def allow(request, *, scope: str, limit: int, period: int = 60) -> bool:
         cache.add(key, 1, timeout=period + 1)
         return True
     return count <= limit
+
+
+def _redis_count(key: str, *, timeout: int) -> int | None:
+    """With Redis as the cache, start the window if new and count this request in one round
+    trip (``add`` then ``incr`` take three). None with any other cache."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    with client.pipeline(transaction=False) as pipe:
+        pipe.set(full_key, 0, ex=timeout, nx=True)
+        pipe.incr(full_key)
+        return pipe.execute()[1]
+
+
+def retry_after(period: int = 60) -> int:
+    """Seconds until the current window ends and a refused client may try again."""
+    return max(1, period - int(time.time()) % period)

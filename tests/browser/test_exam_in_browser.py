@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cms.services import training_base_faculty_add
 from tests import factories
@@ -56,9 +57,9 @@ def test_trainee_studies_sits_the_exam_and_a_teacher_grades_it(live_server, page
     first = page.locator("fieldset.question").nth(0)
     first.locator("input[type=radio]").nth(1).check()
     page.locator("textarea").fill("先核实权属，再评估价值。")
-    page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('已保存')", timeout=10_000
-    )
+    # A locator assertion, not wait_for_function: the site's Content-Security-Policy forbids
+    # the eval that a JavaScript predicate string needs.
+    expect(page.locator("#save-status")).to_contain_text("已保存", timeout=10_000)
     screenshot(page, "exam-in-progress")
 
     page.reload()  # a reload mid-exam loses nothing
