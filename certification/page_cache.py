@@ -18,7 +18,9 @@ Signed-in visitors, visitors with pending messages and requests with a query str
 page rendered as usual.
 """
 
+import contextlib
 import hashlib
+import logging
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -31,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 TIMEOUT = 300
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "page:public-generation"
 CSRF_PLACEHOLDER = "csrf-placeholder-0d9b7c1e5a"
 
@@ -45,12 +48,18 @@ def _anonymous_and_plain(request) -> bool:
 
 
 def public_changed() -> None:
-    """Move the public generation on: every page kept under a slot is rendered afresh."""
-    cache.add(GENERATION_KEY, 0, None)
+    """Move the public generation on: every page kept under a slot is rendered afresh.
+
+    Runs after commit: a cache that cannot be reached is logged, not raised (the change has
+    been made; pages kept before it expire within ``TIMEOUT``)."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted between the two calls: a fresh counter differs as well
-        cache.set(GENERATION_KEY, 1, None)
+        cache.add(GENERATION_KEY, 0, None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # evicted between the two calls: a fresh counter differs as well
+            cache.set(GENERATION_KEY, 1, None)
+    except Exception:
+        logger.warning("Public generation not moved on", exc_info=True)
 
 
 def _slot_key(request, slot) -> str:
@@ -63,7 +72,11 @@ def cached_slot(request, slot) -> HttpResponse | None:
     if not _anonymous_and_plain(request):
         return None
     key = _slot_key(request, slot)
-    found = cache.get_many([key, GENERATION_KEY])
+    try:
+        found = cache.get_many([key, GENERATION_KEY])
+    except Exception:  # no cache: the page is rendered from the database, and not kept
+        logger.warning("Page cache unreachable", exc_info=True)
+        return None
     generation = found.get(GENERATION_KEY, 0)
     request._public_generation = generation  # what render_slot stores the page under
     entry = found.get(key)
@@ -81,5 +94,6 @@ def render_slot(request, template_name: str, context: dict, *, slot) -> HttpResp
     html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
     nonce = getattr(request, "csp_nonce", "")
     if not (nonce and nonce in html):
-        cache.set(_slot_key(request, slot), (generation, html), TIMEOUT)
+        with contextlib.suppress(Exception):  # an unreachable cache keeps nothing
+            cache.set(_slot_key(request, slot), (generation, html), TIMEOUT)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))

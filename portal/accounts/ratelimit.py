@@ -1,11 +1,14 @@
 """A fixed-window request limit per client, kept in the cache (Redis in production)."""
 
+import logging
 import time
 
 from allauth.core.internal.httpkit import get_client_ip
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request) -> str:
@@ -20,7 +23,18 @@ def client_address(request) -> str:
 
 
 def allow(request, *, scope: str, limit: int, period: int = 60) -> bool:
-    """Count this request against ``limit`` per ``period`` seconds; False once over it."""
+    """Count this request against ``limit`` per ``period`` seconds; False once over it.
+
+    When the cache cannot be reached the request is let through (and logged): the limit
+    protects the public pages, it must not take them down with the cache."""
+    try:
+        return _allow(request, scope=scope, limit=limit, period=period)
+    except Exception:
+        logger.warning("Rate limit not counted: the cache is unreachable", exc_info=True)
+        return True
+
+
+def _allow(request, *, scope: str, limit: int, period: int) -> bool:
     window = int(time.time() // period)
     key = f"ratelimit:{scope}:{client_address(request)}:{window}"
     counted = _redis_count(key, timeout=period + 1)

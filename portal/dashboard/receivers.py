@@ -1,4 +1,10 @@
-"""The dashboard listens for the other apps' "figures changed" signals."""
+"""The dashboard listens for the other apps' "figures changed" signals.
+
+The signal arrives after the change has committed: nothing here may fail the request that made
+it. When the cache or the broker cannot be reached, the figures are refreshed by beat instead.
+"""
+
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,9 +22,19 @@ def refresh_delay() -> int:
     return getattr(settings, "PORTAL_DASHBOARD_REFRESH_DELAY", 20)
 
 
+logger = logging.getLogger(__name__)
+
+
 @receiver(courses_changed)
 @receiver(certification_changed)
 def figures_changed(sender, **kwargs):
+    try:
+        _refresh_soon()
+    except Exception:
+        logger.warning("Dashboard refresh not queued; beat will refresh it", exc_info=True)
+
+
+def _refresh_soon() -> None:
     dashboard_mark_dirty()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No worker: the dashboard refreshes itself when it is next opened.

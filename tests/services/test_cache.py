@@ -32,3 +32,20 @@ def test_values_counters_and_expiry_behave_as_djangos():
     time.sleep(1.2)
     assert cache.get("portal-test:short") is None
     cache.delete_many(["portal-test:value", "portal-test:counter"])
+
+
+def test_an_unreachable_redis_reads_as_empty_and_drops_writes(settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    down = caches["default"]
+    assert down.get("anything") is None
+    assert down.get("anything", "fallback") == "fallback"
+    assert down.get_many(["a", "b"]) == {}
+    down.set("a", 1)
+    assert down.add("a", 1) is False
+    assert down.has_key("a") is False
+    with pytest.raises(ValueError):
+        down.incr("a")

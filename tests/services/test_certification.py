@@ -295,13 +295,18 @@ def test_a_worker_killed_in_the_middle_of_a_run_then_retry_issues_each_exactly_o
     item_ids = list(
         BulkIssueItem.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)
     )
-    # Kill it in the middle of the second chunk.
-    wait_for(
-        lambda: item_counts(run.pk)["done"] >= services.BULK_CHUNK + 20,
-        timeout=120,
-        interval=0.02,
-        what="the second chunk to be under way",
-    )
+
+    # Kill it in the middle of a chunk after the first: items are marked done a chunk at a
+    # time, so "under way" is a chunk whose certificates are approved but still pending.
+    def chunk_under_way() -> bool:
+        return (
+            item_counts(run.pk)["done"] >= services.BULK_CHUNK
+            and Certificate.objects.filter(
+                application_id__in=application_ids, status=Certificate.Status.PENDING
+            ).exists()
+        )
+
+    wait_for(chunk_under_way, timeout=120, interval=0.02, what="a later chunk to be under way")
     first.kill()
     done_at_kill = item_counts(run.pk)["done"]
     assert done_at_kill < count, "the worker finished before it could be killed"
