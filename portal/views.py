@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from cms.taxonomy import ModuleCategory
+from cms.api import ModuleCategory
 
 SEARCH_PAGE_SIZE = 10
 
