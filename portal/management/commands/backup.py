@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from certification.api import certificate_status_counts
+
 DATABASE_FILE = "database.dump"
 MEDIA_FILE = "media.tar.gz"
 MANIFEST_FILE = "manifest.json"
@@ -59,16 +61,6 @@ def tool(name: str) -> str:
     if path is None:
         raise CommandError(f"{name} is not installed (Debian: apt-get install postgresql-client)")
     return path
-
-
-def certificate_counts(cursor) -> dict[str, int]:
-    """Certificates by status, through any DB-API cursor (Django's or psycopg's)."""
-    from certification.models import Certificate
-
-    # The model's own table name (a plain identifier), quoted; no value is formatted in.
-    table = Certificate._meta.db_table
-    cursor.execute(f'SELECT status, count(*) FROM "{table}" GROUP BY status')  # noqa: S608
-    return dict(sorted(cursor.fetchall()))
 
 
 class Command(BaseCommand):
@@ -111,7 +103,7 @@ class Command(BaseCommand):
         if result.returncode:
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         with connection.cursor() as cursor:
-            counts = certificate_counts(cursor)
+            counts = certificate_status_counts(cursor)
             cursor.execute("SHOW server_version")
             server_version = cursor.fetchone()[0]
 

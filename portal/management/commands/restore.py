@@ -23,11 +23,12 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
+from certification.api import certificate_status_counts
+
 from .backup import (
     DATABASE_FILE,
     MANIFEST_FILE,
     MANIFEST_FORMAT,
-    certificate_counts,
     libpq_env,
     sha256_of,
     tool,
@@ -94,7 +95,7 @@ class Command(BaseCommand):
         files = self._media(source, manifest, media_root)
 
         with _connect(db, db["NAME"]) as connection, connection.cursor() as cursor:
-            counts = certificate_counts(cursor)
+            counts = certificate_status_counts(cursor)
         if counts != manifest["certificates"]:
             raise CommandError(
                 f"The restored database has certificates {counts}, the backup recorded "
