@@ -19,26 +19,75 @@ def _text_cell(sheet, text: str):
     return cell
 
 
+class XlsxWriter:
+    """A write-only XLSX workbook written row by row (openpyxl keeps the rows in temporary
+    files, not in memory, until it is saved): sheets added one after another, rows appended to
+    the last one added, every value through ``sheet_row``."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.book = Workbook(write_only=True)
+        self.sheet = None
+
+    def add_sheet(self, title: str, headers=(), *, widths=()) -> None:
+        """A new sheet named ``title`` (cut to Excel's 31 characters), with bold
+        ``(header, width)`` headers in its first row when given, or just column ``widths``."""
+        from openpyxl.utils import get_column_letter
+
+        self.sheet = self.book.create_sheet(_sheet_title(title))
+        widths = [width for _header, width in headers] or list(widths)
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        if headers:
+            self.append([header for header, _width in headers], bold=True)
+
+    def append(self, values, *, bold: bool = False) -> None:
+        row = sheet_row(self.sheet, values)
+        if bold:
+            row = [self._bold(value) for value in row]
+        self.sheet.append(row)
+
+    def _bold(self, value):
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Font
+
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.sheet, value)
+        cell.font = Font(bold=True)
+        return cell
+
+    def save(self, target) -> None:
+        """Write the workbook to a path or a binary file object."""
+        self.book.save(target)
+
+    def discard(self) -> None:
+        """Give up a workbook left half-written by an error: close its sheets' writers and
+        remove their temporary files."""
+        for sheet in self.book.worksheets:
+            try:
+                if not sheet.closed:
+                    sheet.close()
+                if sheet._writer is not None:
+                    sheet._writer.cleanup()
+            except Exception:  # noqa: S110  (best effort: the error being handled matters more)
+                pass
+
+
+def _sheet_title(title: str) -> str:
+    for character in "[]:*?/\\":
+        title = title.replace(character, " ")
+    return title.strip()[:31] or "Sheet"
+
+
 def xlsx_bytes(*, sheet_title: str, headers, rows) -> bytes:
     """A one-sheet workbook: bold ``(title, width)`` headers, then ``rows`` (lists of values,
     consumed as they come, so a queryset's iterator streams) written through ``sheet_row``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title)
-    header = []
-    for index, (title, width) in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    writer = XlsxWriter()
+    writer.add_sheet(sheet_title, headers)
     for row in rows:
-        sheet.append(sheet_row(sheet, row))
+        writer.append(row)
     out = io.BytesIO()
-    book.save(out)
+    writer.save(out)
     return out.getvalue()
 
 

@@ -7,7 +7,6 @@ first.
 """
 
 import functools
-import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -238,8 +237,7 @@ def _download(chart: Chart | None, fmt: str, *, prefix: str) -> HttpResponse:
             csv_bytes(headers=headers, rows=chart.rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        title = re.sub(r"[\\/*?:\[\]]", " ", chart.title)[:31].strip() or chart.key
-        body = xlsx_bytes(sheet_title=title, headers=chart.headers, rows=chart.rows)
+        body = xlsx_bytes(sheet_title=chart.title, headers=chart.headers, rows=chart.rows)
         response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

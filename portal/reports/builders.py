@@ -5,6 +5,7 @@ A builder counts its data rows first (the job's progress total), then writes the
 other apps' ``api.py`` only.
 """
 
+import abc
 import datetime
 from dataclasses import dataclass
 
@@ -20,9 +21,9 @@ from certification.api import (
 from cms.api import training_bases_all
 from courses.api import training_delivered_by_base
 from portal.accounts.provinces import Province
+from portal.accounts.spreadsheets import XlsxWriter
 
 from .models import ReportJob
-from .workbook import ReportWorkbook
 
 
 class ReportProblem(Exception):
@@ -65,7 +66,9 @@ def _number(value):
     return float(value) if value is not None else None
 
 
-class Builder:
+class Builder(abc.ABC):
+    """One report: how many rows it will write (for the progress bar), and the writing."""
+
     slug = "report"
 
     def __init__(self, job: ReportJob, parameters: Parameters):
@@ -76,16 +79,18 @@ class Builder:
     def title(self) -> str:
         return str(self.job.get_kind_display())
 
+    @abc.abstractmethod
     def count(self) -> int:
-        raise NotImplementedError
+        """The rows ``write`` will write."""
 
-    def write(self, book: ReportWorkbook, tick) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def write(self, book: XlsxWriter, tick) -> None:
+        """Write the report's sheets, calling ``tick()`` after each counted row."""
 
     def notes(self) -> list[str]:
         return []
 
-    def write_notes(self, book: ReportWorkbook) -> None:
+    def write_notes(self, book: XlsxWriter) -> None:
         """The last sheet: what the report is, for which period, and how it counts."""
         p = self.parameters
         user = self.job.user

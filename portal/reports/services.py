@@ -19,9 +19,10 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.accounts.spreadsheets import XlsxWriter
+
 from .builders import ReportProblem, builder_for
 from .models import ReportJob
-from .workbook import ReportWorkbook
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _build(job: ReportJob, token: str) -> str:
     """Write the job's workbook to the default storage; returns the stored file's name."""
     builder = builder_for(job)
     progress = _Progress(job.pk, token, builder.count())
-    book = ReportWorkbook()
+    book = XlsxWriter()
     try:
         builder.write(book, progress.tick)
         builder.write_notes(book)
