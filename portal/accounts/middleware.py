@@ -45,18 +45,28 @@ class MFARequiredMiddleware:
 
     def __call__(self, request):
         if request.path_info.startswith(self.protected) and user_needs_mfa(request.user):
-            if not user_has_totp(request.user):
-                messages.warning(
-                    request,
-                    _(
-                        "Your role requires two-factor sign-in. "
-                        "Set up an authenticator app to continue."
-                    ),
-                )
-                return redirect("mfa_activate_totp")
-            if not session_used_mfa(request):
-                logout(request)
-                messages.warning(request, _("Sign in again with your two-factor code to continue."))
-                login = reverse("account_login")
-                return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+            refused = second_factor_refusal(
+                request,
+                _(
+                    "Your role requires two-factor sign-in. "
+                    "Set up an authenticator app to continue."
+                ),
+            )
+            if refused is not None:
+                return refused
         return self.get_response(request)
+
+
+def second_factor_refusal(request, no_authenticator_message: str):
+    """None when this session was signed in with a second factor; otherwise where to send the
+    person: to set up an authenticator (with ``no_authenticator_message``), or, when they have
+    one but did not use it, signed out and back to the sign-in page."""
+    if not user_has_totp(request.user):
+        messages.warning(request, no_authenticator_message)
+        return redirect("mfa_activate_totp")
+    if not session_used_mfa(request):
+        logout(request)
+        messages.warning(request, _("Sign in again with your two-factor code to continue."))
+        login = reverse("account_login")
+        return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+    return None

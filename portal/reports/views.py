@@ -9,18 +9,15 @@ person who asked for it (and to superusers); to anyone else it does not exist (4
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.accounts.middleware import session_used_mfa, user_has_totp, user_needs_mfa
+from portal.accounts.middleware import second_factor_refusal, user_needs_mfa
 
 from . import selectors, services
 from .forms import ReportForm
@@ -40,17 +37,12 @@ def reports_permission_required(view):
         if not user.has_perm(PERMISSION):
             raise PermissionDenied
         if not user_needs_mfa(user):  # the middleware has not checked this person
-            if not user_has_totp(user):
-                messages.warning(
-                    request,
-                    _("Reports need two-factor sign-in. Set up an authenticator app to continue."),
-                )
-                return redirect("mfa_activate_totp")
-            if not session_used_mfa(request):
-                logout(request)
-                messages.warning(request, _("Sign in again with your two-factor code to continue."))
-                login = reverse("account_login")
-                return redirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+            refused = second_factor_refusal(
+                request,
+                _("Reports need two-factor sign-in. Set up an authenticator app to continue."),
+            )
+            if refused is not None:
+                return refused
         return view(request, *args, **kwargs)
 
     return wrapped
