@@ -206,8 +206,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
 }
-# Task modules outside an installed app's own ``tasks.py``, which autodiscovery does not find.
-CELERY_IMPORTS = ["portal.reports.tasks"]
 # After an exam's deadline, answers are still accepted this long (a slow network).
 PORTAL_EXAM_GRACE_SECONDS = 30
 

@@ -1,5 +1,6 @@
 """Celery finds tasks in ``<app>.tasks``: the portal's live in its packages."""
 
 from .dashboard.tasks import dashboard_refresh_task
+from .reports.tasks import report_job_build_task, report_jobs_sweep_task
 
-__all__ = ["dashboard_refresh_task"]
+__all__ = ["dashboard_refresh_task", "report_job_build_task", "report_jobs_sweep_task"]
