@@ -8,7 +8,7 @@ description. Every chart keeps the table it was drawn from, for the CSV and XLSX
 
 import datetime
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import mark_safe
@@ -32,11 +32,6 @@ class Chart:
     headers: list  # [(title, column width)]
     rows: list  # lists of values
     svg: str = ""
-    notes: list = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows
 
     @property
     def markup(self):

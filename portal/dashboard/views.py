@@ -79,7 +79,7 @@ def _national(request):
     return snapshot, FilterForm(request.GET, bases=bases, levels=snapshot.levels)
 
 
-def _base(request, base):
+def _base(request):
     snapshot = _snapshot()
     return snapshot, FilterForm(request.GET, levels=snapshot.levels)
 
@@ -140,7 +140,7 @@ def base_landing(request):
 @require_GET
 @base_staff_only
 def base(request, base):
-    snapshot, form = _base(request, base)
+    snapshot, form = _base(request)
     filters = _valid_filters(form)
     context = {"scope": "base", "base": base, "snapshot": snapshot, "query": form.query_string()}
     context["stale"] = services.dashboard_is_dirty()
@@ -156,7 +156,7 @@ def base(request, base):
 @require_GET
 @base_staff_only
 def base_chart(request, base, key, fmt):
-    snapshot, form = _base(request, base)
+    snapshot, form = _base(request)
     filters = _valid_filters(form)
     if filters is None:
         return _bad_filters(form)
