@@ -229,7 +229,7 @@ __all__ += ["base_year_figures"]
 
 import datetime  # noqa: E402
 
-from .selectors_reports import TrainingDelivered, TrainingFigures  # noqa: E402
+from .data import TrainingDelivered, TrainingFigures  # noqa: E402
 
 
 def training_delivered_by_base(

@@ -1,7 +1,7 @@
 """Plain data that courses/api.py hands to other apps."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 
@@ -75,8 +75,19 @@ class LearnerOverview:
     exams: list
 
 
+class PassRate:
+    """For figures with ``exam_attempts`` and ``exam_passes``."""
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        """Share of final exam attempts that passed, in percent, or None without attempts."""
+        if not self.exam_attempts:
+            return None
+        return (Decimal(self.exam_passes) * 100 / self.exam_attempts).quantize(Decimal("0.1"))
+
+
 @dataclass(frozen=True)
-class BaseYearFigures:
+class BaseYearFigures(PassRate):
     """What a training base delivered in one year, as the annual evaluation reads it."""
 
     classes: int
@@ -85,12 +96,26 @@ class BaseYearFigures:
     exam_attempts: int
     exam_passes: int
 
-    @property
-    def pass_rate(self) -> Decimal | None:
-        """Share of final exam attempts that passed, in percent, or None without attempts."""
-        if not self.exam_attempts:
-            return None
-        return (Decimal(self.exam_passes) * 100 / self.exam_attempts).quantize(Decimal("0.1"))
+
+@dataclass(frozen=True)
+class TrainingFigures(PassRate):
+    """What one training base (or, with ``base_id`` None, every base) delivered in a period."""
+
+    base_id: int | None
+    classes: int = 0
+    trainees: int = 0
+    hours: Decimal = Decimal("0")
+    exam_attempts: int = 0
+    exam_passes: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingDelivered:
+    """Every base that delivered something in the period, by base id, and the national total
+    (where a person trained at two bases counts once)."""
+
+    by_base: dict[int, TrainingFigures] = field(default_factory=dict)
+    total: TrainingFigures = field(default_factory=lambda: TrainingFigures(base_id=None))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ the de-duplication of trainees are done here.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -16,35 +15,8 @@ from django.utils import timezone
 
 from cms import api as cms_api
 
+from .data import TrainingDelivered, TrainingFigures
 from .models import Attempt, CoursePage, Enrolment, LessonCredit
-
-
-@dataclass(frozen=True)
-class TrainingFigures:
-    """What one training base (or, with ``base_id`` None, every base) delivered in a period."""
-
-    base_id: int | None
-    classes: int = 0
-    trainees: int = 0
-    hours: Decimal = Decimal("0")
-    exam_attempts: int = 0
-    exam_passes: int = 0
-
-    @property
-    def pass_rate(self) -> Decimal | None:
-        """Share of final exam attempts that passed, in percent, or None without attempts."""
-        if not self.exam_attempts:
-            return None
-        return (Decimal(self.exam_passes) * 100 / self.exam_attempts).quantize(Decimal("0.1"))
-
-
-@dataclass(frozen=True)
-class TrainingDelivered:
-    """Every base that delivered something in the period, by base id, and the national total
-    (where a person trained at two bases counts once)."""
-
-    by_base: dict[int, TrainingFigures] = field(default_factory=dict)
-    total: TrainingFigures = field(default_factory=lambda: TrainingFigures(base_id=None))
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
