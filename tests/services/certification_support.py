@@ -237,7 +237,17 @@ class Worker:
 
 
 def purge_queue() -> int:
-    """Drop messages left in the broker by an earlier, interrupted run."""
+    """Drop messages left in the broker by an earlier test or an interrupted run.
+
+    `purge` empties the queues, but the Redis transport also keeps messages a stopped or killed
+    worker had taken without acknowledging; the next worker would restore and run them, so
+    those go too.
+    """
     from portal.celery import app
 
-    return app.control.purge()
+    purged = app.control.purge()
+    with app.connection_for_write() as connection:
+        client = connection.default_channel.client
+        for key in ("unacked", "unacked_index", "unacked_mutex"):
+            client.delete(key)
+    return purged
