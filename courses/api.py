@@ -188,7 +188,10 @@ __all__ += ["ClassReport", "TrainingMonth", "class_reports", "training_months"]
 
 def base_year_figures(*, base_id: int, year: int) -> BaseYearFigures:
     """A base's classes starting in ``year``, their trainees and credited hours, and the pass
-    rate of its exams' attempts made final in ``year`` (five queries)."""
+    rate of its exams' attempts made final in ``year`` (five queries).
+
+    Trainees who withdrew are not counted as trainees, but the hours they were credited before
+    leaving are: those hours were delivered, and the dashboards count them the same way."""
     from django.db.models import Count, Q, Sum
 
     from cms.models import TrainingBasePage

@@ -250,6 +250,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "技术转移人才培训平台"
+# A code from the 30-second step just before or after the server's is accepted too, as
+# RFC 6238 suggests: a phone a few seconds off, or a code typed as it changes, still works.
+# Each code is still accepted only once (allauth remembers used codes).
+MFA_TOTP_TOLERANCE = 1
 # Requests allowed per window ("amount/period/per", period in s, m, h or d; per ip, key or
 # user), set here explicitly rather than left to allauth's defaults. A refused request gets
 # the portal's 429 page (portal.views.too_many_requests). Wrong passwords and wrong two-factor

@@ -4,6 +4,7 @@ download, verify in public, revoke, see it revoked."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts.demo import totp_current_code
 from tests import factories
@@ -48,7 +49,7 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
     page.wait_for_url(re.compile(r"/me/applications/\d+/$"))
     screenshot(page, "certification-application")
     page.locator("form:has(input[name=action][value=submit]) button").click()
-    assert page.locator("[data-status=submitted]").is_visible()
+    expect(page.locator("[data-status=submitted]")).to_be_visible()
     sign_out(page)
 
     # The certifier signs in with a two-factor code, in a browser of their own, and approves.
@@ -79,8 +80,8 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
 
     # Anyone following the share link (what the QR code encodes) sees it valid.
     page.goto(share.replace("http://127.0.0.1:8000", live_server.url))
-    assert page.locator(".verify-status[data-status=valid]").is_visible()
-    assert page.get_by_text("欧*明").is_visible()
+    expect(page.locator(".verify-status[data-status=valid]")).to_be_visible()
+    expect(page.get_by_text("欧*明")).to_be_visible()
     screenshot(page, "certification-verify-valid")
 
     # The certifier revokes it; the public page says so at once.
@@ -90,6 +91,6 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
     desk.wait_for_load_state()
     desk.context.close()
     page.goto(live_server.url + f"/verify/{certificate.number}/")
-    assert page.locator(".verify-status[data-status=revoked]").is_visible()
-    assert page.get_by_text("培训记录不实").is_visible()
+    expect(page.locator(".verify-status[data-status=revoked]")).to_be_visible()
+    expect(page.get_by_text("培训记录不实")).to_be_visible()
     screenshot(page, "certification-verify-revoked")

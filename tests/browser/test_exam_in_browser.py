@@ -46,17 +46,27 @@ def test_trainee_studies_sits_the_exam_and_a_teacher_grades_it(live_server, page
     sign_in(page, live_server.url, trainee.email)
     page.goto(live_server.url + course.url)
     page.get_by_role("button", name="报名").click()
-    assert page.get_by_text("报名成功").is_visible()
+    expect(page.get_by_text("报名成功")).to_be_visible()
     page.get_by_role("link", name="第1课").click()
     page.get_by_role("button", name="标记本课时已完成").click()
-    assert page.get_by_text("已认定 1.5 学时").first.is_visible()
+    expect(page.get_by_text("已认定 1.5 学时").first).to_be_visible()
 
     page.goto(live_server.url + f"/learn/exams/{exam.pk}/")
     page.get_by_role("button", name="开始考试").click()
     page.wait_for_url(re.compile(r"/learn/attempts/\d+/$"))
     first = page.locator("fieldset.question").nth(0)
     first.locator("input[type=radio]").nth(1).check()
-    page.locator("textarea").fill("先核实权属，再评估价值。")
+    written = "先核实权属，再评估价值。"
+
+    def saves_the_written_answer(response) -> bool:
+        body = response.request.post_data_buffer or b""
+        return "/save/" in response.url and written.encode() in body
+
+    # Wait for the autosave that carries the written answer: on a slow machine the radio's
+    # own save (400 ms after the click) can land first and already say "saved".
+    with page.expect_response(saves_the_written_answer, timeout=15_000) as saved:
+        page.locator("textarea").fill(written)
+    assert saved.value.ok
     # A locator assertion, not wait_for_function: the site's Content-Security-Policy forbids
     # the eval that a JavaScript predicate string needs.
     expect(page.locator("#save-status")).to_contain_text("已保存", timeout=10_000)
@@ -64,12 +74,12 @@ def test_trainee_studies_sits_the_exam_and_a_teacher_grades_it(live_server, page
 
     page.reload()  # a reload mid-exam loses nothing
     assert page.locator("fieldset.question").nth(0).locator("input[type=radio]").nth(1).is_checked()
-    assert page.locator("textarea").input_value() == "先核实权属，再评估价值。"
+    assert page.locator("textarea").input_value() == written
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="交卷").click()
     page.wait_for_url(re.compile(r"/result/$"))
-    assert page.get_by_text("主观题正在由教师阅卷").is_visible()
+    expect(page.get_by_text("主观题正在由教师阅卷")).to_be_visible()
     screenshot(page, "exam-awaiting-grading")
 
     page.context.clear_cookies()
@@ -79,11 +89,11 @@ def test_trainee_studies_sits_the_exam_and_a_teacher_grades_it(live_server, page
     page.get_by_label("得分").fill("4")
     page.get_by_label("评语").fill("要点清楚。")
     page.get_by_role("button", name="保存评分").click()
-    assert page.get_by_text("评分已保存").is_visible()
+    expect(page.get_by_text("评分已保存")).to_be_visible()
 
     page.context.clear_cookies()
     sign_in(page, live_server.url, trainee.email)
     page.get_by_role("link", name=exam.title).click()
-    assert page.locator(".result").is_visible()
-    assert page.get_by_text("要点清楚。").is_visible()
+    expect(page.locator(".result")).to_be_visible()
+    expect(page.get_by_text("要点清楚。")).to_be_visible()
     screenshot(page, "exam-result")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,7 +17,7 @@ def test_visitor_signs_up_verifies_and_signs_in(live_server, page, mailoutbox, s
     page.goto(live_server.url + "/")
     # Chinese first, even though this browser prefers English.
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
-    assert page.get_by_role("link", name="注册").first.is_visible()
+    expect(page.get_by_role("link", name="注册").first).to_be_visible()
     screenshot(page, "home-zh")
 
     page.get_by_role("button", name="English").click()
@@ -46,5 +47,5 @@ def test_visitor_signs_up_verifies_and_signs_in(live_server, page, mailoutbox, s
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(live_server.url + "/me/")
-    assert page.get_by_role("link", name="王小明").is_visible()
+    expect(page.get_by_role("link", name="王小明")).to_be_visible()
     screenshot(page, "signed-in")

@@ -84,3 +84,25 @@ def test_a_session_signed_in_without_the_code_is_sent_back_to_sign_in(client):
 
     sign_in(client, admin)
     assert client.get("/admin/pages/").status_code == 200
+
+
+def _code_steps_ago(user, steps: int) -> str:
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    secret = decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps))
+
+
+def test_a_code_that_just_changed_on_the_phone_is_still_accepted_but_an_old_one_is_not(client):
+    admin = with_totp(UserFactory(email="drift@example.org", roles=["Administrator"]))
+    client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    stale = client.post(reverse("mfa_authenticate"), {"code": _code_steps_ago(admin, 3)})
+    assert stale.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(reverse("mfa_authenticate"), {"code": _code_steps_ago(admin, 1)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(admin.pk)

@@ -86,3 +86,15 @@ def workers(tmp_path):
     for worker in started:
         print(f"---- {worker.name} ----\n{worker.log()[-4000:]}")
     purge_queue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in Redis per client address and minute, and every test here
+    calls from 127.0.0.1: one test's requests must not count against the next one's."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(None, write=True)
+    for key in client.scan_iter(match="*ratelimit:*"):
+        client.delete(key)
+    yield

@@ -11,15 +11,13 @@ The class of qualified applicants made in bulk and the worker processes come fro
 import hashlib
 import os
 import signal
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from certification import services, vc
 from certification.audit import audit_chain_break
@@ -34,6 +32,7 @@ from certification.models import (
 )
 from tests.certification.factories import certifier, certifying_body
 from tests.services.certification_support import qualified_class
+from tests.services.together import run_together
 
 pytestmark = [
     pytest.mark.services,
@@ -76,31 +75,6 @@ def item_counts(run_id: int) -> Counter:
 def run_finished(run_id: int) -> bool:
     item_counts(run_id)
     return BulkIssue.objects.get(pk=run_id).status == BulkIssue.Status.FINISHED
-
-
-def run_together(count: int, work):
-    """Run ``work(i)`` in ``count`` threads, each with its own connection, released at once."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def runner(i):
-        try:
-            with translation.override("en"):
-                barrier.wait()
-                outcomes[i] = ("ok", work(i))
-        except CertificationError as error:
-            outcomes[i] = ("refused", str(error))
-        except Exception as error:  # noqa: BLE001 - reported by the assertions
-            outcomes[i] = ("error", repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return outcomes
 
 
 def assert_issued_once_each(application_ids, *, body, year=None):
@@ -183,6 +157,7 @@ def test_two_certifiers_approving_the_same_application_at_once_make_one_certific
                     application_id=application_id, actor=(first, second)[i], enqueue=False
                 ).number
             ),
+            refused=CertificationError,
         )
         kinds = sorted(kind for kind, _ in outcomes)
         assert kinds == ["ok", "refused"], outcomes
@@ -215,7 +190,7 @@ def test_many_certifiers_approving_at_once_number_without_gaps_or_duplicates(bod
             for application_id in mine
         ]
 
-    outcomes = run_together(threads, approve_mine)
+    outcomes = run_together(threads, approve_mine, refused=CertificationError)
 
     assert all(kind == "ok" for kind, _ in outcomes), outcomes
     sequences = sorted(s for _, values in outcomes for s in values)

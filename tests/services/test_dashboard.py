@@ -2,13 +2,11 @@
 dashboard through the worker by itself, and two administrators saving the same base's first
 evaluation at once both succeed."""
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 
 from portal.dashboard import services as dashboard_services
@@ -17,6 +15,7 @@ from portal.oversight import services as oversight_services
 from portal.oversight.models import BaseEvaluation
 from tests import factories
 from tests.certification.factories import certifying_body, submitted_application
+from tests.services.together import run_together
 
 pytestmark = [
     pytest.mark.services,
@@ -57,8 +56,6 @@ def test_a_change_reaches_the_dashboard_through_the_worker(workers):
 def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
     base = factories.training_base("GD-E", "44")
     chiefs = [factories.UserFactory(roles=["Administrator"]) for _ in range(4)]
-    barrier = threading.Barrier(len(chiefs))
-    outcomes = [None] * len(chiefs)
     scores = {
         "facilities": Decimal("20"),
         "organisation": Decimal("20"),
@@ -66,9 +63,9 @@ def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
         "innovation": Decimal("15"),
     }
 
-    def save(i):
-        try:
-            barrier.wait()
+    outcomes = run_together(
+        len(chiefs),
+        lambda i: (
             oversight_services.evaluation_save(
                 base_id=base.pk,
                 year=2025,
@@ -76,19 +73,10 @@ def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
                 comments={},
                 overall_comment="",
                 actor=chiefs[i],
-            )
-            outcomes[i] = "ok"
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes[i] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(chiefs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert outcomes == ["ok"] * len(chiefs), outcomes
+            ).year
+        ),
+    )
+    assert outcomes == [("ok", 2025)] * len(chiefs), outcomes
     evaluation = BaseEvaluation.objects.get(base_id=base.pk, year=2025)
     assert sorted(evaluation.revisions.values_list("number", flat=True)) == [1, 2, 3, 4]
 

@@ -223,7 +223,7 @@ def test_redis_restarted_mid_run_the_worker_reconnects_and_queued_work_resumes(
     body, own_redis, workers, monkeypatch
 ):
     monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)  # for the worker process
-    monkeypatch.setattr(services, "BULK_CHUNK", 20)  # five chunks of a class of 100
+    monkeypatch.setattr(services, "BULK_CHUNK", 10)  # ten chunks of a class of 100
     worker = workers.start()
     certifying = certifier(body)
     page, run_ids = qualified_class(body, 100, tag="redis")
@@ -335,7 +335,6 @@ def _connections_refused():
 @pytest.fixture
 def site(tmp_path):
     """gunicorn with two sync workers, ``DEBUG=false``, on the test database."""
-    port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -355,6 +354,7 @@ def site(tmp_path):
         check=True,
         timeout=120,
     )
+    port = _free_port()  # chosen just before gunicorn binds it, not before collectstatic
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(  # noqa: S603
