@@ -420,16 +420,23 @@ def _parse_row(number: int, values: dict, lookups) -> tuple[Question, list[str],
     return question, tags, errors
 
 
-def _options(values: dict, problems: dict) -> list[dict]:
-    texts = [_text(values.get(key)) for key in OPTION_COLUMNS]
+def options_from_texts(texts: list[str]) -> tuple[list[dict], str | None]:
+    """The options written as A, B, C... in order (empty ones at the end dropped), and the key
+    of the first empty one before the last filled, if any."""
+    texts = list(texts)
     while texts and not texts[-1]:
         texts.pop()
-    if "" in texts:
-        gap = OPTION_KEYS[texts.index("")]
+    gap = OPTION_KEYS[texts.index("")] if "" in texts else None
+    return [{"key": key, "text": text} for key, text in zip(OPTION_KEYS, texts, strict=False)], gap
+
+
+def _options(values: dict, problems: dict) -> list[dict]:
+    options, gap = options_from_texts([_text(values.get(key)) for key in OPTION_COLUMNS])
+    if gap:
         problems["option_a"] = _(
             "Fill in the options from A on without gaps (%(key)s is empty)."
         ) % {"key": gap}
-    return [{"key": key, "text": text} for key, text in zip(OPTION_KEYS, texts, strict=False)]
+    return options
 
 
 def _choice_answer(value) -> list[str]:

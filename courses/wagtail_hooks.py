@@ -2,32 +2,15 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.models import TrainingBasePage
-
+from .admin_forms import BaseScopedForm, QuestionForm
 from .models import Exam, Question
 from .permissions import BaseScopedPermissionPolicy, staff_base_ids
-
-
-class BaseScopedForm(WagtailAdminModelForm):
-    """Offers only the bases the editor works at."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "base" in self.fields and self.for_user is not None:
-            allowed = staff_base_ids(self.for_user)
-            bases = TrainingBasePage.objects.order_by("title")
-            if allowed is not None:
-                bases = bases.filter(pk__in=allowed)
-            self.fields["base"].queryset = bases
-            if bases.count() == 1 and not self.initial.get("base"):
-                self.initial["base"] = bases.first().pk
 
 
 class InstanceScopeMixin:
@@ -73,8 +56,16 @@ class QuestionViewSet(BaseScopedViewSet):
         FieldPanel("base"),
         FieldRowPanel([FieldPanel("type"), FieldPanel("status")]),
         FieldPanel("stem"),
-        FieldPanel("options"),
-        FieldPanel("correct"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("option_a"), FieldPanel("option_b")]),
+                FieldRowPanel([FieldPanel("option_c"), FieldPanel("option_d")]),
+                FieldRowPanel([FieldPanel("option_e"), FieldPanel("option_f")]),
+                FieldPanel("answer_keys"),
+                FieldPanel("answer_true_false"),
+            ],
+            heading=_("Options and answer"),
+        ),
         FieldPanel("reference_answer"),
         FieldPanel("explanation"),
         FieldRowPanel(
@@ -119,8 +110,8 @@ class ExamViewSet(BaseScopedViewSet):
     ]
 
 
-for viewset in (QuestionViewSet, ExamViewSet):
-    viewset.edit_handler = ObjectList(viewset.panels, base_form_class=BaseScopedForm)
+QuestionViewSet.edit_handler = ObjectList(QuestionViewSet.panels, base_form_class=QuestionForm)
+ExamViewSet.edit_handler = ObjectList(ExamViewSet.panels, base_form_class=BaseScopedForm)
 
 
 class ExamsGroup(SnippetViewSetGroup):

@@ -1,0 +1,115 @@
+"""Forms of the question bank and exams in the Wagtail admin.
+
+A question's options and answer are edited as plain fields (option A to F, tick the correct
+ones, or pick true or false), the same shape as the XLSX import, and stored as the model's
+``options`` and ``correct`` lists. The model's own check (``validate_question_content``)
+stays the single judge of what is valid; its messages are shown on these fields.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from cms.models import TrainingBasePage
+
+from .models.exams import OBJECTIVE_TYPES, QuestionType
+from .permissions import staff_base_ids
+from .question_io import OPTION_KEYS, options_from_texts
+
+
+class BaseScopedForm(WagtailAdminModelForm):
+    """Offers only the bases the editor works at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "base" in self.fields and self.for_user is not None:
+            allowed = staff_base_ids(self.for_user)
+            bases = TrainingBasePage.objects.order_by("title")
+            if allowed is not None:
+                bases = bases.filter(pk__in=allowed)
+            self.fields["base"].queryset = bases
+            if bases.count() == 1 and not self.initial.get("base"):
+                self.initial["base"] = bases.first().pk
+
+
+def _option_field(key: str) -> forms.CharField:
+    return forms.CharField(
+        label=_("Option %(key)s") % {"key": key}, required=False, max_length=2000, strip=True
+    )
+
+
+OPTION_FIELDS = [f"option_{key.lower()}" for key in OPTION_KEYS]
+
+
+class QuestionForm(BaseScopedForm):
+    option_a = _option_field("A")
+    option_b = _option_field("B")
+    option_c = _option_field("C")
+    option_d = _option_field("D")
+    option_e = _option_field("E")
+    option_f = _option_field("F")
+    answer_keys = forms.MultipleChoiceField(
+        label=_("Correct options"),
+        choices=[(key, key) for key in OPTION_KEYS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For single and multiple choice: tick the correct option or options."),
+    )
+    answer_true_false = forms.ChoiceField(
+        label=_("The statement is"),
+        choices=[("T", _("True")), ("F", _("False"))],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("For true-or-false questions."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        question = self.instance
+        if question.pk is None:
+            return
+        if question.type == QuestionType.TRUE_FALSE:
+            self.initial["answer_true_false"] = (question.correct or [""])[0]
+            return
+        # Options are shown as A, B, C... in their stored order, as the export writes them.
+        renamed = {}
+        shown = zip(question.options or [], OPTION_KEYS, OPTION_FIELDS, strict=False)
+        for option, key, name in shown:
+            self.initial[name] = option.get("text", "")
+            renamed[option.get("key")] = key
+        self.initial["answer_keys"] = [renamed[k] for k in question.correct or [] if k in renamed]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        question = self.instance
+        question.options, question.correct = [], []
+        if kind in OBJECTIVE_TYPES - {QuestionType.TRUE_FALSE}:
+            options, gap = options_from_texts([data.get(name, "") for name in OPTION_FIELDS])
+            if gap:
+                self.add_error(
+                    f"option_{gap.lower()}",
+                    _("Fill in the options from A on without gaps (%(key)s is empty).")
+                    % {"key": gap},
+                )
+            # With a gap, the message above is the one to read: keep the model's check quiet.
+            question.options = [o for o in options if o["text"]] if gap else options
+            question.correct = list(data.get("answer_keys") or [])
+        elif kind == QuestionType.TRUE_FALSE:
+            answer = data.get("answer_true_false")
+            question.correct = [answer] if answer else []
+        return data
+
+    def add_error(self, field, error):
+        # The model's check names its own fields; show each message on the field that edits it.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            true_false = self.cleaned_data.get("type") == QuestionType.TRUE_FALSE
+            moved = {
+                "options": "option_a",
+                "correct": "answer_true_false" if true_false else "answer_keys",
+            }
+            error = ValidationError(
+                {moved.get(name, name): messages for name, messages in error.error_dict.items()}
+            )
+        super().add_error(field, error)
