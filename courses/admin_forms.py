@@ -10,12 +10,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import Panel
 
 from cms.models import TrainingBasePage
+from cms.taxonomy import ModuleCategory
 
 from .models.exams import OBJECTIVE_TYPES, QuestionType
 from .permissions import staff_base_ids
 from .question_io import OPTION_KEYS, options_from_texts
+from .selectors import bank_counts
 
 
 class BaseScopedForm(WagtailAdminModelForm):
@@ -113,3 +116,121 @@ class QuestionForm(BaseScopedForm):
                 {moved.get(name, name): messages for name, messages in error.error_dict.items()}
             )
         super().add_error(field, error)
+
+
+# -- an exam's blueprint as a table of counts (组卷表) ---------------------------------------------
+
+BLUEPRINT_CELLS = [(qtype, category) for qtype in QuestionType for category in ModuleCategory]
+
+
+def draw_field_name(qtype: str, category: str) -> str:
+    return f"draw_{qtype}__{category}"
+
+
+def blueprint_counts(rows) -> dict[tuple[str, str], int]:
+    """How many questions of each (type, module) a blueprint draws, whatever their difficulty."""
+    counts = {}
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and isinstance(row.get("count"), int):
+            cell = (row.get("type"), row.get("category"))
+            counts[cell] = counts.get(cell, 0) + row["count"]
+    return counts
+
+
+class ExamFormBase(BaseScopedForm):
+    """The blueprint is written as a count per question type and module. A cell left as it was
+    keeps its stored rows (with any difficulty they name); a changed cell becomes one row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blueprint_errors = []
+        self.stored_counts = blueprint_counts(self.instance.blueprint)
+        for (qtype, category), count in self.stored_counts.items():
+            name = draw_field_name(qtype, category)
+            if name in self.fields:
+                self.initial[name] = count
+        self.available = None
+        if self.instance.pk:
+            self.available = bank_counts(base_id=self.instance.base_id, level=self.instance.level)
+
+    def blueprint_table(self):
+        """Rows of the table the panel draws: a type, then per module its field and, for a
+        saved exam, how many active questions the bank has for it."""
+        rows = []
+        for qtype in QuestionType:
+            cells = []
+            for category in ModuleCategory:
+                available = None
+                if self.available is not None:
+                    available = self.available.get((qtype.value, category.value), 0)
+                cells.append((self[draw_field_name(qtype, category)], available))
+            rows.append((qtype.label, cells))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        stored = self.instance.blueprint if isinstance(self.instance.blueprint, list) else []
+        rows = []
+        for qtype, category in BLUEPRINT_CELLS:
+            count = data.get(draw_field_name(qtype, category)) or 0
+            if not count:
+                continue
+            if count == self.stored_counts.get((qtype, category)):
+                rows += [
+                    row
+                    for row in stored
+                    if isinstance(row, dict) and row.get("type") == qtype
+                    if row.get("category") == category
+                ]
+            else:
+                rows.append({"type": qtype.value, "category": category.value, "count": count})
+        self.instance.blueprint = rows
+        return data
+
+    def add_error(self, field, error):
+        # The model names the blueprint as a whole: its messages go above the table.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            messages = error.error_dict.pop("blueprint", None)
+            if messages:
+                self.blueprint_errors = [m for e in messages for m in e.messages]
+                super().add_error(None, messages)
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
+
+
+def _draw_field(qtype, category) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=f"{qtype.label} · {category.label}",
+        required=False,
+        min_value=0,
+        max_value=500,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 500, "class": "blueprint-count"}),
+    )
+
+
+ExamForm = type(ExamFormBase)(
+    "ExamForm",
+    (ExamFormBase,),
+    {
+        "__module__": __name__,
+        **{draw_field_name(t, c): _draw_field(t, c) for t, c in BLUEPRINT_CELLS},
+    },
+)
+
+
+class BlueprintPanel(Panel):
+    """The blueprint's table of counts: question types down, modules across."""
+
+    def get_form_options(self):
+        return {"fields": [draw_field_name(t, c) for t, c in BLUEPRINT_CELLS]}
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "courses/admin/blueprint_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["rows"] = self.form.blueprint_table()
+            context["modules"] = [category.label for category in ModuleCategory]
+            context["errors"] = self.form.blueprint_errors
+            return context

@@ -180,6 +180,18 @@ def question_pool(*, exam: Exam, qtype: str, category: str, difficulty: int | No
     return pool
 
 
+def bank_counts(*, base_id: int, level: str) -> dict[tuple[str, str], int]:
+    """Active questions of a base at a level, by (type, module category): what a blueprint
+    can draw from (one query)."""
+    rows = (
+        Question.objects.filter(base_id=base_id, level=level, status=Question.Status.ACTIVE)
+        .order_by()
+        .values_list("type", "category")
+        .annotate(n=Count("pk"))
+    )
+    return {(qtype, category): n for qtype, category, n in rows}
+
+
 def attempts_of(*, user_id: int, exam: Exam | None = None):
     attempts = Attempt.objects.filter(user_id=user_id).select_related("exam")
     if exam is not None:

@@ -8,7 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .admin_forms import BaseScopedForm, QuestionForm
+from .admin_forms import BlueprintPanel, ExamForm, QuestionForm
 from .models import Exam, Question
 from .permissions import BaseScopedPermissionPolicy, staff_base_ids
 
@@ -91,7 +91,7 @@ class ExamViewSet(BaseScopedViewSet):
         FieldPanel("base"),
         FieldPanel("title"),
         FieldRowPanel([FieldPanel("level"), FieldPanel("course"), FieldPanel("eligibility")]),
-        FieldPanel("blueprint"),
+        BlueprintPanel(heading=_("Blueprint")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
@@ -111,7 +111,7 @@ class ExamViewSet(BaseScopedViewSet):
 
 
 QuestionViewSet.edit_handler = ObjectList(QuestionViewSet.panels, base_form_class=QuestionForm)
-ExamViewSet.edit_handler = ObjectList(ExamViewSet.panels, base_form_class=BaseScopedForm)
+ExamViewSet.edit_handler = ObjectList(ExamViewSet.panels, base_form_class=ExamForm)
 
 
 class ExamsGroup(SnippetViewSetGroup):

@@ -54,3 +54,34 @@ def test_a_teacher_adds_a_choice_question_in_the_admin(live_server, page, screen
     assert [o["text"] for o in question.options] == ["合同主体", "技术内容", "成交金额"]
     assert question.correct == ["A", "C"]
     assert question.base_id == base.pk
+
+
+def test_an_editor_sets_an_exams_blueprint_in_the_table(live_server, page, screenshot):
+    from cms.services import training_base_editor_add
+
+    base = factories.training_base("GD-X", "44")
+    factories.questions(base, per_kind=2)
+    exam = factories.exam(base)
+    editor = factories.UserFactory(email="editor@example.org", roles=["Base editor"])
+    training_base_editor_add(base=base, user=editor)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_login", editor.email)
+    page.fill("#id_password", factories.PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/me/$"))
+
+    page.goto(live_server.url + f"/admin/snippets/courses/exam/edit/{exam.pk}/")
+    table = page.locator(".blueprint-panel table")
+    expect(table).to_be_visible()
+    expect(page.locator("#id_draw_single__general")).to_have_value("2")
+    page.fill("#id_draw_short__enhancement", "5")  # the bank holds two
+    page.get_by_role("button", name=re.compile("保存|Save")).first.click()
+    expect(page.locator(".blueprint-panel [role=alert]")).to_contain_text("组卷规则要求 5 道")
+    screenshot(page, "exam-blueprint")
+
+    page.fill("#id_draw_short__enhancement", "1")
+    page.get_by_role("button", name=re.compile("保存|Save")).first.click()
+    page.wait_for_url(re.compile(r"/admin/snippets/courses/exam/$"))
+    exam.refresh_from_db()
+    assert {"type": "short", "category": "enhancement", "count": 1} in exam.blueprint

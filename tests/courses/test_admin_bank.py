@@ -196,3 +196,97 @@ def test_a_question_that_does_not_fit_its_type_is_refused_on_the_field_to_fix(
     if message:
         assert message in " ".join(errors[field])
     assert not Question.objects.filter(stem="科技成果转化的主要方式有哪些").exists()
+
+
+def _exam_form(base, **fields) -> dict:
+    form = {
+        "base": base.pk,
+        "title": "初级技术经纪人结业考试",
+        "level": "junior_broker",
+        "eligibility": "completed",
+        "opens_at": "2026-12-01 09:00",
+        "closes_at": "2026-12-08 17:00",
+        "time_limit_minutes": 60,
+        "pass_mark": 60,
+        "max_attempts": 2,
+        "shuffle_options": "on",
+        "is_published": "on",
+    }
+    return {**form, **fields}
+
+
+@pytest.fixture
+def editor_client(client, two_banks):
+    own, _ = two_banks
+    editor = factories.UserFactory(roles=["Base editor"])
+    training_base_editor_add(base=own, user=editor)
+    client.force_login(editor)
+    return client
+
+
+def test_an_exam_blueprint_is_written_as_counts_per_type_and_module(editor_client, two_banks):
+    from courses.models import Exam
+
+    own, _ = two_banks
+    add = reverse("wagtailsnippets_courses_exam:add")
+    page = editor_client.get(add).content.decode()
+    assert 'name="draw_single__general"' in page and 'name="blueprint"' not in page
+
+    response = editor_client.post(
+        add, _exam_form(own, draw_single__general="1", draw_true_false__policy="1")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    exam = Exam.objects.get(base=own)
+    assert exam.blueprint == [
+        {"type": "single", "category": "general", "count": 1},
+        {"type": "true_false", "category": "policy", "count": 1},
+    ]
+
+    # Opened again: the counts are in their cells, each with what the bank holds for it.
+    edit = editor_client.get(reverse("wagtailsnippets_courses_exam:edit", args=(exam.pk,)))
+    assert edit.context["form"]["draw_single__general"].value() == 1
+    assert "题库中有 1 道" in edit.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"draw_single__general": "3"}, "单选题共 1 道，组卷规则要求 3 道"),
+        ({}, "至少"),
+    ],
+)
+def test_a_blueprint_the_bank_cannot_fill_is_refused_with_the_reason(
+    editor_client, two_banks, cells, message
+):
+    from courses.models import Exam
+
+    own, _ = two_banks
+    response = editor_client.post(
+        reverse("wagtailsnippets_courses_exam:add"), _exam_form(own, **cells)
+    )
+    assert response.status_code == 200
+    shown = " ".join(response.context["form"].blueprint_errors)
+    assert message in shown, shown
+    assert message in response.content.decode()
+    assert not Exam.objects.exists()
+
+
+def test_a_cell_left_unchanged_keeps_its_stored_rows_and_their_difficulty(editor_client, two_banks):
+    own, _ = two_banks
+    exam = factories.exam(
+        own,
+        blueprint=[
+            {"type": "single", "category": "general", "count": 1, "difficulty": 2},
+            {"type": "multiple", "category": "policy", "count": 1},
+        ],
+    )
+    response = editor_client.post(
+        reverse("wagtailsnippets_courses_exam:edit", args=(exam.pk,)),
+        _exam_form(own, title=exam.title, draw_single__general="1", draw_true_false__practice="1"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    exam.refresh_from_db()
+    assert exam.blueprint == [
+        {"type": "single", "category": "general", "count": 1, "difficulty": 2},
+        {"type": "true_false", "category": "practice", "count": 1},
+    ]
