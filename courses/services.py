@@ -326,6 +326,9 @@ def _clean_answer(question: AttemptQuestion, value):
         return sorted(set(values))
     if not isinstance(value, str):
         raise LearningError(_("A written answer must be text."))
+    # Browsers send line breaks as CRLF but count them as one character against the box's
+    # limit; count them the same way here. A NUL (pasted from some editors) cannot be stored.
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if len(value) > 20_000:
         raise LearningError(_("A written answer may be at most 20,000 characters."))
     return value

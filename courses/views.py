@@ -175,11 +175,23 @@ def attempt_take(request, attempt_id):
         attempt.refresh_from_db()
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("courses:attempt_result", attempt_id=attempt.pk)
+    return _take_page(request, attempt)
+
+
+def _take_page(request, attempt: Attempt, posted: dict | None = None):
+    """The exam paper with the saved answers, or, after a refused save or hand-in, with the
+    answers just posted, so that nothing typed is lost."""
     questions = list(
         attempt.questions.only(
             "attempt_id", "position", "type", "stem", "options", "answer", "category", "points"
         )
     )
+    for question in questions:
+        if posted and question.position in posted:
+            value = posted[question.position]
+            if question.type in OBJECTIVE_TYPES and not isinstance(value, list):
+                value = [value] if value else None
+            question.answer = value
     remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     return render(
         request,
@@ -193,15 +205,15 @@ def attempt_take(request, attempt_id):
 def attempt_save(request, attempt_id):
     """Autosave: store the answers posted so far. Answers JSON for the page's script."""
     attempt = _own_attempt(request, attempt_id)
+    answers = None
     try:
-        saved = services.attempt_save_answers(
-            attempt=attempt, answers=_answers_from(request.POST, attempt)
-        )
+        answers = _answers_from(request.POST, attempt)
+        saved = services.attempt_save_answers(attempt=attempt, answers=answers)
     except LearningError as error:
         if request.headers.get("x-requested-with") == "fetch":
             return JsonResponse({"error": str(error)}, status=409)
         messages.error(request, str(error))
-        return redirect("courses:attempt", attempt_id=attempt.pk)
+        return _refused(request, attempt, answers)
     if request.headers.get("x-requested-with") == "fetch":
         return JsonResponse({"saved": saved, "at": timezone.localtime().strftime("%H:%M:%S")})
     messages.success(request, _("Your answers are saved."))
@@ -212,12 +224,22 @@ def attempt_save(request, attempt_id):
 @require_POST
 def attempt_hand_in(request, attempt_id):
     attempt = _own_attempt(request, attempt_id)
+    answers = None
     try:
-        services.attempt_submit(attempt=attempt, answers=_answers_from(request.POST, attempt))
+        answers = _answers_from(request.POST, attempt)
+        services.attempt_submit(attempt=attempt, answers=answers)
     except LearningError as error:
         messages.error(request, str(error))
-        return redirect("courses:attempt", attempt_id=attempt.pk)
+        return _refused(request, attempt, answers)
     return redirect("courses:attempt_result", attempt_id=attempt.pk)
+
+
+def _refused(request, attempt: Attempt, answers: dict | None):
+    """After a refused save or hand-in: the paper again, with what was posted still on it."""
+    attempt.refresh_from_db()
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return redirect("courses:attempt_result", attempt_id=attempt.pk)
+    return _take_page(request, attempt, posted=answers)
 
 
 @login_required

@@ -129,6 +129,64 @@ def test_a_forged_answer_form_is_refused_with_a_message(client, exam, trainee):
     assert not attempt.questions.filter(answer__isnull=False).exists()
 
 
+@pytest.fixture
+def essay_exam(base, trainee):
+    course = factories.course(base)
+    factories.questions(base)
+    enrolment_create(user=trainee, course=course)
+    return factories.exam(
+        base,
+        course,
+        blueprint=[
+            {"type": "single", "category": "general", "count": 1},
+            {"type": "short", "category": "practice", "count": 1},
+        ],
+    )
+
+
+def _positions(attempt):
+    return {q.type: q.position for q in attempt.questions.all()}
+
+
+def test_a_full_length_essay_with_line_breaks_as_a_browser_sends_them_is_saved(
+    client, essay_exam, trainee
+):
+    client.post(reverse("courses:exam_start", args=(essay_exam.pk,)))
+    attempt = Attempt.objects.get(user=trainee)
+    short = _positions(attempt)["short"]
+    # The box allows 20,000 characters, a line break counting as one; the browser then sends
+    # each line break as CR LF. A NUL pasted from another editor rides along.
+    typed = ("技术转移" * 2 + "\n") * 2222 + "末" * 2
+    assert len(typed) == 20_000
+    sent = typed.replace("\n", "\r\n") + "\x00"
+    response = client.post(
+        reverse("courses:attempt_save", args=(attempt.pk,)),
+        {f"q{short}": sent},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 200, response.content
+    assert attempt.questions.get(position=short).answer == typed
+
+
+def test_a_refused_hand_in_gives_the_paper_back_with_everything_typed(
+    client, essay_exam, trainee
+):
+    client.post(reverse("courses:exam_start", args=(essay_exam.pk,)))
+    attempt = Attempt.objects.get(user=trainee)
+    positions = _positions(attempt)
+    response = client.post(
+        reverse("courses:attempt_submit", args=(attempt.pk,)),
+        {f"q{positions['short']}": "先核实权属，再评估价值。", f"q{positions['single']}": "Z"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "选项" in page  # the message: the answer names an option not in its question
+    assert "先核实权属，再评估价值。" in page
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
+    assert not attempt.questions.filter(answer__isnull=False).exists()
+
+
 def test_after_the_deadline_the_attempt_is_handed_in_with_what_was_saved(client, exam, trainee):
     client.post(reverse("courses:exam_start", args=(exam.pk,)))
     attempt = Attempt.objects.get(user=trainee)
