@@ -278,16 +278,30 @@ def grading_attempt(request, attempt_id):
     attempt = get_object_or_404(Attempt.objects.select_related("exam", "user"), pk=attempt_id)
     require_staff_of(request.user, attempt.exam.base_id, role="faculty")
     open_questions = attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
+    posted = None
     if request.method == "POST":
-        question = get_object_or_404(open_questions, pk=request.POST.get("question"))
+        raw_id = request.POST.get("question", "")
+        question = (
+            open_questions.filter(pk=int(raw_id)).first()
+            if raw_id.isascii() and raw_id.isdigit()
+            else None
+        )
+        if question is None:
+            messages.error(request, _("That question is not among this attempt's written answers."))
+            return redirect("courses:grading_attempt", attempt_id=attempt.pk)
+        posted = {
+            "question": question.pk,
+            "score": request.POST.get("score", "").strip(),
+            "comment": request.POST.get("comment", "").strip(),
+            "reason": request.POST.get("reason", "").strip(),
+        }
         try:
-            score = Decimal(request.POST.get("score", "").strip())
             services.answer_grade(
                 question=question,
-                score=score,
+                score=Decimal(posted["score"]),
                 by=request.user,
-                comment=request.POST.get("comment", "").strip(),
-                reason=request.POST.get("reason", "").strip(),
+                comment=posted["comment"],
+                reason=posted["reason"],
             )
         except (InvalidOperation, LearningError) as error:
             text = (
@@ -298,9 +312,21 @@ def grading_attempt(request, attempt_id):
             messages.error(request, text)
         else:
             messages.success(request, _("Grade saved."))
-        return redirect("courses:grading_attempt", attempt_id=attempt.pk)
+            return redirect("courses:grading_attempt", attempt_id=attempt.pk)
+    questions = list(open_questions.prefetch_related("grade_changes"))
+    for q in questions:
+        # What each grading form shows: the stored grade, or, for a refused save, what the
+        # grader had typed, so no comment is lost.
+        if posted and posted["question"] == q.pk:
+            q.form_score, q.form_comment, q.form_reason = (
+                posted["score"],
+                posted["comment"],
+                posted["reason"],
+            )
+        else:
+            q.form_score, q.form_comment, q.form_reason = q.score, q.comment, ""
     return render(
         request,
         "courses/grading_attempt.html",
-        {"attempt": attempt, "questions": open_questions.prefetch_related("grade_changes")},
+        {"attempt": attempt, "questions": questions},
     )

@@ -168,9 +168,7 @@ def test_a_full_length_essay_with_line_breaks_as_a_browser_sends_them_is_saved(
     assert attempt.questions.get(position=short).answer == typed
 
 
-def test_a_refused_hand_in_gives_the_paper_back_with_everything_typed(
-    client, essay_exam, trainee
-):
+def test_a_refused_hand_in_gives_the_paper_back_with_everything_typed(client, essay_exam, trainee):
     client.post(reverse("courses:exam_start", args=(essay_exam.pk,)))
     attempt = Attempt.objects.get(user=trainee)
     positions = _positions(attempt)
@@ -255,6 +253,21 @@ def test_faculty_grade_open_answers_of_their_own_base_only(client, base, trainee
     )
     attempt.refresh_from_db()
     assert attempt.status == "final" and attempt.passed is True
+
+    # Changing a final grade needs a reason: refused, the typed comment stays on the form.
+    url = reverse("courses:grading_attempt", args=(attempt.pk,))
+    response = client.post(
+        url, {"question": question.pk, "score": "2", "comment": "论证不足，扣分。"}
+    )
+    assert response.status_code == 200
+    assert "论证不足，扣分。" in response.content.decode()
+    question.refresh_from_db()
+    assert question.score == 4 and question.comment == "不错"
+    # A forged question number is refused with a message, not a server error.
+    for forged in ("abc", "", "1.5", "²", "99999999"):
+        response = client.post(url, {"question": forged, "score": "1"}, follow=True)
+        assert response.status_code == 200
+        assert "书面作答" in response.content.decode(), forged
 
     client.force_login(trainee)
     assert client.get(reverse("courses:grading_attempt", args=(attempt.pk,))).status_code == 403
