@@ -129,6 +129,11 @@ class Question(models.Model):
         return self.type in OBJECTIVE_TYPES
 
 
+# An exam opens and closes within these years: anything else is a typing slip (and a year
+# before 1 AD cannot even be stored once converted to UTC).
+EXAM_YEARS = (2000, 2100)
+
+
 class Exam(models.Model):
     """An exam of one level: how its papers are drawn, timed, passed and who may sit it."""
 
@@ -195,12 +200,28 @@ class Exam(models.Model):
         super().clean()
         from courses.selectors import blueprint_problems
 
+        for name in ("opens_at", "closes_at"):
+            moment = getattr(self, name)
+            if moment and not (EXAM_YEARS[0] <= moment.year <= EXAM_YEARS[1]):
+                raise ValidationError(
+                    {
+                        name: _("Choose a date between the years %(first)d and %(last)d.")
+                        % {"first": EXAM_YEARS[0], "last": EXAM_YEARS[1]}
+                    }
+                )
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The exam must close after it opens.")})
         if self.eligibility == self.Eligibility.COURSE_ENROLLED and not self.course_id:
             raise ValidationError({"course": _("Choose the course whose trainees may sit it.")})
         if self.course_id and self.course.level != self.level:
             raise ValidationError({"course": _("The course is of another level.")})
+        if self.course_id and self.base_id:
+            from cms import api as cms_api
+
+            if cms_api.base_ids_for_pages(page_ids=[self.course_id]).get(self.course_id) != (
+                self.base_id
+            ):
+                raise ValidationError({"course": _("The course belongs to another training base.")})
         if self.base_id:
             problems = blueprint_problems(exam=self)
             if problems:

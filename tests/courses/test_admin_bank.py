@@ -290,3 +290,25 @@ def test_a_cell_left_unchanged_keeps_its_stored_rows_and_their_difficulty(editor
         {"type": "single", "category": "general", "count": 1, "difficulty": 2},
         {"type": "true_false", "category": "practice", "count": 1},
     ]
+
+
+def test_an_exam_date_out_of_any_sensible_range_or_another_bases_course_is_refused(
+    editor_client, two_banks
+):
+    from courses.models import Exam
+
+    own, other = two_banks
+    add = reverse("wagtailsnippets_courses_exam:add")
+    cells = {"draw_single__general": "1"}
+    for field in ("opens_at", "closes_at"):
+        response = editor_client.post(add, _exam_form(own, **{field: "0001-01-01 00:00"}, **cells))
+        assert response.status_code == 200
+        assert field in response.context["form"].errors
+
+    foreign_course = factories.course(other, slug="foreign")
+    response = editor_client.post(
+        add, _exam_form(own, course=foreign_course.pk, eligibility="enrolled", **cells)
+    )
+    assert response.status_code == 200
+    assert "course" in response.context["form"].errors
+    assert not Exam.objects.exists()
