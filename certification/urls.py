@@ -1,5 +1,7 @@
 from django.urls import path, re_path
 
+from portal.accounts import converters  # noqa: F401 - registers <id:...>
+
 from . import views, views_certify, views_registry
 
 urlpatterns = [
@@ -13,7 +15,7 @@ urlpatterns = [
         name="api_certificate_credential",
     ),
     path(
-        "api/v1/status-lists/<str:body>/<int:number>",
+        "api/v1/status-lists/<str:body>/<id:number>",
         views.api_status_list,
         name="api_status_list",
     ),
@@ -39,9 +41,9 @@ urlpatterns = [
     ),
     path("me/certificates/<str:number>/renew/", views.certificate_renew, name="certificate_renew"),
     path("me/applications/new/", views.application_new, name="application_new"),
-    path("me/applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("me/applications/<id:pk>/", views.application_detail, name="application_detail"),
     path(
-        "me/applications/<int:pk>/evidence/<int:evidence_id>/",
+        "me/applications/<id:pk>/evidence/<id:evidence_id>/",
         views.evidence_download,
         name="evidence_download",
     ),
@@ -51,14 +53,14 @@ urlpatterns = [
         name="continuing_education",
     ),
     path(
-        "me/continuing-education/<int:pk>/evidence/",
+        "me/continuing-education/<id:pk>/evidence/",
         views.continuing_education_evidence,
         name="continuing_education_evidence",
     ),
     # Certifiers (multi-factor sign-in required under /certify/).
     path("certify/", views_certify.queue, name="certify_queue"),
     path(
-        "certify/applications/<int:pk>/",
+        "certify/applications/<id:pk>/",
         views_certify.application,
         name="certify_application",
     ),
@@ -69,9 +71,9 @@ urlpatterns = [
         name="certify_certificate",
     ),
     path("certify/bulk/", views_certify.bulk_new, name="certify_bulk_new"),
-    path("certify/bulk/<int:pk>/", views_certify.bulk_run, name="certify_bulk_run"),
+    path("certify/bulk/<id:pk>/", views_certify.bulk_run, name="certify_bulk_run"),
     path(
-        "certify/bulk/<int:pk>/progress.json",
+        "certify/bulk/<id:pk>/progress.json",
         views_certify.bulk_progress,
         name="certify_bulk_progress",
     ),

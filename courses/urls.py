@@ -1,27 +1,29 @@
 from django.urls import path
 
+from portal.accounts import converters  # noqa: F401 - registers <id:...>
+
 from . import views, views_import, views_roster
 
 app_name = "courses"
 
 urlpatterns = [
-    path("courses/<int:course_id>/enrol/", views.enrol, name="enrol"),
-    path("courses/<int:course_id>/withdraw/", views.withdraw, name="withdraw"),
-    path("lessons/<int:lesson_id>/done/", views.lesson_done, name="lesson_done"),
-    path("lessons/<int:lesson_id>/attendance/", views.attendance, name="attendance"),
-    path("exams/<int:exam_id>/", views.exam_detail, name="exam"),
-    path("exams/<int:exam_id>/start/", views.exam_start, name="exam_start"),
-    path("attempts/<int:attempt_id>/", views.attempt_take, name="attempt"),
-    path("attempts/<int:attempt_id>/save/", views.attempt_save, name="attempt_save"),
-    path("attempts/<int:attempt_id>/submit/", views.attempt_hand_in, name="attempt_submit"),
-    path("attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
+    path("courses/<id:course_id>/enrol/", views.enrol, name="enrol"),
+    path("courses/<id:course_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("lessons/<id:lesson_id>/done/", views.lesson_done, name="lesson_done"),
+    path("lessons/<id:lesson_id>/attendance/", views.attendance, name="attendance"),
+    path("exams/<id:exam_id>/", views.exam_detail, name="exam"),
+    path("exams/<id:exam_id>/start/", views.exam_start, name="exam_start"),
+    path("attempts/<id:attempt_id>/", views.attempt_take, name="attempt"),
+    path("attempts/<id:attempt_id>/save/", views.attempt_save, name="attempt_save"),
+    path("attempts/<id:attempt_id>/submit/", views.attempt_hand_in, name="attempt_submit"),
+    path("attempts/<id:attempt_id>/result/", views.attempt_result, name="attempt_result"),
     path("grading/", views.grading_queue, name="grading"),
-    path("grading/<int:attempt_id>/", views.grading_attempt, name="grading_attempt"),
-    path("courses/<int:course_id>/import/", views_import.roster_import, name="roster_import"),
+    path("grading/<id:attempt_id>/", views.grading_attempt, name="grading_attempt"),
+    path("courses/<id:course_id>/import/", views_import.roster_import, name="roster_import"),
     path(
-        "courses/<int:course_id>/import/confirm/",
+        "courses/<id:course_id>/import/confirm/",
         views_import.roster_import_confirm,
         name="roster_import_confirm",
     ),
-    path("courses/<int:course_id>/roster/", views_roster.roster, name="roster"),
+    path("courses/<id:course_id>/roster/", views_roster.roster, name="roster"),
 ]
