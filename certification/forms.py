@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertifyingBody, Evidence
+from .models import CertifyingBody, ContinuingEducation, Evidence
 
 
 class ApplicationForm(forms.Form):
@@ -58,9 +58,14 @@ class ContinuingEducationForm(forms.Form):
         self.fields["body"].queryset = (
             bodies if bodies is not None else CertifyingBody.objects.none()
         )
+        self.fields["completed_on"].widget.attrs.update(
+            min=ContinuingEducation.EARLIEST_COMPLETION.isoformat(),
+            max=timezone.localdate().isoformat(),
+        )
 
     def clean_completed_on(self):
         value = self.cleaned_data["completed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The completion date cannot be in the future."))
+        problem = ContinuingEducation.completion_date_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value

@@ -3,6 +3,7 @@
 Learning records come only through ``courses.api``.
 """
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -26,15 +27,16 @@ from .models import (
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by whole months, clamped to the end of a shorter month."""
+    """``day`` moved by whole months, clamped to the end of a shorter month.
+
+    Raises ``OverflowError``, as ``date + timedelta`` does, when the result falls outside the
+    calendar (before year 1 or after 9999)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise OverflowError("date value out of range")
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
 
 
 def _hours(value) -> str:
@@ -62,7 +64,12 @@ def _hours_items(*, level: CertificationLevel, earned) -> list[CheckItem]:
 
 
 def _exam_item(*, level: CertificationLevel, passes, today: datetime.date) -> CheckItem:
-    cutoff = add_months(today, -level.exam_valid_months) if level.exam_valid_months else None
+    cutoff = None
+    if level.exam_valid_months:
+        try:
+            cutoff = add_months(today, -level.exam_valid_months)
+        except OverflowError:  # further back than the calendar goes: any pass counts
+            cutoff = None
     recent = [p for p in passes if cutoff is None or timezone.localdate(p.passed_at) >= cutoff]
     if level.exam_valid_months:
         required = _("Passed within the last %(months)d months") % {
@@ -119,7 +126,10 @@ def _prerequisite_item(*, level: CertificationLevel, held: Certificate | None, t
     if held is None:
         actual, met = _("No valid certificate of that level"), False
     else:
-        held_long_enough = add_months(held.held_since, months) <= today
+        try:
+            held_long_enough = add_months(held.held_since, months) <= today
+        except OverflowError:  # beyond the calendar: never long enough
+            held_long_enough = False
         actual = _("%(number)s, held since %(date)s") % {
             "number": held.number,
             "date": held.held_since.isoformat(),

@@ -44,7 +44,7 @@ from .models import (
 )
 from .pdf import CertificatePrint, certificate_pdf, photo_for_print
 from .selectors import add_months, checklist, checklists, may_certify
-from .uploads import evidence_check
+from .uploads import evidence_check, stored_name
 
 logger = logging.getLogger(__name__)
 
@@ -198,14 +198,16 @@ def evidence_add(*, application_id: int, actor, kind: str, upload) -> Evidence:
         size=upload.size,
     )
     upload.seek(0)
-    evidence.file.save(upload.name or "upload", upload, save=False)
+    evidence.file.save(stored_name(content_type), upload, save=False)
     evidence.save()
     return evidence
 
 
 @transaction.atomic
 def evidence_remove(*, evidence_id: int, actor) -> None:
-    evidence = Evidence.objects.select_related("application").get(pk=evidence_id)
+    evidence = Evidence.objects.select_related("application").filter(pk=evidence_id).first()
+    if evidence is None:  # a second click, or another tab, removed it first
+        raise CertificationError(_("That file was not found. It may have been removed already."))
     application = _locked_application(evidence.application_id)
     if application.applicant_id != actor.pk or not application.is_editable:
         raise CertificationError(_("This application can no longer be changed."))
@@ -411,9 +413,22 @@ def _status_bits_allocate(*, body: CertifyingBody, count: int = 1) -> list[tuple
 
 
 def _valid_until(level: CertificationLevel, issued_on: datetime.date) -> datetime.date | None:
+    """The last day a certificate issued on ``issued_on`` is valid; None if it never expires.
+
+    A validity running past the end of the calendar (only possible in a level saved before its
+    field was limited) refuses the approval instead of inventing a date."""
     if not level.validity_years:
         return None
-    return add_months(issued_on, 12 * level.validity_years) - datetime.timedelta(days=1)
+    try:
+        return add_months(issued_on, 12 * level.validity_years) - datetime.timedelta(days=1)
+    except OverflowError as exc:
+        raise CertificationError(
+            _(
+                "%(level)s is set to be valid for %(years)d years, which is more than a "
+                "certificate can be. An administrator must correct the level first."
+            )
+            % {"level": level.name, "years": level.validity_years}
+        ) from exc
 
 
 def _photo_copy(user) -> str:
@@ -937,8 +952,9 @@ def certificates_expire_and_remind(*, today: datetime.date | None = None) -> dic
 def continuing_education_report(
     *, holder, body: CertifyingBody, title: str, provider: str, completed_on, hours, upload=None
 ) -> ContinuingEducation:
-    if completed_on > timezone.localdate():
-        raise CertificationError(_("The completion date cannot be in the future."))
+    problem = ContinuingEducation.completion_date_problem(completed_on)
+    if problem:
+        raise CertificationError(problem)
     activity = ContinuingEducation(
         holder=holder,
         body=body,
@@ -948,9 +964,9 @@ def continuing_education_report(
         hours=hours,
     )
     if upload is not None:
-        evidence_check(upload)
+        content_type = evidence_check(upload)
         upload.seek(0)
-        activity.evidence.save(upload.name or "evidence", upload, save=False)
+        activity.evidence.save(stored_name(content_type), upload, save=False)
     activity.save()
     audit_append(
         actor=holder,
@@ -1055,10 +1071,41 @@ def bulk_candidates(*, body: CertifyingBody, course_id: int | None):
     )
 
 
+class BulkIssueUnderWay(CertificationError):
+    """A run for the same body and class is still unfinished; ``run`` is that run."""
+
+    def __init__(self, message: str, *, run: BulkIssue):
+        super().__init__(message)
+        self.run = run
+
+
 @transaction.atomic
 def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, title: str):
+    """Start issuing a class, unless a run for the same body and class is still unfinished
+    (a double click, two certifiers at once): that is refused with ``BulkIssueUnderWay``.
+
+    The body's row is locked first, so of two concurrent starts the second waits, then sees
+    the first one's run."""
     if not may_certify(actor, body.pk):
         raise CertificationError(_("You do not issue for this body."))
+    CertifyingBody.objects.select_for_update(of=("self",)).filter(pk=body.pk).first()
+    unfinished = (
+        BulkIssue.objects.filter(body=body, course_id=course_id, status=BulkIssue.Status.RUNNING)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if unfinished is not None:
+        raise BulkIssueUnderWay(
+            _(
+                "This class is already being issued (run “%(title)s”, started at %(when)s). "
+                "Follow that run here; a new one can start once it has finished."
+            )
+            % {
+                "title": unfinished.title,
+                "when": timezone.localtime(unfinished.created_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            run=unfinished,
+        )
     application_ids = list(
         bulk_candidates(body=body, course_id=course_id).values_list("pk", flat=True)
     )

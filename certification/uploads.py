@@ -9,6 +9,12 @@ from portal.accounts.validators import PictureRefused, picture_read
 from .errors import CertificationError
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
 
 
 def evidence_check(upload) -> str:
@@ -54,3 +60,10 @@ def _image_check(upload) -> str:
     if kind not in IMAGE_TYPES:
         raise CertificationError(_("Upload a JPEG, PNG or WebP picture, or a PDF document."))
     return IMAGE_TYPES[kind]
+
+
+def stored_name(content_type: str) -> str:
+    """The name a checked file is saved under: its extension follows the detected type, never
+    the name it came with (which may be long enough to defeat the storage, or say ``.html``).
+    The name it came with is kept separately for downloads."""
+    return f"evidence.{EXTENSIONS.get(content_type, 'bin')}"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts.converters import record_id
 from portal.accounts.ratelimit import allow, retry_after
 
 from . import page_cache, selectors, services
@@ -327,10 +328,12 @@ def application_new(request):
     levels = (
         CertificationLevel.objects.select_related("track").filter(bodies__is_active=True).distinct()
     )
-    chosen = levels.filter(code=request.GET.get("level") or request.POST.get("level")).first()
+    code = request.GET.get("level") or request.POST.get("level") or ""
+    chosen = levels.filter(code=code).first() if _plausible(code) else None
     bodies = chosen.bodies.filter(is_active=True) if chosen else CertifyingBody.objects.none()
     if request.method == "POST":
-        body = bodies.filter(pk=request.POST.get("body") or 0).first()
+        body_id = record_id(request.POST.get("body"))
+        body = bodies.filter(pk=body_id).first() if body_id is not None else None
         if chosen is None or body is None:
             messages.error(request, _("Choose a level and a certifying body."))
         else:
@@ -342,6 +345,8 @@ def application_new(request):
                 messages.error(request, str(error))
             else:
                 return redirect("application_detail", pk=application.pk)
+    elif code and chosen is None:
+        messages.error(request, _("There is no such level to apply for. Choose one from the list."))
     result = selectors.checklist(user_id=request.user.pk, level=chosen) if chosen else None
     return render(
         request,
@@ -417,10 +422,7 @@ def _application_action(request, application, action):
         ),
         "remove": (
             lambda: services.evidence_remove(
-                evidence_id=get_object_or_404(
-                    Evidence, pk=request.POST.get("evidence") or 0, application=application
-                ).pk,
-                actor=request.user,
+                evidence_id=_own_evidence(request, application), actor=request.user
             ),
             _("The file has been removed."),
         ),
@@ -435,6 +437,14 @@ def _application_action(request, application, action):
     else:
         messages.success(request, success)
     return redirect("application_detail", pk=application.pk)
+
+
+def _own_evidence(request, application) -> int:
+    """The id of the application's evidence the form names; refused when it names none."""
+    evidence_id = record_id(request.POST.get("evidence"))
+    if evidence_id is None or not application.evidence.filter(pk=evidence_id).exists():
+        raise CertificationError(_("That file was not found. It may have been removed already."))
+    return evidence_id
 
 
 def _application_form_post(request, application, action, form, evidence_form):

@@ -476,6 +476,9 @@ def bulk_new(request, *, bodies):
                     actor=request.user,
                     title=form.cleaned_data["title"],
                 )
+            except services.BulkIssueUnderWay as exc:
+                messages.warning(request, str(exc))
+                return redirect("certify_bulk_run", pk=exc.run.pk)
             except CertificationError as exc:
                 messages.error(request, str(exc))
             else:

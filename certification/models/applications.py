@@ -1,11 +1,13 @@
 """A person's request for a level, the evidence behind it, and continuing-education records."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -114,7 +116,11 @@ class Application(models.Model):
 
 
 def evidence_upload_to(instance, filename):
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    """A random name keeping a short, plain extension (``.bin`` for anything else, such as a
+    120-letter one the storage could not fit into the field)."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if not (suffix.isascii() and suffix.isalnum() and len(suffix) <= 8):
+        suffix = "bin"
     return f"certification/evidence/{uuid.uuid4().hex}.{suffix}"
 
 
@@ -150,6 +156,9 @@ class Evidence(models.Model):
 
 class ContinuingEducation(models.Model):
     """An activity outside the portal that a holder reports for renewal; a certifier decides."""
+
+    # No certificate this portal renews is older: an activity before it could never count.
+    EARLIEST_COMPLETION = datetime.date(2000, 1, 1)
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting review")
@@ -193,3 +202,19 @@ class ContinuingEducation(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def completion_date_problem(cls, value: datetime.date) -> str:
+        """Why an activity cannot have been completed on ``value`` ("" if it can): only a day
+        from ``EARLIEST_COMPLETION`` up to today could count towards a renewal."""
+        if value > timezone.localdate():
+            return str(_("The completion date cannot be in the future."))
+        if value < cls.EARLIEST_COMPLETION:
+            return str(
+                _(
+                    "The completion date cannot be before %(date)s: an earlier activity cannot "
+                    "count towards a renewal."
+                )
+                % {"date": cls.EARLIEST_COMPLETION.isoformat()}
+            )
+        return ""

@@ -7,7 +7,7 @@ these rows and never written into code.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +50,10 @@ def _hours_field(label):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+
+
+# The longest validity a level may give; a longer one would be "never expires" in disguise.
+MAX_VALIDITY_YEARS = 50
 
 
 class CertificationLevel(models.Model):
@@ -105,7 +109,19 @@ class CertificationLevel(models.Model):
         help_text=_("When above zero the applicant must upload proof of work."),
     )
     validity_years = models.PositiveSmallIntegerField(
-        _("validity (years)"), null=True, blank=True, help_text=_("Empty: never expires.")
+        _("validity (years)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(
+                1, _("A certificate is valid for at least one year. Leave empty for no expiry.")
+            ),
+            MaxValueValidator(
+                MAX_VALIDITY_YEARS,
+                _("A certificate can be valid for at most %(limit_value)s years."),
+            ),
+        ],
+        help_text=_("Empty: never expires."),
     )
     renewal_hours = _hours_field(_("continuing-education hours to renew"))
     central_filing = models.BooleanField(

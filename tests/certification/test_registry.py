@@ -261,7 +261,9 @@ def test_each_search_filter_narrows_the_list(client, people, query, expected):
         ("?province=99", "Province: Select a valid choice."),
         ("?level=grand_master", "Level: Select a valid choice."),
         ("?name=" + "长" * 61, "Name or organisation: Ensure this value has at most 60"),
-        ("?province=%00", "Province: Select a valid choice."),
+        # A NUL is dropped from the query string before the view reads it (or refused by the
+        # form when it is not): either way a message, never a server error.
+        ("?province=%0099", "Province: Select a valid choice."),
     ],
 )
 def test_bad_pages_and_filters_give_a_message_and_the_first_page(client, people, query, message):
