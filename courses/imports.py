@@ -33,6 +33,7 @@ from portal.accounts.mail import mail_queue
 from portal.accounts.models import User, phone_validator
 from portal.accounts.provinces import Province
 from portal.accounts.roles import Role
+from portal.accounts.validators import validate_printable_text, validate_real_name
 
 from .models import CoursePage, Enrolment
 from .selectors import seats_taken
@@ -313,6 +314,8 @@ def _row(line: int, values: dict[str, str]) -> RosterRow:
         row.errors.append(_("The name is missing."))
     elif len(row.name) > NAME_MAX:
         row.errors.append(_("The name is longer than %(max)d characters.") % {"max": NAME_MAX})
+    else:
+        row.errors += _refusals(validate_real_name, row.name)
 
     row.email = unicodedata.normalize("NFKC", values.get("email", "")).strip().lower()
     if not row.email:
@@ -345,7 +348,18 @@ def _row(line: int, values: dict[str, str]) -> RosterRow:
         row.errors.append(
             _("The organisation is longer than %(max)d characters.") % {"max": ORGANISATION_MAX}
         )
+    row.errors += _refusals(validate_printable_text, row.organisation)
     return row
+
+
+def _refusals(validator, value: str) -> list[str]:
+    """The messages of the profile's own check of a name or organisation (the same rules as
+    sign-up and the profile form), so a roster cannot bring in what a person could not type."""
+    try:
+        validator(value)
+    except ValidationError as error:
+        return list(error.messages)
+    return []
 
 
 def _mark_duplicates(rows: list[RosterRow]) -> None:

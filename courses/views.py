@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.accounts.converters import record_id
+
 from . import selectors, services
 from .models import Attempt, AttendanceMark, CoursePage, Delivery, Enrolment, Exam, LessonPage
 from .models.exams import OBJECTIVE_TYPES, QuestionType
@@ -280,12 +282,8 @@ def grading_attempt(request, attempt_id):
     open_questions = attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
     posted = None
     if request.method == "POST":
-        raw_id = request.POST.get("question", "")
-        question = (
-            open_questions.filter(pk=int(raw_id)).first()
-            if raw_id.isascii() and raw_id.isdigit()
-            else None
-        )
+        question_id = record_id(request.POST.get("question"))
+        question = open_questions.filter(pk=question_id).first() if question_id else None
         if question is None:
             messages.error(request, _("That question is not among this attempt's written answers."))
             return redirect("courses:grading_attempt", attempt_id=attempt.pk)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.provinces import Province
+from portal.accounts.spreadsheets import XlsxWriter
 
 from .models import CoursePage
 from .permissions import require_staff_of
@@ -32,65 +33,68 @@ def _province(code):
     return str(Province(code).label) if code in Province.values else ""
 
 
-def _xlsx_response(course, data) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+# Column widths of the XLSX roster, A to L.
+XLSX_WIDTHS = (12, 28, 16, 10, 28, 10, 8, 8, 8, 10, 8, 8)
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Roster")[:31]
-    sheet.append([course.title, course.class_name])
-    sheet.append(
-        [
-            _("Enrolled"),
-            data.enrolled,
-            _("Completed"),
-            data.completed,
-            _("Pass rate"),
-            f"{data.pass_rate}%" if data.pass_rate is not None else "—",
-        ]
-    )
-    headers = [
-        _("Name"),
-        _("E-mail"),
-        _("Phone"),
-        _("Province"),
-        _("Organisation"),
-        _("Status"),
-        _("Hours"),
-        _("Of"),
-        _("Attempts"),
-        _("Best score"),
-        _("Out of"),
-        _("Passed"),
-    ]
-    sheet.append(headers)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in data.rows:
-        user = row.enrolment.user
-        sheet.append(
+
+def _xlsx_response(course, data) -> HttpResponse:
+    """The roster as XLSX. Every value goes through ``portal.accounts.spreadsheets``: what
+    trainees typed (a name, an organisation) stays text, never a formula, and loses the control
+    characters an XLSX file cannot hold."""
+    book = XlsxWriter()
+    try:
+        book.add_sheet(_("Roster"), widths=XLSX_WIDTHS)
+        book.append([course.title, course.class_name])
+        book.append(
             [
-                user.real_name,
-                user.email,
-                user.phone,
-                _province(user.province),
-                user.organisation,
-                str(row.enrolment.get_status_display()),
-                float(row.credited_hours),
-                float(data.total_hours),
-                row.attempts,
-                float(row.best_score) if row.best_score is not None else None,
-                float(row.max_score) if row.max_score is not None else None,
-                "" if row.passed is None else (_("yes") if row.passed else _("no")),
+                _("Enrolled"),
+                data.enrolled,
+                _("Completed"),
+                data.completed,
+                _("Pass rate"),
+                f"{data.pass_rate}%" if data.pass_rate is not None else "—",
             ]
         )
-    for column, width in zip(
-        "ABCDEFGHIJKL", (12, 28, 16, 10, 28, 10, 8, 8, 8, 10, 8, 8), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
+        book.append(
+            [
+                _("Name"),
+                _("E-mail"),
+                _("Phone"),
+                _("Province"),
+                _("Organisation"),
+                _("Status"),
+                _("Hours"),
+                _("Of"),
+                _("Attempts"),
+                _("Best score"),
+                _("Out of"),
+                _("Passed"),
+            ],
+            bold=True,
+        )
+        for row in data.rows:
+            user = row.enrolment.user
+            book.append(
+                [
+                    user.real_name,
+                    user.email,
+                    user.phone,
+                    _province(user.province),
+                    user.organisation,
+                    str(row.enrolment.get_status_display()),
+                    float(row.credited_hours),
+                    float(data.total_hours),
+                    row.attempts,
+                    float(row.best_score) if row.best_score is not None else None,
+                    float(row.max_score) if row.max_score is not None else None,
+                    "" if row.passed is None else (_("yes") if row.passed else _("no")),
+                ]
+            )
+        out = io.BytesIO()
+        book.save(out)
+    except Exception:
+        book.discard()
+        raise
     response = HttpResponse(out.getvalue(), content_type=XLSX)
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="roster-{course.pk}-{stamp}.xlsx"'

@@ -1,5 +1,6 @@
 """Response headers and request checks the portal adds: the Content-Security-Policy header,
-with a fresh nonce for the site's own inline scripts, and the refusal of NUL characters in paths.
+with a fresh nonce for the site's own inline scripts, and the refusal of NUL characters in paths
+(and their removal from query strings).
 
 Django 5.2 has no CSP support of its own. The policy text is a setting (``PORTAL_CSP``) in which
 ``{nonce}`` stands for a value made afresh for every request; templates mark their inline
@@ -35,18 +36,21 @@ class ContentSecurityPolicyMiddleware:
 
 
 class NulBytesRefusedMiddleware:
-    """Answer 400 to an address whose path holds a NUL character.
+    """Answer 400 to an address whose path holds a NUL character, and drop NUL characters from
+    the query string's names and values before any view reads them.
 
     No page has a use for one, and PostgreSQL refuses it in any text it is given, so a view
-    that looks up what the path names (a certifying body's code, a certificate number) would
-    fail with a server error. Query strings are left to the views: their forms refuse a NUL
-    with a message (Django's CharField), and the search box drops it.
+    that looks up what the path names (a certifying body's code, a certificate number) or
+    filters by what the query string says (a specialty, a search) would fail with a server
+    error. ``request.GET`` (and ``QUERY_STRING``, which links to other pages of a listing are
+    built from) is replaced with a cleaned copy only when there is something to drop.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        _query_without_nul(request)
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)  # the API answers its own "not found"
         if "\x00" in request.path_info:
@@ -54,3 +58,18 @@ class NulBytesRefusedMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+def _query_without_nul(request) -> None:
+    from django.http import QueryDict
+
+    lists = request.GET.lists()
+    if not any("\x00" in name or any("\x00" in v for v in values) for name, values in lists):
+        return
+    cleaned = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        name = name.replace("\x00", "")
+        cleaned.setlist(name, cleaned.getlist(name) + [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    request.GET = cleaned
+    request.META["QUERY_STRING"] = cleaned.urlencode()

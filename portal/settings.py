@@ -360,7 +360,7 @@ WAGTAIL_SITE_NAME = "技术转移人才培训平台"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        "BACKEND": "portal.search_backend",
         "SEARCH_CONFIG": "simple",
     }
 }

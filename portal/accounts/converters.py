@@ -19,3 +19,14 @@ class RecordId:
 
 
 register_converter(RecordId, "id")
+
+
+def record_id(value) -> int | None:
+    """A record's id from a form field or query parameter, or None when the value cannot be
+    one ("abc", "1.5", "²", "", a number too long for the database): it then names nothing, the
+    same as an id that no longer exists."""
+    if not isinstance(value, str) or not (0 < len(value) <= 18):
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .provinces import Province
-from .validators import validate_photo
+from .validators import (
+    tidy_whitespace,
+    validate_photo,
+    validate_printable_text,
+    validate_real_name,
+)
 
 
 class PhotoField(forms.ImageField):
@@ -35,10 +40,16 @@ class SignupProfileForm(forms.Form):
     )
 
     def clean_real_name(self):
-        name = " ".join(self.cleaned_data["real_name"].split())
+        name = tidy_whitespace(self.cleaned_data["real_name"])
         if not name:
             raise forms.ValidationError(_("Enter your real name."))
+        validate_real_name(name)
         return name
+
+    def clean_organisation(self):
+        organisation = tidy_whitespace(self.cleaned_data["organisation"])
+        validate_printable_text(organisation)
+        return organisation
 
     def signup(self, request, user):
         user.real_name = self.cleaned_data["real_name"]
@@ -59,8 +70,13 @@ class ProfileForm(forms.ModelForm):
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         }
 
+    # The model's validators then refuse invisible and control characters in both.
+
     def clean_real_name(self):
-        name = " ".join(self.cleaned_data["real_name"].split())
+        name = tidy_whitespace(self.cleaned_data["real_name"])
         if not name:
             raise forms.ValidationError(_("Enter your real name."))
         return name
+
+    def clean_organisation(self):
+        return tidy_whitespace(self.cleaned_data["organisation"])

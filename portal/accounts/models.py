@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .provinces import Province
-from .validators import validate_photo
+from .validators import validate_photo, validate_printable_text, validate_real_name
 
 
 class UserManager(BaseUserManager):
@@ -52,10 +52,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("real name"),
         max_length=50,
         help_text=_("Your name exactly as it must be printed on a certificate."),
+        validators=[validate_real_name],
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
-    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, validators=[validate_printable_text]
+    )
     photo = models.ImageField(
         _("photo"),
         upload_to=photo_upload_to,

@@ -1,5 +1,6 @@
-"""Validation of uploaded profile photos."""
+"""Validation of uploaded profile photos, and of the names people type about themselves."""
 
+import unicodedata
 import warnings
 
 from django.conf import settings
@@ -74,3 +75,51 @@ def validate_photo(upload) -> None:
         raise ValidationError(message, code="too_many_pixels") from refused
     if kind not in ALLOWED_PHOTO_FORMATS:
         raise ValidationError(_("Upload a JPEG, PNG or WebP picture."), code="bad_format")
+
+
+# -- names and organisations -----------------------------------------------------------------
+
+# Letters that fonts draw as empty space: the Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _visible(character: str) -> bool:
+    """A letter, digit, punctuation mark or symbol a font draws as something (private-use
+    characters count: some rare Chinese characters in names are typed as those)."""
+    category = unicodedata.category(character)
+    return (category[0] in "LNPS" or category == "Co") and character not in _BLANK_LETTERS
+
+
+def _controls(value: str) -> list[str]:
+    """The control and format characters (Unicode categories Cc and Cf) in ``value``: line
+    breaks, escape codes, zero-width spaces and joiners, direction overrides."""
+    return [c for c in value if unicodedata.category(c) in ("Cc", "Cf")]
+
+
+def validate_printable_text(value: str) -> None:
+    """Refuse text holding control or format characters. What a person types about themselves
+    is printed on certificates and written into spreadsheets; an invisible character there
+    makes two names that look alike differ, or reverses how the text reads."""
+    if _controls(value):
+        raise ValidationError(
+            _(
+                "This text holds invisible or control characters (such as a zero-width space "
+                "or a line break). Type it again without them."
+            ),
+            code="control_characters",
+        )
+
+
+def validate_real_name(value: str) -> None:
+    """A real name: at least one visible character, and no control or format characters."""
+    if not any(_visible(character) for character in value):
+        raise ValidationError(
+            _("Enter a name with at least one visible character."), code="invisible"
+        )
+    validate_printable_text(value)
+
+
+def tidy_whitespace(value: str) -> str:
+    """``value`` with runs of spaces, tabs and line breaks made one space, and no space at
+    either end."""
+    return " ".join(value.split())

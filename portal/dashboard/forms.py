@@ -29,6 +29,11 @@ class MonthField(forms.CharField):
         match = MONTH.match(value)
         if not match or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if int(match[1]) < FIRST_YEAR:  # year 0 is no date at all: refused before making one
+            raise forms.ValidationError(
+                _("The figures begin in %(year)s; choose a later month.") % {"year": FIRST_YEAR},
+                code="too_early",
+            )
         return datetime.date(int(match[1]), int(match[2]), 1)
 
 

@@ -243,6 +243,25 @@ def test_row_errors_are_listed_and_block_the_confirmation(client, base, editor):
     assert not course.enrolments.exists()
 
 
+def test_names_and_organisations_a_person_could_not_type_are_row_errors(client, base, editor):
+    course = factories.course(base)
+    text = (
+        "Name,E-mail,Phone,Province,Organisation\r\n"
+        "李\x07明,a@example.org,,,\r\n"
+        "\u3164,b@example.org,,,\r\n"
+        "王五,c@example.org,,,某\x1b公司\r\n"
+        "赵六,d@example.org,,,某公司\r\n"
+    )
+    response, _content = upload(client, course, csv_file(text))
+    preview = response.context["preview"]
+    errors = {row.line: " ".join(row.errors) for row in preview.rows}
+    assert says(errors[2], "control characters", "控制字符")
+    assert says(errors[3], "visible character", "可见字符")
+    assert says(errors[4], "control characters", "控制字符")
+    assert errors[5] == ""
+    assert not preview.can_confirm
+
+
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
