@@ -1071,6 +1071,32 @@ def bulk_candidates(*, body: CertifyingBody, course_id: int | None):
     )
 
 
+def _refuse_if_class_under_way(*, body_id: int, course_id: int | None, other_than=None) -> None:
+    """Lock the body's row, then refuse with ``BulkIssueUnderWay`` if a run for the same class
+    (other than ``other_than``) is still unfinished. Call inside a transaction."""
+    CertifyingBody.objects.select_for_update(of=("self",)).filter(pk=body_id).first()
+    unfinished = (
+        BulkIssue.objects.filter(
+            body_id=body_id, course_id=course_id, status=BulkIssue.Status.RUNNING
+        )
+        .exclude(pk=other_than)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if unfinished is not None:
+        raise BulkIssueUnderWay(
+            _(
+                "This class is already being issued (run “%(title)s”, started at %(when)s). "
+                "Follow that run here; a new one can start once it has finished."
+            )
+            % {
+                "title": unfinished.title,
+                "when": timezone.localtime(unfinished.created_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            run=unfinished,
+        )
+
+
 class BulkIssueUnderWay(CertificationError):
     """A run for the same body and class is still unfinished; ``run`` is that run."""
 
@@ -1088,24 +1114,7 @@ def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, titl
     the first one's run."""
     if not may_certify(actor, body.pk):
         raise CertificationError(_("You do not issue for this body."))
-    CertifyingBody.objects.select_for_update(of=("self",)).filter(pk=body.pk).first()
-    unfinished = (
-        BulkIssue.objects.filter(body=body, course_id=course_id, status=BulkIssue.Status.RUNNING)
-        .order_by("created_at", "pk")
-        .first()
-    )
-    if unfinished is not None:
-        raise BulkIssueUnderWay(
-            _(
-                "This class is already being issued (run “%(title)s”, started at %(when)s). "
-                "Follow that run here; a new one can start once it has finished."
-            )
-            % {
-                "title": unfinished.title,
-                "when": timezone.localtime(unfinished.created_at).strftime("%Y-%m-%d %H:%M"),
-            },
-            run=unfinished,
-        )
+    _refuse_if_class_under_way(body_id=body.pk, course_id=course_id)
     application_ids = list(
         bulk_candidates(body=body, course_id=course_id).values_list("pk", flat=True)
     )
@@ -1145,10 +1154,17 @@ def bulk_issue_dispatch(*, run_id: int, only_failed: bool = False) -> int:
 
     items = BulkIssueItem.objects.filter(run_id=run_id)
     if only_failed:
-        items.filter(status=BulkIssueItem.Status.FAILED).update(
-            status=BulkIssueItem.Status.QUEUED, error=""
-        )
-        BulkIssue.objects.filter(pk=run_id).update(status=BulkIssue.Status.RUNNING)
+        # Trying a finished run's failures again makes it run again: not while another run of
+        # the same class is under way.
+        with transaction.atomic():
+            run = BulkIssue.objects.only("body_id", "course_id").get(pk=run_id)
+            _refuse_if_class_under_way(
+                body_id=run.body_id, course_id=run.course_id, other_than=run_id
+            )
+            items.filter(status=BulkIssueItem.Status.FAILED).update(
+                status=BulkIssueItem.Status.QUEUED, error=""
+            )
+            BulkIssue.objects.filter(pk=run_id).update(status=BulkIssue.Status.RUNNING)
     pending = list(
         items.filter(status=BulkIssueItem.Status.QUEUED).order_by("pk").values_list("pk", flat=True)
     )

@@ -56,6 +56,13 @@ def _hours_field(label):
 MAX_VALIDITY_YEARS = 50
 
 
+def _months_limit() -> MaxValueValidator:
+    """A period a level counts in months is at most as long as the longest validity."""
+    return MaxValueValidator(
+        MAX_VALIDITY_YEARS * 12, _("A period can be at most %(limit_value)s months.")
+    )
+
+
 class CertificationLevel(models.Model):
     """One rung of a track, with every rule an applicant must meet to be awarded it."""
 
@@ -90,6 +97,7 @@ class CertificationLevel(models.Model):
         _("exam passed within (months)"),
         null=True,
         blank=True,
+        validators=[_months_limit()],
         help_text=_("Leave empty if an exam passed at any time counts."),
     )
     prerequisite = models.ForeignKey(
@@ -101,7 +109,7 @@ class CertificationLevel(models.Model):
         related_name="next_levels",
     )
     prerequisite_held_months = models.PositiveSmallIntegerField(
-        _("prerequisite held for at least (months)"), default=0
+        _("prerequisite held for at least (months)"), default=0, validators=[_months_limit()]
     )
     experience_years = models.PositiveSmallIntegerField(
         _("years of relevant work experience"),

@@ -19,6 +19,7 @@ from certification.models import (
     Application,
     AuditEntry,
     BulkIssue,
+    BulkIssueItem,
     Certificate,
     CertificationLevel,
     ContinuingEducation,
@@ -172,6 +173,17 @@ def test_a_level_cannot_be_saved_with_a_validity_no_certificate_could_have(years
     assert "validity_years" in refused.value.message_dict
 
 
+@pytest.mark.parametrize("field", ["exam_valid_months", "prerequisite_held_months"])
+def test_a_level_period_in_months_is_no_longer_than_the_longest_validity(field):
+    junior = level("junior_broker")
+    setattr(junior, field, 601)
+    with pytest.raises(ValidationError) as refused:
+        junior.full_clean()
+    assert field in refused.value.message_dict
+    setattr(junior, field, 600)
+    junior.full_clean()
+
+
 @pytest.mark.parametrize("years", [None, 1, 3, 50])
 def test_a_level_keeps_a_sensible_validity(years):
     junior = level("junior_broker")
@@ -308,8 +320,16 @@ def test_a_second_start_while_a_run_of_the_class_is_unfinished_is_refused(body):
     # Once the first run has finished, the class can be run again.
     BulkIssue.objects.filter(pk=first.pk).update(status=BulkIssue.Status.FINISHED)
     Application.objects.filter(course_id=course_id).update(status=Application.Status.SUBMITTED)
-    services.bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="三")
+    third = services.bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="三")
     assert BulkIssue.objects.filter(course_id=course_id).count() == 2
+    # Trying the first run's failures again would run the class twice at once: refused too.
+    first.items.update(status=BulkIssueItem.Status.FAILED, error="照片缺失")
+    with pytest.raises(services.BulkIssueUnderWay) as refused:
+        services.bulk_issue_dispatch(run_id=first.pk, only_failed=True)
+    assert refused.value.run == third
+    first.refresh_from_db()
+    assert first.status == BulkIssue.Status.FINISHED
+    assert not first.items.exclude(status=BulkIssueItem.Status.FAILED).exists()
 
 
 def test_a_second_click_on_start_leads_to_the_run_already_under_way(client, body):
