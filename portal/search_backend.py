@@ -6,6 +6,7 @@ expression without doubling a quote inside the word, so `"a` is a syntax error a
 server error. FTS5 reads `""` inside a quoted string as one quote character; that is done here.
 """
 
+from django.db import connection
 from modelsearch.backends.database import SearchBackend as database_search_backend
 from modelsearch.query import PlainText
 
@@ -20,6 +21,10 @@ def _quoted(query):
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail looks up in a backend's module
     backend = database_search_backend(params)
+    # PostgreSQL's backend escapes its queries; and the SQLite module's models exist only on
+    # SQLite (importing it elsewhere breaks indexing).
+    if connection.vendor != "sqlite":
+        return backend
     from modelsearch.backends.database.sqlite.sqlite import (
         SQLiteAutocompleteQueryCompiler,
         SQLiteSearchBackend,

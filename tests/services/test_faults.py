@@ -223,7 +223,7 @@ def test_redis_restarted_mid_run_the_worker_reconnects_and_queued_work_resumes(
     body, own_redis, workers, monkeypatch
 ):
     monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)  # for the worker process
-    monkeypatch.setattr(services, "BULK_CHUNK", 10)  # ten chunks of a class of 100
+    monkeypatch.setattr(services, "BULK_CHUNK", 20)  # five chunks of a class of 100
     worker = workers.start()
     certifying = certifier(body)
     page, run_ids = qualified_class(body, 100, tag="redis")
