@@ -16,6 +16,7 @@ from wagtail.admin.auth import require_admin_access
 
 from cms.models import TrainingBasePage
 from cms.taxonomy import Level, ModuleCategory
+from portal.accounts.converters import record_id
 
 from .models import Question, QuestionType
 from .models.exams import Difficulty
@@ -126,6 +127,10 @@ def questions_import_view(request):
     return TemplateResponse(request, TEMPLATE, context)
 
 
+# The largest primary key a page can have (a 32-bit integer column on PostgreSQL).
+MAX_PAGE_ID = 2**31 - 1
+
+
 @require_admin_access
 @require_GET
 def questions_export_view(request):
@@ -140,7 +145,13 @@ def questions_export_view(request):
         values = [value for value in request.GET.getlist(name) if value in accepted]
         if values:
             questions = questions.filter(**{f"{name}__in": values})
-    bases = [value for value in request.GET.getlist("base") if value.isdigit()]
+    # A value that cannot be a page's number ("²", thirty digits, or past the 32-bit page ids,
+    # which an ``__in`` lookup does not range-check) is ignored like other unknown filters.
+    bases = [
+        number
+        for number in map(record_id, request.GET.getlist("base"))
+        if number is not None and number <= MAX_PAGE_ID
+    ]
     if bases:
         questions = questions.filter(base_id__in=bases)
     search = request.GET.get("q", "").strip()
