@@ -61,15 +61,13 @@ class NulBytesRefusedMiddleware:
 
 
 def _query_without_nul(request) -> None:
+    """Drop NULs from the query string, checked on the raw text so that ordinary requests
+    are not parsed here (a NUL arrives percent-encoded, or raw from a careless client)."""
+    raw = request.META.get("QUERY_STRING", "")
+    if "%00" not in raw and "\x00" not in raw:
+        return
     from django.http import QueryDict
 
-    lists = request.GET.lists()
-    if not any("\x00" in name or any("\x00" in v for v in values) for name, values in lists):
-        return
-    cleaned = QueryDict(mutable=True)
-    for name, values in request.GET.lists():
-        name = name.replace("\x00", "")
-        cleaned.setlist(name, cleaned.getlist(name) + [v.replace("\x00", "") for v in values])
-    cleaned._mutable = False
-    request.GET = cleaned
-    request.META["QUERY_STRING"] = cleaned.urlencode()
+    raw = raw.replace("%00", "").replace("\x00", "")
+    request.META["QUERY_STRING"] = raw
+    request.GET = QueryDict(raw, encoding=request.encoding)
