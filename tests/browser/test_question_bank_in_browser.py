@@ -16,16 +16,20 @@ pytestmark = [
 ]
 
 
+def sign_in(page, base_url, user):
+    page.goto(base_url + "/accounts/login/")
+    page.fill("#id_login", user.email)
+    page.fill("#id_password", factories.PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/me/$"))
+
+
 def test_a_teacher_adds_a_choice_question_in_the_admin(live_server, page, screenshot):
     base = factories.training_base("GD-B", "44")
     teacher = factories.UserFactory(email="teacher@example.org", roles=["Faculty"])
     training_base_faculty_add(base=base, user=teacher)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_login", teacher.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/me/$"))
+    sign_in(page, live_server.url, teacher)
 
     page.goto(live_server.url + "/admin/snippets/courses/question/add/")
     page.select_option("#id_type", "multiple")
@@ -65,11 +69,7 @@ def test_an_editor_sets_an_exams_blueprint_in_the_table(live_server, page, scree
     editor = factories.UserFactory(email="editor@example.org", roles=["Base editor"])
     training_base_editor_add(base=base, user=editor)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_login", editor.email)
-    page.fill("#id_password", factories.PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/me/$"))
+    sign_in(page, live_server.url, editor)
 
     page.goto(live_server.url + f"/admin/snippets/courses/exam/edit/{exam.pk}/")
     table = page.locator(".blueprint-panel table")

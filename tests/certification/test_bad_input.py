@@ -100,9 +100,7 @@ def test_no_level_chosen_yet_is_no_message(client, body):
 # -- 2. removing evidence ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["abc", "", "1.5", "²", "\x00", "9" * 30, None])
-def test_removing_evidence_that_is_not_a_number_is_a_message(client, body, value):
-    person = UserFactory()
+def _draft_with_a_diploma(person, body):
     application = services.application_create(
         applicant=person, level=level("junior_broker"), body=body
     )
@@ -112,6 +110,13 @@ def test_removing_evidence_that_is_not_a_number_is_a_message(client, body, value
         kind="diploma",
         upload=SimpleUploadedFile("diploma.png", png_bytes()),
     )
+    return application, evidence
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "²", "\x00", "9" * 30, None])
+def test_removing_evidence_that_is_not_a_number_is_a_message(client, body, value):
+    person = UserFactory()
+    application, evidence = _draft_with_a_diploma(person, body)
     enter(client, person)
     data = {"action": "remove"}
     if value is not None:
@@ -124,13 +129,7 @@ def test_removing_evidence_that_is_not_a_number_is_a_message(client, body, value
 
 def test_removing_someone_elses_evidence_is_the_same_message(client, body):
     owner, other = UserFactory(), UserFactory()
-    theirs = services.application_create(applicant=owner, level=level("junior_broker"), body=body)
-    evidence = services.evidence_add(
-        application_id=theirs.pk,
-        actor=owner,
-        kind="diploma",
-        upload=SimpleUploadedFile("diploma.png", png_bytes()),
-    )
+    _theirs, evidence = _draft_with_a_diploma(owner, body)
     mine = services.application_create(applicant=other, level=level("junior_broker"), body=body)
     enter(client, other)
     response = client.post(
@@ -143,15 +142,7 @@ def test_removing_someone_elses_evidence_is_the_same_message(client, body):
 
 def test_removing_own_evidence_still_works(client, body):
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
-    evidence = services.evidence_add(
-        application_id=application.pk,
-        actor=person,
-        kind="diploma",
-        upload=SimpleUploadedFile("diploma.png", png_bytes()),
-    )
+    application, evidence = _draft_with_a_diploma(person, body)
     enter(client, person)
     response = client.post(
         reverse("application_detail", args=[application.pk]),
