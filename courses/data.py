@@ -16,6 +16,52 @@ class ExamPass:
 
 
 @dataclass(frozen=True)
+class ExamStandard:
+    """What a certifying body asks of an exam of one level before a pass counts with it.
+
+    Minimum questions per module category (a category left out asks for none), the lowest
+    pass mark, the longest time limit, and whether a person may see correct answers while
+    they may still sit the exam again.
+    """
+
+    body_id: int
+    body_name: str
+    level: str
+    min_questions: dict = field(default_factory=dict)
+    min_pass_mark: int = 60
+    max_time_limit_minutes: int = 180
+    review_before_last_attempt: bool = False
+
+    def problems(
+        self, *, questions_by_module: dict, pass_mark: int, time_limit_minutes: int
+    ) -> list[str]:
+        """Why an exam with these figures does not meet the standard; empty if it does."""
+        from django.utils.translation import gettext as _
+
+        from cms.taxonomy import ModuleCategory
+
+        found = []
+        for category, needed in self.min_questions.items():
+            have = questions_by_module.get(category, 0)
+            if have < needed:
+                found.append(
+                    _("%(module)s: at least %(needed)d questions (this exam has %(have)d)")
+                    % {"module": ModuleCategory(category).label, "needed": needed, "have": have}
+                )
+        if pass_mark < self.min_pass_mark:
+            found.append(
+                _("pass mark at least %(needed)d%% (this exam: %(have)d%%)")
+                % {"needed": self.min_pass_mark, "have": pass_mark}
+            )
+        if time_limit_minutes > self.max_time_limit_minutes:
+            found.append(
+                _("time limit at most %(needed)d minutes (this exam: %(have)d)")
+                % {"needed": self.max_time_limit_minutes, "have": time_limit_minutes}
+            )
+        return found
+
+
+@dataclass(frozen=True)
 class CourseCompletion:
     course_id: int
     course_title: str
