@@ -3,7 +3,15 @@ from .audit import AuditEntry, AuditHead
 from .certificates import BulkIssue, BulkIssueItem, Certificate, NumberSequence, StatusList
 from .goals import Goal
 from .registry import RegistryListing
-from .rules import HOURS_FIELDS, CertificationLevel, CertifyingBody, SigningKey, Track
+from .rules import (
+    HOURS_FIELDS,
+    QUESTIONS_FIELDS,
+    CertificationLevel,
+    CertifyingBody,
+    ExamStandard,
+    SigningKey,
+    Track,
+)
 
 __all__ = [
     "HOURS_FIELDS",
@@ -17,8 +25,10 @@ __all__ = [
     "CertifyingBody",
     "ContinuingEducation",
     "Evidence",
+    "ExamStandard",
     "Goal",
     "NumberSequence",
+    "QUESTIONS_FIELDS",
     "RegistryListing",
     "SigningKey",
     "StatusList",

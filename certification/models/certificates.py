@@ -107,6 +107,10 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     held_since = models.DateField(_("level held since"))
+    # What the level required when it was awarded (hours, exam, experience, prerequisite), so
+    # the statement printed and signed never changes when the level is edited later. Empty on
+    # certificates issued before it was kept: those keep the statement they were issued with.
+    requirements = models.JSONField(_("requirements met"), default=dict, blank=True)
     recipient_salt = models.CharField(max_length=32)
     # Made once by the issuing task.
     pdf = models.FileField(_("PDF"), upload_to="certification/certificates/", blank=True)

@@ -93,6 +93,14 @@ class CertificationLevel(models.Model):
     hours_practice = _hours_field(_("hours of practical skills"))
     hours_enhancement = _hours_field(_("hours of capability enhancement"))
     exam_required = models.BooleanField(_("must pass the level's exam"), default=True)
+    exam_before_hours = models.BooleanField(
+        _("the exam may be sat before the hours are complete"),
+        default=False,
+        help_text=_(
+            "Leave unticked to refuse entry to the level's exam until the person holds the "
+            "required hours in every module."
+        ),
+    )
     exam_valid_months = models.PositiveSmallIntegerField(
         _("exam passed within (months)"),
         null=True,
@@ -228,6 +236,91 @@ class CertifyingBody(models.Model):
 
     def __str__(self):
         return self.name
+
+
+QUESTIONS_FIELDS = {
+    ModuleCategory.GENERAL: "questions_general",
+    ModuleCategory.POLICY: "questions_policy",
+    ModuleCategory.PRACTICE: "questions_practice",
+    ModuleCategory.ENHANCEMENT: "questions_enhancement",
+}
+
+
+def _questions_field(label):
+    return models.PositiveSmallIntegerField(
+        label,
+        default=0,
+        validators=[
+            MaxValueValidator(500, _("A standard can ask for at most %(limit_value)s questions."))
+        ],
+    )
+
+
+class ExamStandard(models.Model):
+    """What a certifying body asks of an exam of one level before a pass counts with it.
+
+    A passed exam whose paper has fewer questions in a module, a lower pass mark or a longer
+    time limit than this does not count toward the level with this body; without a standard
+    no exam counts with the body.
+    """
+
+    body = models.ForeignKey(
+        CertifyingBody,
+        verbose_name=_("certifying body"),
+        on_delete=models.CASCADE,
+        related_name="exam_standards",
+    )
+    level = models.ForeignKey(
+        CertificationLevel,
+        verbose_name=_("level"),
+        on_delete=models.CASCADE,
+        related_name="exam_standards",
+    )
+    questions_general = _questions_field(_("questions of general knowledge, at least"))
+    questions_policy = _questions_field(_("questions of policies and regulations, at least"))
+    questions_practice = _questions_field(_("questions of practical skills, at least"))
+    questions_enhancement = _questions_field(_("questions of capability enhancement, at least"))
+    min_pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark at least (%)"),
+        default=60,
+        validators=[
+            MinValueValidator(1, _("The pass mark must be at least 1%.")),
+            MaxValueValidator(100, _("The pass mark cannot be above 100%.")),
+        ],
+    )
+    max_time_limit_minutes = models.PositiveSmallIntegerField(
+        _("time limit at most (minutes)"),
+        default=120,
+        validators=[
+            MinValueValidator(1, _("The time limit must be at least one minute.")),
+            MaxValueValidator(24 * 60, _("A time limit can be at most %(limit_value)s minutes.")),
+        ],
+    )
+    review_before_last_attempt = models.BooleanField(
+        _("correct answers may be shown while attempts remain"),
+        default=False,
+        help_text=_(
+            "Leave unticked so that nobody sees the key of an exam they may still sit again."
+        ),
+    )
+    values_are_defaults = models.BooleanField(
+        _("illustrative default values"),
+        default=False,
+        help_text=_("Seeded figures are illustrative; saving the standard confirms them."),
+    )
+
+    class Meta:
+        ordering = ["body", "level"]
+        verbose_name = _("exam standard")
+        verbose_name_plural = _("exam standards")
+        constraints = [models.UniqueConstraint(fields=["body", "level"], name="one_exam_standard")]
+
+    def __str__(self):
+        return f"{self.body} · {self.level}"
+
+    def min_questions(self) -> dict[str, int]:
+        """Minimum questions per module category, in the syllabus's order."""
+        return {category: getattr(self, field) for category, field in QUESTIONS_FIELDS.items()}
 
 
 class SigningKey(models.Model):
