@@ -8,6 +8,7 @@ from .data import (
     ClassReport,
     CourseCompletion,
     ExamPass,
+    ExamStandard,
     LearnerOverview,
     TrainingMonth,
 )
@@ -17,6 +18,7 @@ from .selectors import hours_by_category, hours_by_category_for
 __all__ = [
     "CourseCompletion",
     "ExamPass",
+    "ExamStandard",
     "course_completions",
     "exams_passed",
     "exams_passed_for",
@@ -44,15 +46,33 @@ def exams_passed(*, user_id: int, level: str | None = None) -> list[ExamPass]:
 
 
 def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[ExamPass]]:
-    """``exams_passed`` for many people at once (one query), keyed by user id."""
+    """``exams_passed`` for many people at once (two queries), keyed by user id.
+
+    Each pass carries its paper as served (questions per module category) and the exam's
+    pass mark and time limit, for the certifying bodies' exam standards."""
+    from django.db.models import Count
+
+    from .models import AttemptQuestion
+
     user_ids = list(user_ids)
     attempts = Attempt.objects.filter(
         user_id__in=user_ids, status=Attempt.Status.FINAL, passed=True
     ).select_related("exam")
     if level:
         attempts = attempts.filter(exam__level=level)
+    attempts = list(attempts.order_by("-finalised_at", "-pk"))
+    papers = {a.pk: {} for a in attempts}
+    if attempts:
+        rows = (
+            AttemptQuestion.objects.filter(attempt_id__in=list(papers))
+            .values_list("attempt_id", "category")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for attempt_id, category, n in rows:
+            papers[attempt_id][category] = n
     passes = {user_id: [] for user_id in user_ids}
-    for a in attempts.order_by("-finalised_at", "-pk"):
+    for a in attempts:
         passes[a.user_id].append(
             ExamPass(
                 exam_id=a.exam_id,
@@ -61,6 +81,9 @@ def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[Ex
                 attempt_id=a.pk,
                 passed_at=a.finalised_at,
                 percent=a.percent,
+                questions_by_module=papers[a.pk],
+                pass_mark=a.exam.pass_mark,
+                time_limit_minutes=a.exam.time_limit_minutes,
             )
         )
     return passes

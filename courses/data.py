@@ -13,6 +13,11 @@ class ExamPass:
     attempt_id: int
     passed_at: datetime.datetime
     percent: Decimal
+    # The paper as it was served (questions per module category) and the exam's rules, so a
+    # certifying body can tell whether the pass meets its exam standard.
+    questions_by_module: dict = field(default_factory=dict)
+    pass_mark: int = 0
+    time_limit_minutes: int = 0
 
 
 @dataclass(frozen=True)
