@@ -1,8 +1,9 @@
-"""What certification does when courses reports an event: tell people they may now apply."""
+"""What certification does when courses reports an event: tell people they may now apply, and
+keep learning-record changes (hours, attendance, check-ins, grades) in the audit log."""
 
 from django.dispatch import receiver
 
-from courses.signals import exam_passed
+from courses.signals import exam_passed, recorded
 
 
 @receiver(exam_passed, dispatch_uid="certification.exam_passed")
@@ -10,3 +11,12 @@ def on_exam_passed(sender, user_id, level, **kwargs):
     from .services import eligibility_announce
 
     eligibility_announce(user_id=user_id, course_level=level)
+
+
+@receiver(recorded, dispatch_uid="certification.recorded")
+def on_recorded(sender, actor, entries, **kwargs):
+    """Chain the entries in the transaction making the change; no public page shows them, so
+    the public verification cache is left as it is."""
+    from .services import audit_append_many
+
+    audit_append_many(actor=actor, entries=list(entries), public=False)

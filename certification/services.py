@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
-from . import keys, page_cache, signals, vc
+from . import duties, keys, page_cache, signals, vc
 from .errors import CertificationError
 from .models import (
     Application,
@@ -57,11 +57,15 @@ def audit_append(*, actor, action: str, obj, data: dict | None = None) -> AuditE
     return audit_append_many(actor=actor, entries=[(action, obj, data)])[0]
 
 
-def audit_append_many(*, actor, entries: list[tuple[str, object, dict | None]]) -> list:
+def audit_append_many(
+    *, actor, entries: list[tuple[str, object, dict | None]], public: bool = True
+) -> list:
     """Append ``(action, obj, data)`` entries in order, with one lock of the chain's head.
 
     Must run inside the transaction making the change; the head stays locked until it
-    commits, so call it last."""
+    commits, so call it last. ``public=False`` is for entries no public page or certification
+    figure shows (learning records: hours, attendance, grades): they are chained like any
+    other, but the public pages' cache and the dashboard's figures are left alone."""
     try:
         head = AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
     except AuditHead.DoesNotExist:
@@ -87,6 +91,8 @@ def audit_append_many(*, actor, entries: list[tuple[str, object, dict | None]]) 
     AuditEntry.objects.bulk_create(rows)
     head.last_hash = previous
     head.save(update_fields=["last_hash"])
+    if not public:
+        return rows
     # Everything the dashboard counts (applications submitted or decided, certificates issued,
     # revoked, expired, renewed) passes through the audit log.
     signals.figures_changed_notify(rows[-1].action if rows else "")
@@ -276,6 +282,8 @@ def _decidable(application_id: int, actor) -> Application:
     application = _locked_application(application_id)
     if not may_certify(actor, application.body_id):
         raise CertificationError(_("You do not review applications for this body."))
+    if duties.is_own(actor, application.applicant_id):
+        raise CertificationError(duties.own_application_refusal(application))
     if application.status in (Application.Status.APPROVED, Application.Status.ISSUED):
         raise CertificationError(
             _("This application was already approved on %(date)s.")
@@ -292,7 +300,7 @@ def _decidable(application_id: int, actor) -> Application:
 @transaction.atomic
 def review_start(*, application_id: int, actor) -> Application:
     application = _decidable(application_id, actor)
-    if application.status == Application.Status.UNDER_REVIEW:
+    if application.status != Application.Status.SUBMITTED:  # under review, or first-approved
         return application
     application.status = Application.Status.UNDER_REVIEW
     application.reviewer = actor
@@ -316,13 +324,28 @@ def application_decline(*, application_id: int, actor, reason: str, final: bool)
     if not reason:
         raise CertificationError(_("Give a reason; the applicant will read it."))
     application = _decidable(application_id, actor)
+    data = {"reason": reason}
+    if application.status == Application.Status.AWAITING_CONFIRMATION:
+        # The second certifier does not confirm: the first approval lapses with the decision.
+        data["first_approval"] = _person_label(application.first_approved_by)
     application.status = Application.Status.REJECTED if final else Application.Status.RETURNED
     application.decision_reason = reason
     application.reviewer = actor
     application.decided_at = timezone.now()
-    application.save(update_fields=["status", "decision_reason", "reviewer", "decided_at"])
+    application.first_approved_by = None
+    application.first_approved_at = None
+    application.save(
+        update_fields=[
+            "status",
+            "decision_reason",
+            "reviewer",
+            "decided_at",
+            "first_approved_by",
+            "first_approved_at",
+        ]
+    )
     action = "application.rejected" if final else "application.returned"
-    audit_append(actor=actor, action=action, obj=application, data={"reason": reason})
+    audit_append(actor=actor, action=action, obj=application, data=data)
     if final:
         subject = _("Application not approved: %(level)s") % {"level": application.level.name}
         lines = [_("Reason: %(reason)s") % {"reason": reason}]
@@ -333,6 +356,76 @@ def application_decline(*, application_id: int, actor, reason: str, final: bool)
             _("Reviewer's note: %(reason)s") % {"reason": reason},
         ]
     _notify(application.applicant, subject, lines)
+    return application
+
+
+def _person_label(user) -> str:
+    if user is None:
+        return ""
+    return user.real_name or user.email
+
+
+@transaction.atomic
+def application_approve_first(*, application_id: int, actor) -> Application:
+    """The first of two approvals, for a level that asks for two: recorded, audited, and the
+    body's other certifiers told; the certificate waits for a different certifier's
+    confirmation (``application_approve``). The applicant can be neither."""
+    application = _decidable(application_id, actor)
+    level, body = application.level, application.body
+    if not duties.needs_two(application):
+        raise CertificationError(
+            _("%(level)s is approved by one certifier; approve and issue it.")
+            % {"level": level.name}
+        )
+    if application.status == Application.Status.AWAITING_CONFIRMATION:
+        raise CertificationError(
+            _(
+                "%(name)s already gave the first approval on %(date)s; a certifier other than "
+                "them confirms it."
+            )
+            % {
+                "name": _person_label(application.first_approved_by),
+                "date": timezone.localtime(application.first_approved_at).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            }
+        )
+    result = checklist(user_id=application.applicant_id, level=level, application=application)
+    if not result.met:
+        raise CertificationError(_unmet(result))
+    application.status = Application.Status.AWAITING_CONFIRMATION
+    application.reviewer = actor
+    application.first_approved_by = actor
+    application.first_approved_at = timezone.now()
+    application.save(update_fields=["status", "reviewer", "first_approved_by", "first_approved_at"])
+    audit_append(actor=actor, action="application.first_approved", obj=application)
+    others = duties.other_deciders(body_id=body.pk, excluding=[actor.pk, application.applicant_id])
+    # The body's own certifiers are asked first; administrators only when it has no other.
+    certifiers = [person for person in others if body.certifiers.filter(pk=person.pk).exists()]
+    url = absolute_url(reverse("certify_application", args=[application.pk]))
+    mail_queue_many(
+        [
+            _message(
+                person,
+                _("A second approval is needed: %(level)s") % {"level": level.name},
+                [
+                    _(
+                        "%(first)s has approved %(name)s's application for %(level)s. A "
+                        "certificate of this level is issued only when a second certifier of "
+                        "%(body)s confirms it."
+                    )
+                    % {
+                        "first": _person_label(actor),
+                        "name": application.printed_name,
+                        "level": level.name,
+                        "body": body.name,
+                    },
+                    _("Review it here: %(url)s") % {"url": url},
+                ],
+            )
+            for person in (certifiers or others)
+        ]
+    )
     return application
 
 
@@ -509,12 +602,29 @@ def application_approve(
 
     The number is taken inside this transaction, so a failure gives it back and numbers stay
     gap-free. The PDF and signed credential are made afterwards by ``certificate_complete``.
+
+    For a level approved by two people this is the confirmation: the application must carry a
+    first approval (``application_approve_first``) given by someone else.
     """
     applicant = Application.objects.select_related("applicant").get(pk=application_id).applicant
     photo = _photo_copy(applicant)
     with _photos_dropped_on_failure([photo]), transaction.atomic():
         application = _decidable(application_id, actor)
         level, body = application.level, application.body
+        first_approval = {}
+        if duties.needs_two(application):
+            if application.status != Application.Status.AWAITING_CONFIRMATION:
+                raise CertificationError(
+                    _(
+                        "%(level)s is approved by two certifiers: give the first approval; a "
+                        "different certifier of %(body)s then confirms it."
+                    )
+                    % {"level": level.name, "body": body.name}
+                )
+            refusal = duties.approval_refusal(application, actor)
+            if refusal:
+                raise CertificationError(refusal)
+            first_approval = {"first_approval": _person_label(application.first_approved_by)}
         if recheck:
             result = checklist(
                 user_id=application.applicant_id, level=level, application=application
@@ -540,7 +650,7 @@ def application_approve(
             actor=actor,
             action="application.approved",
             obj=application,
-            data={"certificate": certificate.number},
+            data={"certificate": certificate.number, **first_approval},
         )
         if enqueue:
             transaction.on_commit(lambda: certificate_complete_enqueue(certificate.pk))
@@ -848,6 +958,11 @@ def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificat
     )
     if not may_certify(actor, certificate.body_id):
         raise CertificationError(_("You do not act for the body that issued this certificate."))
+    if duties.is_own(actor, certificate.holder_id):
+        raise CertificationError(
+            _("You cannot revoke your own certificate. Another certifier of %(body)s must.")
+            % {"body": certificate.body_name}
+        )
     if certificate.status == Certificate.Status.REVOKED:
         raise CertificationError(_("This certificate is already revoked."))
     if certificate.status == Certificate.Status.PENDING:
@@ -988,6 +1103,10 @@ def continuing_education_review(
     )
     if not may_certify(actor, activity.body_id):
         raise CertificationError(_("You do not review activities for this body."))
+    if duties.is_own(actor, activity.holder_id):
+        raise CertificationError(
+            _("You cannot review your own continuing education. Another certifier must.")
+        )
     if activity.status != ContinuingEducation.Status.PENDING:
         raise CertificationError(_("This activity has already been reviewed."))
     if not approve and not note.strip():
@@ -1041,10 +1160,24 @@ def certificates_file(*, certificate_ids, actor, reference: str) -> int:
     reference = reference.strip()
     if not reference:
         raise CertificationError(_("Enter the filing reference."))
+    certificate_ids = list(certificate_ids)
+    own = list(
+        Certificate.objects.filter(pk__in=certificate_ids, holder_id=actor.pk)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if own:
+        raise CertificationError(
+            _(
+                "You cannot file your own certificate (%(numbers)s). Leave it out; another "
+                "officer of the national body must file it."
+            )
+            % {"numbers": ", ".join(own)}
+        )
     filed = 0
     for certificate in (
         Certificate.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(certificate_ids), filing_status=Certificate.Filing.PENDING)
+        .filter(pk__in=certificate_ids, filing_status=Certificate.Filing.PENDING)
         .exclude(status=Certificate.Status.PENDING)
     ):
         certificate.filing_status = Certificate.Filing.FILED
@@ -1246,6 +1379,16 @@ def _bulk_approve(*, run: BulkIssue, items: list) -> tuple[dict[int, int], dict[
                 failed[item_id] = _("The application is %(status)s and cannot be issued.") % {
                     "status": application.get_status_display()
                 }
+            elif duties.is_own(actor, application.applicant_id):
+                failed[item_id] = _(
+                    "This is the application of the person who started the run; another "
+                    "certifier of %(body)s must decide it on its own page."
+                ) % {"body": application.body.name}
+            elif duties.needs_two(application):
+                failed[item_id] = _(
+                    "%(level)s is approved by two certifiers, which a class run cannot do; "
+                    "approve it on its own page and have a second certifier confirm it."
+                ) % {"level": application.level.name}
             else:
                 to_approve.append(application)
         for missing_id in set(application_ids) - {a.pk for a in applications}:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.accounts.roles import Role, user_has_role
 from portal.accounts.spreadsheets import xlsx_bytes
 
-from . import selectors, selectors_reports, services
+from . import duties, selectors, selectors_reports, services
 from .errors import CertificationError
 from .forms_certify import (
     ALL,
@@ -62,6 +62,7 @@ AUDIT_ACTIONS = {
     "application.review_started": gettext_lazy("Review started"),
     "application.returned": gettext_lazy("Returned for changes"),
     "application.rejected": gettext_lazy("Rejected"),
+    "application.first_approved": gettext_lazy("First approval (a second is needed)"),
     "application.approved": gettext_lazy("Approved"),
     "certificate.issued": gettext_lazy("Certificate issued"),
     "certificate.revoked": gettext_lazy("Revoked"),
@@ -76,6 +77,7 @@ AUDIT_DATA = {
     "reference": gettext_lazy("Filing reference"),
     "by": gettext_lazy("Superseded by"),
     "from": gettext_lazy("Previous status"),
+    "first_approval": gettext_lazy("First approval by"),
 }
 
 
@@ -242,12 +244,18 @@ def queue(request, *, bodies):
         {"code": code, "label": label, "count": counts.get(code, 0)}
         for code, label in Application.Status.choices
     ]
+    page = _page(request, applications)
+    for item in page:  # one's own application waits for someone else: no action from here
+        item.own_waiting = (
+            duties.is_own(request.user, item.applicant_id)
+            and item.status in Application.AWAITING_DECISION
+        )
     return _render(
         request,
         "queue.html",
         {
             "form": form,
-            "applications": _page(request, applications),
+            "applications": page,
             "status": status,
             "status_counts": status_counts,
             "awaiting_count": sum(counts.get(code, 0) for code in Application.AWAITING_DECISION),
@@ -291,6 +299,16 @@ def _application_act(request, application, action, forms) -> None:
     if action == "start":
         services.review_start(application_id=application.pk, actor=user)
         messages.success(request, _("You are reviewing this application."))
+    elif action == "approve" and _first_of_two(application):
+        services.application_approve_first(application_id=application.pk, actor=user)
+        messages.success(
+            request,
+            _(
+                "First approval recorded. A different certifier of %(body)s must confirm it "
+                "before the certificate is issued."
+            )
+            % {"body": application.body.name},
+        )
     elif action == "approve":
         certificate = services.application_approve(application_id=application.pk, actor=user)
         messages.success(
@@ -320,8 +338,24 @@ def _application_act(request, application, action, forms) -> None:
         raise CertificationError(_("Choose what to do with this application."))
 
 
+def _first_of_two(application) -> bool:
+    """Whether "approve" on this application is the first of two approvals (the second, a
+    confirmation, issues the certificate)."""
+    return (
+        duties.needs_two(application)
+        and application.status != Application.Status.AWAITING_CONFIRMATION
+    )
+
+
 def _application_page(request, application, forms):
     certificate = Certificate.objects.filter(application=application).first()
+    awaiting = application.status in Application.AWAITING_DECISION
+    own = duties.is_own(request.user, application.applicant_id)
+    others = []
+    if awaiting and own:
+        others = duties.other_deciders(
+            body_id=application.body_id, excluding=[application.applicant_id]
+        )
     live = selectors.checklist(
         user_id=application.applicant_id, level=application.level, application=application
     )
@@ -333,7 +367,12 @@ def _application_page(request, application, forms):
         "evidence": application.evidence.all(),
         "history": _history("application", application.pk),
         "certificate": certificate,
-        "awaiting_decision": application.status in Application.AWAITING_DECISION,
+        "awaiting_decision": awaiting,
+        "own_application": own,
+        "nobody_else": awaiting and own and not others,
+        "needs_two": duties.needs_two(application),
+        "first_of_two": _first_of_two(application),
+        "approval_refusal": duties.approval_refusal(application, request.user) if awaiting else "",
         "return_form": forms["return"],
         "reject_form": forms["reject"],
     }
@@ -417,10 +456,12 @@ def certificate(request, number, *, bodies):
 
 def _certificate_page(request, certificate, revoke_form):
     shown_status, shown_label = _status_label(certificate)
-    revocable = certificate.status not in (
-        Certificate.Status.REVOKED,
-        Certificate.Status.PENDING,
-    ) and selectors.may_certify(request.user, certificate.body_id)
+    own = duties.is_own(request.user, certificate.holder_id)
+    revocable = (
+        certificate.status not in (Certificate.Status.REVOKED, Certificate.Status.PENDING)
+        and selectors.may_certify(request.user, certificate.body_id)
+        and not own
+    )
     return _render(
         request,
         "certificate.html",
@@ -429,6 +470,7 @@ def _certificate_page(request, certificate, revoke_form):
             "status": shown_status,
             "status_label": shown_label,
             "revocable": revocable,
+            "own_certificate": own,
             "revoke_form": revoke_form,
             "verify_url": services.verify_url(certificate.number),
             "history": _history("certificate", certificate.pk),

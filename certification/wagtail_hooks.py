@@ -8,12 +8,14 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_audit import AuditedAdminForm, reason_panel
 from .models import CertificationLevel, CertifyingBody, Goal, Track
 from .services_goals import goal_counted_levels_check
 
 
-class LevelForm(WagtailAdminModelForm):
-    """Saving a level in the admin confirms its figures: they stop being seeded defaults."""
+class LevelForm(AuditedAdminForm):
+    """Saving a level in the admin confirms its figures: they stop being seeded defaults.
+    Every save is in the audit log ("level.changed": who, old → new, the reason given)."""
 
     def save(self, commit=True):
         self.instance.values_are_defaults = False
@@ -81,10 +83,12 @@ class LevelViewSet(SnippetViewSet):
                 FieldPanel("validity_years"),
                 FieldPanel("renewal_hours"),
                 FieldPanel("central_filing"),
+                FieldPanel("approvers_required"),
                 FieldPanel("values_are_defaults", read_only=True),
             ],
-            heading=_("Validity, renewal and filing"),
+            heading=_("Validity, renewal, approval and filing"),
         ),
+        reason_panel(),
     ]
     edit_handler = ObjectList(edit_handler_panels, base_form_class=LevelForm)
 

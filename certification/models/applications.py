@@ -17,6 +17,9 @@ from .rules import CertificationLevel, CertifyingBody
 class Application(models.Model):
     """draft → submitted → under review → approved | returned | rejected; approved → issued.
 
+    A level approved by two people passes through "awaiting a second approval" (``confirm``)
+    between the first certifier's approval and a different certifier's confirmation.
+    Nobody decides on their own application.
     A returned application goes back to its applicant for changes and can be submitted again.
     A renewal is an application that names the certificate it renews.
     """
@@ -25,15 +28,26 @@ class Application(models.Model):
         DRAFT = "draft", pgettext_lazy("application status", "draft")
         SUBMITTED = "submitted", pgettext_lazy("application status", "submitted")
         UNDER_REVIEW = "review", pgettext_lazy("application status", "under review")
+        # Levels approved by two people: the first has approved, a second must confirm.
+        AWAITING_CONFIRMATION = "confirm", pgettext_lazy(
+            "application status", "awaiting a second approval"
+        )
         RETURNED = "returned", pgettext_lazy("application status", "returned for changes")
         REJECTED = "rejected", pgettext_lazy("application status", "rejected")
         APPROVED = "approved", pgettext_lazy("application status", "approved")
         ISSUED = "issued", pgettext_lazy("application status", "issued")
         WITHDRAWN = "withdrawn", pgettext_lazy("application status", "withdrawn")
 
-    OPEN = (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.APPROVED)
+    OPEN = (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.UNDER_REVIEW,
+        Status.AWAITING_CONFIRMATION,
+        Status.RETURNED,
+        Status.APPROVED,
+    )
     EDITABLE = (Status.DRAFT, Status.RETURNED)
-    AWAITING_DECISION = (Status.SUBMITTED, Status.UNDER_REVIEW)
+    AWAITING_DECISION = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.AWAITING_CONFIRMATION)
     # What a class's bulk run issues: approves those awaiting a decision, completes the approved.
     BULK_ISSUABLE = (*AWAITING_DECISION, Status.APPROVED)
 
@@ -83,6 +97,15 @@ class Application(models.Model):
         blank=True,
         related_name="reviewed_applications",
     )
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first approval by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="first_approved_applications",
+    )
+    first_approved_at = models.DateTimeField(_("first approval at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -94,7 +117,9 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant", "level"],
-                condition=Q(status__in=["draft", "submitted", "review", "returned", "approved"]),
+                condition=Q(
+                    status__in=["draft", "submitted", "review", "confirm", "returned", "approved"]
+                ),
                 name="one_open_application_per_level",
             )
         ]

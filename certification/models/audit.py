@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "application.review_started": _("review started"),
     "application.returned": _("returned for changes"),
     "application.rejected": _("rejected"),
+    "application.first_approved": _("first approval; a second certifier must confirm"),
     "application.approved": _("approved; number allocated"),
     "certificate.issued": _("certificate issued"),
     "certificate.revoked": _("certificate revoked"),
@@ -30,6 +31,10 @@ ACTION_LABELS = {
     "continuing_education.rejected": _("continuing education rejected"),
     "registry.joined": _("joined the public registry"),
     "registry.left": _("left the public registry"),
+    "level.created": _("level created"),
+    "level.changed": _("level rules changed"),
+    "exam_standard.created": _("exam standard created"),
+    "exam_standard.changed": _("exam standard changed"),
 }
 
 

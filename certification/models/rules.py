@@ -145,6 +145,15 @@ class CertificationLevel(models.Model):
         default=False,
         help_text=_("统一编号并备案: numbers come from the national body, which files each one."),
     )
+    approvers_required = models.PositiveSmallIntegerField(
+        _("certifiers who must approve"),
+        choices=[(1, _("one certifier")), (2, _("two different certifiers"))],
+        default=1,
+        help_text=_(
+            "With two, one certifier's approval is confirmed by a different certifier of the "
+            "same body before the certificate is issued."
+        ),
+    )
     values_are_defaults = models.BooleanField(
         _("illustrative default values"),
         default=False,
