@@ -18,7 +18,7 @@ from cms.taxonomy import ModuleCategory
 from .models.exams import OBJECTIVE_TYPES, QuestionType
 from .permissions import staff_base_ids
 from .question_io import OPTION_KEYS, options_from_texts
-from .selectors import bank_counts
+from .selectors import bank_counts, exam_standard_warnings
 
 
 class BaseScopedForm(WagtailAdminModelForm):
@@ -167,6 +167,11 @@ class ExamFormBase(BaseScopedForm):
             rows.append((qtype.label, cells))
         return rows
 
+    def standard_warnings(self) -> list[str]:
+        """The certifying bodies whose exam standard this exam (as typed) misses, and why. A
+        warning only: the exam can still be saved."""
+        return exam_standard_warnings(exam=self.instance)
+
     def clean(self):
         data = super().clean()
         stored = self.instance.blueprint if isinstance(self.instance.blueprint, list) else []
@@ -233,4 +238,5 @@ class BlueprintPanel(Panel):
             context["rows"] = self.form.blueprint_table()
             context["modules"] = [category.label for category in ModuleCategory]
             context["errors"] = self.form.blueprint_errors
+            context["standard_warnings"] = self.form.standard_warnings()
             return context

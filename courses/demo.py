@@ -96,9 +96,14 @@ FACTS = {
 }
 
 
+# The correct options of the multiple-choice questions, in turn: two or three of four, in
+# every arrangement, so that no one pattern covers more than a few questions.
+MULTIPLE_PATTERNS = ["AC", "BD", "AD", "BC", "CD", "AB", "ABD", "BCD", "ACD", "ABC"]
+
+
 def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
     made = []
-    for category, facts in FACTS.items():
+    for module_number, (category, facts) in enumerate(FACTS.items()):
         for n, (truth, falsehood) in enumerate(facts):
             others = [f for f in facts if f[0] != truth]
             made.append(
@@ -129,6 +134,12 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
                     difficulty=1,
                 )
             )
+            # Correct answers are spread over the positions (by the fact's number and the
+            # module's), so that no blind pattern (always B, always A+C) passes a paper.
+            spread = n + 5 * module_number
+            single_at = spread % 4
+            distractors = [falsehood, others[0][1], others[1][1]]
+            texts = distractors[:single_at] + [truth] + distractors[single_at:]
             made.append(
                 Question(
                     base=base,
@@ -138,16 +149,17 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
                     status="active",
                     stem=f"下列说法中正确的是（第{n + 1}组）：",
                     options=[
-                        {"key": "A", "text": falsehood},
-                        {"key": "B", "text": truth},
-                        {"key": "C", "text": others[0][1]},
-                        {"key": "D", "text": others[1][1]},
+                        {"key": key, "text": text} for key, text in zip("ABCD", texts, strict=True)
                     ],
-                    correct=["B"],
+                    correct=["ABCD"[single_at]],
                     explanation=f"{truth}。",
                     difficulty=2,
                 )
             )
+            pattern = MULTIPLE_PATTERNS[spread % len(MULTIPLE_PATTERNS)]
+            truths = iter([truth, others[0][0], others[1][0]])
+            falsehoods = iter([falsehood, others[2][1]])
+            texts = [next(truths) if key in pattern else next(falsehoods) for key in "ABCD"]
             made.append(
                 Question(
                     base=base,
@@ -157,13 +169,13 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
                     status="active",
                     stem=f"下列说法中正确的有（第{n + 1}组）：",
                     options=[
-                        {"key": "A", "text": truth},
-                        {"key": "B", "text": falsehood},
-                        {"key": "C", "text": others[0][0]},
-                        {"key": "D", "text": others[1][1]},
+                        {"key": key, "text": text} for key, text in zip("ABCD", texts, strict=True)
                     ],
-                    correct=["A", "C"],
-                    explanation=f"{truth}；{others[0][0]}。",
+                    correct=sorted(pattern),
+                    explanation="；".join(
+                        t for k, t in zip("ABCD", texts, strict=True) if k in pattern
+                    )
+                    + "。",
                     difficulty=3,
                 )
             )

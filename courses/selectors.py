@@ -192,6 +192,59 @@ def bank_counts(*, base_id: int, level: str) -> dict[tuple[str, str], int]:
     return {(qtype, category): n for qtype, category, n in rows}
 
 
+def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
+    """Whether a person may see the correct answers, reference answers and explanations of
+    their attempts at ``exam``: only once they can no longer sit it (no attempts left, or the
+    exam has closed), unless every certifying body's standard for the level allows review
+    before the last attempt (with no standard at all, it does not)."""
+    from django.utils import timezone
+
+    from . import signals
+
+    now = now or timezone.now()
+    if now >= exam.closes_at:
+        return True
+    if Attempt.objects.filter(user_id=user_id, exam=exam).count() >= exam.max_attempts:
+        return True
+    standards = signals.standards_for(level=exam.level)
+    return bool(standards) and all(s.review_before_last_attempt for s in standards)
+
+
+def blueprint_questions_by_module(blueprint) -> dict[str, int]:
+    """How many questions a paper drawn by ``blueprint`` has in each module category."""
+    counts = {}
+    for row in blueprint if isinstance(blueprint, list) else []:
+        if not isinstance(row, dict) or row.get("category") not in ModuleCategory.values:
+            continue
+        count = row.get("count")
+        if isinstance(count, int) and count > 0:
+            counts[row["category"]] = counts.get(row["category"], 0) + count
+    return counts
+
+
+def exam_standard_warnings(*, exam: Exam) -> list[str]:
+    """For each certifying body whose standard the exam misses, why its passes will not count
+    there. A warning only: the exam may still be saved and sat."""
+    from . import signals
+
+    if not exam.level:
+        return []
+    by_module = blueprint_questions_by_module(exam.blueprint)
+    warnings = []
+    for standard in signals.standards_for(level=exam.level):
+        problems = standard.problems(
+            questions_by_module=by_module,
+            pass_mark=exam.pass_mark or 0,
+            time_limit_minutes=exam.time_limit_minutes or 0,
+        )
+        if problems:
+            warnings.append(
+                _("Does not count for %(body)s: %(problems)s")
+                % {"body": standard.body_name, "problems": "; ".join(problems)}
+            )
+    return warnings
+
+
 def attempts_of(*, user_id: int, exam: Exam | None = None):
     attempts = Attempt.objects.filter(user_id=user_id).select_related("exam")
     if exam is not None:
@@ -214,8 +267,11 @@ def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
     )
 
 
-def grading_queue(*, base_ids: set[int] | None):
-    """Attempts with written answers waiting for a grade, in the given bases (None: all)."""
+def grading_queue(*, base_ids: set[int] | None, grader_id: int | None = None):
+    """Attempts with written answers waiting for a grade, in the given bases (None: all).
+
+    With ``grader_id``, the grader's own attempts are left out: nobody grades themselves.
+    """
     from django.db.models import Exists, OuterRef
 
     from .models import AttemptQuestion
@@ -229,6 +285,8 @@ def grading_queue(*, base_ids: set[int] | None):
     ).select_related("exam", "user")
     if base_ids is not None:
         attempts = attempts.filter(exam__base_id__in=base_ids)
+    if grader_id is not None:
+        attempts = attempts.exclude(user_id=grader_id)
     return attempts.order_by("submitted_at")
 
 

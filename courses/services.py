@@ -2,6 +2,7 @@
 
 import datetime
 import random
+import secrets
 from collections import defaultdict
 from decimal import Decimal
 
@@ -229,10 +230,45 @@ def exam_refusal(*, user, exam: Exam, now=None) -> str | None:
         user=user, course__level=exam.level, status=Enrolment.Status.COMPLETED
     ).exists():
         return _("Complete a course of this level before sitting its exam.")
-    return None
+    # What the layers above ask of a person before an exam of this level (hours held, ...).
+    return signals.entry_refusal(user_id=user.pk, level=exam.level)
 
 
-def _draw_paper(exam: Exam, rng: random.Random) -> list[AttemptQuestion]:
+def _opaque_options(options: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """The options of one paper question, each under a fresh random token.
+
+    Returns the options as stored on the paper (``key`` the token, ``bank_key`` the bank's
+    own key, kept on the server only) and the mapping from bank key to token. Tokens come
+    from ``secrets``, not from the draw's seed, so nothing about them can be predicted.
+    """
+    tokens = {}
+    stored = []
+    for option in options:
+        token = secrets.token_urlsafe(9)
+        while token in tokens.values():  # pragma: no cover - 72 random bits
+            token = secrets.token_urlsafe(9)
+        tokens[option["key"]] = token
+        stored.append({"key": token, "text": option.get("text", ""), "bank_key": option["key"]})
+    return stored, tokens
+
+
+def _seen_question_ids(*, user, exam: Exam) -> set[int]:
+    """The bank questions this person has been shown in earlier attempts of ``exam``."""
+    if user is None:
+        return set()
+    return set(
+        AttemptQuestion.objects.filter(attempt__user=user, attempt__exam=exam)
+        .exclude(question_id=None)
+        .values_list("question_id", flat=True)
+    )
+
+
+def _draw_paper(exam: Exam, rng: random.Random, *, user=None) -> list[AttemptQuestion]:
+    """One paper by the blueprint. Each row draws first from the questions the person has not
+    been shown in an earlier attempt, and tops up from the seen ones only if it must; no
+    question comes twice on one paper while the pool has others."""
+    seen = _seen_question_ids(user=user, exam=exam)
+    on_paper = set()
     paper = []
     for row in exam.blueprint:
         pool = list(
@@ -241,24 +277,40 @@ def _draw_paper(exam: Exam, rng: random.Random) -> list[AttemptQuestion]:
                 qtype=row["type"],
                 category=row["category"],
                 difficulty=row.get("difficulty"),
-            )
+            ).order_by("pk")
         )
         if len(pool) < row["count"]:
             raise LearningError(_("This exam cannot be sat right now: its question bank is short."))
-        for question in rng.sample(pool, row["count"]):
+        drawn = []
+        tiers = (
+            [q for q in pool if q.pk not in seen and q.pk not in on_paper],
+            [q for q in pool if q.pk in seen and q.pk not in on_paper],
+            [q for q in pool if q.pk in on_paper],
+        )
+        for tier in tiers:
+            wanted = row["count"] - len(drawn)
+            if wanted <= 0:
+                break
+            drawn += rng.sample(tier, min(wanted, len(tier)))
+        on_paper.update(q.pk for q in drawn)
+        for question in drawn:
             options = list(question.options)
             if exam.shuffle_options and question.type in (
                 QuestionType.SINGLE,
                 QuestionType.MULTIPLE,
             ):
                 rng.shuffle(options)
+            correct = list(question.correct)
+            if question.type in OBJECTIVE_TYPES:
+                options, tokens = _opaque_options(options)
+                correct = sorted(tokens[key] for key in correct if key in tokens)
             paper.append(
                 AttemptQuestion(
                     question=question,
                     type=question.type,
                     stem=question.stem,
                     options=options,
-                    correct=question.correct,
+                    correct=correct,
                     reference_answer=question.reference_answer,
                     explanation=question.explanation,
                     category=question.category,
@@ -295,7 +347,7 @@ def attempt_start(*, user, exam: Exam, now=None, seed=None) -> Attempt:
         used = Attempt.objects.filter(user=user, exam=exam).count()
         if used >= exam.max_attempts:
             raise LearningError(_("You have used all the attempts this exam allows."))
-        paper = _draw_paper(exam, random.Random(seed))  # noqa: S311 - fairness, not secrecy
+        paper = _draw_paper(exam, random.Random(seed), user=user)  # noqa: S311 - fairness
         deadline = min(now + datetime.timedelta(minutes=exam.time_limit_minutes), exam.closes_at)
         attempt = Attempt.objects.create(
             exam=exam, user=user, number=used + 1, deadline=deadline, max_score=0
@@ -466,6 +518,10 @@ def answer_grade(
         .get(pk=question.pk)
     )
     attempt = Attempt.objects.select_for_update().get(pk=question.attempt_id)
+    if by is not None and by.pk == attempt.user_id:
+        raise LearningError(
+            _("Nobody grades their own attempt: another faculty member of the base will grade it.")
+        )
     if attempt.status == Attempt.Status.IN_PROGRESS:
         raise LearningError(_("The attempt has not been submitted yet."))
     if not isinstance(score, Decimal) or score < 0 or score > question.points:
@@ -476,13 +532,29 @@ def answer_grade(
         raise LearningError(_("Scores go in half-point steps."))
     if attempt.status == Attempt.Status.FINAL and not reason.strip():
         raise LearningError(_("Changing a final result needs a reason, for the record."))
+    old_score = question.score
     GradeChange.objects.create(
         attempt_question=question,
-        old_score=question.score,
+        old_score=old_score,
         new_score=score,
         comment=comment,
         reason=reason,
         changed_by=by,
+    )
+    signals.record(
+        actor=by,
+        entries=[
+            (
+                "grade.given" if old_score is None else "grade.changed",
+                question,
+                {
+                    "attempt": attempt.pk,
+                    "old": "" if old_score is None else str(old_score),
+                    "new": str(score),
+                    "reason": reason,
+                },
+            )
+        ],
     )
     question.score = score
     question.comment = comment

@@ -19,6 +19,7 @@ from .models import Attempt, AttendanceMark, CoursePage, Delivery, Enrolment, Ex
 from .models.exams import OBJECTIVE_TYPES, QuestionType
 from .permissions import require_staff_of, staff_base_ids
 from .services import LearningError
+from .templatetags.courses_tags import option_letter
 
 ANSWER_FIELD = re.compile(r"^q(\d+)$")
 
@@ -113,6 +114,8 @@ def attendance(request, lesson_id):
 def exam_detail(request, exam_id):
     exam = get_object_or_404(Exam, pk=exam_id, is_published=True)
     attempts = selectors.attempts_of(user_id=request.user.pk, exam=exam)
+    allowed = staff_base_ids(request.user)
+    is_staff = allowed is None or exam.base_id in allowed
     return render(
         request,
         "courses/exam_detail.html",
@@ -122,6 +125,8 @@ def exam_detail(request, exam_id):
             "refusal": services.exam_refusal(user=request.user, exam=exam),
             "attempts_left": max(0, exam.max_attempts - attempts.count()),
             "question_count": sum(row.get("count", 0) for row in exam.blueprint),
+            # For the base's staff: the certifying bodies whose standard this exam misses.
+            "standard_warnings": selectors.exam_standard_warnings(exam=exam) if is_staff else [],
         },
     )
 
@@ -180,6 +185,24 @@ def attempt_take(request, attempt_id):
     return _take_page(request, attempt)
 
 
+def _choices(question) -> list[dict]:
+    """The options of a paper question as the page shows them: the attempt's opaque token as
+    the value, a letter by displayed position, the text, and whether it is ticked. Nothing
+    else of the stored option (such as the bank's own key) reaches the page."""
+    if question.type not in OBJECTIVE_TYPES:
+        return []
+    chosen = question.answer if isinstance(question.answer, list) else []
+    return [
+        {
+            "value": option["key"],
+            "letter": option_letter(index),
+            "text": option.get("text", ""),
+            "checked": option["key"] in chosen,
+        }
+        for index, option in enumerate(question.options or [])
+    ]
+
+
 def _take_page(request, attempt: Attempt, posted: dict | None = None):
     """The exam paper with the saved answers, or, after a refused save or hand-in, with the
     answers just posted, so that nothing typed is lost."""
@@ -194,6 +217,7 @@ def _take_page(request, attempt: Attempt, posted: dict | None = None):
             if question.type in OBJECTIVE_TYPES and not isinstance(value, list):
                 value = [value] if value else None
             question.answer = value
+        question.choices = _choices(question)
     remaining = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     return render(
         request,
@@ -249,7 +273,10 @@ def attempt_result(request, attempt_id):
     attempt = _own_attempt(request, attempt_id)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("courses:attempt", attempt_id=attempt.pk)
+    # With review allowed, a final attempt shows the person's own answers; the correct
+    # options, reference answers and explanations only once they can no longer sit the exam.
     show_review = attempt.exam.allow_review and attempt.status == Attempt.Status.FINAL
+    show_key = show_review and selectors.review_open(user_id=attempt.user_id, exam=attempt.exam)
     return render(
         request,
         "courses/attempt_result.html",
@@ -257,10 +284,46 @@ def attempt_result(request, attempt_id):
             "attempt": attempt,
             "exam": attempt.exam,
             "breakdown": selectors.category_breakdown(attempt=attempt),
-            "questions": attempt.questions.all() if show_review else [],
+            "questions": _review(attempt, show_key) if show_review else [],
             "show_review": show_review,
+            "show_key": show_key,
         },
     )
+
+
+def _review(attempt: Attempt, show_key: bool) -> list[dict]:
+    """The result page's review, built here so that only what may be shown reaches the
+    template: without ``show_key`` no correct option, reference answer, explanation or
+    objective question's score (which would tell whether the answer was right)."""
+    rows = []
+    for q in attempt.questions.all():
+        objective = q.type in OBJECTIVE_TYPES
+        chosen = q.answer if objective and isinstance(q.answer, list) else []
+        rows.append(
+            {
+                "position": q.position,
+                "stem": q.stem,
+                "objective": objective,
+                "options": [
+                    {
+                        "letter": "" if q.type == QuestionType.TRUE_FALSE else option_letter(i),
+                        "text": option.get("text", ""),
+                        "chosen": option["key"] in chosen,
+                        "correct": show_key and option["key"] in q.correct,
+                    }
+                    for i, option in enumerate(q.options or [])
+                ]
+                if objective
+                else [],
+                "answer": "" if objective else q.answer,
+                "reference_answer": q.reference_answer if show_key else "",
+                "explanation": q.explanation if show_key else "",
+                "score": q.score if show_key or not objective else None,
+                "points": q.points,
+                "comment": q.comment,
+            }
+        )
+    return rows
 
 
 # -- grading ---------------------------------------------------------------------------------
@@ -271,7 +334,7 @@ def grading_queue(request):
     allowed = staff_base_ids(request.user, role="faculty")
     if allowed is not None and not allowed:
         raise PermissionDenied
-    queue = selectors.grading_queue(base_ids=allowed)
+    queue = selectors.grading_queue(base_ids=allowed, grader_id=request.user.pk)
     return render(request, "courses/grading_queue.html", {"attempts": queue})
 
 
@@ -279,6 +342,12 @@ def grading_queue(request):
 def grading_attempt(request, attempt_id):
     attempt = get_object_or_404(Attempt.objects.select_related("exam", "user"), pk=attempt_id)
     require_staff_of(request.user, attempt.exam.base_id, role="faculty")
+    if attempt.user_id == request.user.pk:
+        messages.error(
+            request,
+            _("Nobody grades their own attempt: another faculty member of the base will grade it."),
+        )
+        return redirect("courses:grading")
     open_questions = attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
     posted = None
     if request.method == "POST":

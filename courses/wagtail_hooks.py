@@ -1,7 +1,9 @@
 """The question bank and exams in the Wagtail admin, each base seeing only its own."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -11,6 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from .admin_forms import BlueprintPanel, ExamForm, QuestionForm
 from .models import Exam, Question
 from .permissions import BaseScopedPermissionPolicy, staff_base_ids
+from .selectors import exam_standard_warnings
 
 
 class InstanceScopeMixin:
@@ -119,6 +122,15 @@ class ExamsGroup(SnippetViewSetGroup):
     menu_icon = "form"
     menu_order = 300
     items = (QuestionViewSet, ExamViewSet)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def warn_of_missed_exam_standards(request, instance):
+    """After an exam is saved: the certifying bodies whose standard it misses, as warnings."""
+    if isinstance(instance, Exam):
+        for warning in exam_standard_warnings(exam=instance):
+            messages.warning(request, warning)
 
 
 register_permission_policy(Question, BaseScopedPermissionPolicy(Question))

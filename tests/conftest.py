@@ -17,3 +17,22 @@ def _fresh_local_cache():
 
     if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
         cache.clear()
+
+
+@pytest.fixture
+def no_entry_rules():
+    """Courses as it works when no layer above refuses anyone an exam (``courses.signals``:
+    "courses works unchanged if nobody does"): the receivers of ``exam_entry_refusal`` (such
+    as certification's "training hours not held") are taken away for the test and put back
+    after it. Tests of the refusal itself connect their own receivers."""
+    from courses import signals
+
+    signal = signals.exam_entry_refusal
+    with signal.lock:
+        saved = list(signal.receivers)
+        signal.receivers = []
+        signal.sender_receivers_cache.clear()
+    yield
+    with signal.lock:
+        signal.receivers = saved
+        signal.sender_receivers_cache.clear()

@@ -113,7 +113,10 @@ def test_autosave_keeps_answers_across_a_reload_and_the_result_shows_the_breakdo
     attempt.refresh_from_db()
     assert attempt.status == "final"
     assert "公共知识" in content and "政策法规" in content
-    assert single.explanation in content  # this exam allows review
+    # This exam allows review, but a second attempt is left: the person's own answers show,
+    # the explanations (and correct options) wait until they can no longer sit it.
+    assert single.stem in content
+    assert single.explanation not in content
 
 
 def test_a_forged_answer_form_is_refused_with_a_message(client, exam, trainee):
