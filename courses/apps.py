@@ -7,7 +7,17 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from cms.models import TrainingBasePage
+
+        from .models import CoursePage, LessonPage
+        from .tracking import lesson_facts_forget
+
+        # What heartbeats know of a lesson (its course, dates, video) is kept per process;
+        # a saved course or lesson drops it.
+        for model in (CoursePage, LessonPage):
+            post_save.connect(lesson_facts_forget, sender=model, dispatch_uid=f"facts-{model}")
 
         # A base holds a course index. cms knows nothing of courses (the layering of
         # DESIGN.md), so courses adds its page type to the base's allowed children here.

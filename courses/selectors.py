@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 
 from cms.taxonomy import ModuleCategory
 
+from . import tracking
 from .models import (
     Attempt,
     CoursePage,
     Enrolment,
     Exam,
+    LessonActivity,
     LessonCredit,
     LessonPage,
     ModulePage,
@@ -84,10 +86,16 @@ def lesson_state_for(*, user, lesson: LessonPage) -> dict:
     """What the lesson page needs to know about the visitor's enrolment and credit."""
     course = CoursePage.objects.ancestor_of(lesson).first()
     enrolment = enrolment_for(user=user, course=course) if course else None
-    credit = None
+    credit = activity = None
     if enrolment is not None:
         credit = LessonCredit.objects.filter(enrolment=enrolment, lesson=lesson).first()
-    return {"course": course, "enrolment": enrolment, "credit": credit}
+        activity = LessonActivity.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    progress = tracking.progress_of(
+        required_seconds=lesson.required_active_seconds,
+        video_seconds=lesson.video_seconds,
+        activity=activity,
+    )
+    return {"course": course, "enrolment": enrolment, "credit": credit, "progress": progress}
 
 
 def hours_by_category(*, user_id: int, level: str | None = None) -> "OrderedDict[str, Decimal]":
@@ -298,6 +306,8 @@ class RosterRow:
     max_score: Decimal | None
     passed: bool | None
     attempts: int
+    active_minutes: int = 0  # evidence of the credited online lessons
+    tracked_minutes: int = 0  # all time tracked on the course's online lessons
 
 
 @dataclass
@@ -327,6 +337,16 @@ def class_roster(*, course: CoursePage) -> Roster:
         .values_list("enrolment_id")
         .annotate(total=Sum("hours"))
     )
+    active = dict(
+        LessonCredit.objects.filter(enrolment__course=course)
+        .values_list("enrolment_id")
+        .annotate(total=Sum("active_seconds"))
+    )
+    tracked = dict(
+        LessonActivity.objects.filter(course=course)
+        .values_list("enrolment_id")
+        .annotate(total=Sum("active_seconds"))
+    )
     final = {}
     counts = Counter()
     attempts = Attempt.objects.filter(exam__course=course).values_list(
@@ -350,6 +370,8 @@ def class_roster(*, course: CoursePage) -> Roster:
                 max_score=max_score,
                 passed=passed,
                 attempts=counts[enrolment.user_id],
+                active_minutes=(active.get(enrolment.pk) or 0) // 60,
+                tracked_minutes=(tracked.get(enrolment.pk) or 0) // 60,
             )
         )
     active = [r for r in rows if r.enrolment.status != Enrolment.Status.WITHDRAWN]

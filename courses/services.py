@@ -1,5 +1,6 @@
 """Writes to learning records: enrolment, credits, attendance, exam attempts and grades."""
 
+import contextlib
 import datetime
 import random
 import secrets
@@ -8,11 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import signals
+from . import signals, tracking
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -22,6 +24,7 @@ from .models import (
     Enrolment,
     Exam,
     GradeChange,
+    LessonActivity,
     LessonCredit,
     LessonPage,
 )
@@ -115,9 +118,19 @@ def enrolment_withdraw(*, enrolment: Enrolment, now=None) -> Enrolment:
 # -- credits and completion ------------------------------------------------------------------
 
 
-def _credit(*, enrolment: Enrolment, lesson: LessonPage, method: str, by=None) -> LessonCredit:
+def _credit(
+    *, enrolment: Enrolment, lesson: LessonPage, method: str, by=None, activity=None
+) -> LessonCredit:
+    """Credit ``lesson``'s hours once, with the evidence, and record it in the audit log."""
     module = lesson.get_parent().specific
-    credit, _created = LessonCredit.objects.get_or_create(
+    evidence = {}
+    if activity is not None:
+        evidence = {
+            "active_seconds": activity.active_seconds,
+            "first_seen": activity.first_seen,
+            "last_seen": activity.last_seen,
+        }
+    credit, created = LessonCredit.objects.get_or_create(
         enrolment=enrolment,
         lesson=lesson,
         defaults={
@@ -125,10 +138,28 @@ def _credit(*, enrolment: Enrolment, lesson: LessonPage, method: str, by=None) -
             "category": module.category,
             "method": method,
             "credited_by": by,
+            **evidence,
         },
     )
-    if _created:
+    if created:
         signals.figures_changed_notify("hours")
+        signals.record(
+            actor=by,
+            entries=[
+                (
+                    "hours.credited",
+                    credit,
+                    {
+                        "lesson": lesson.pk,
+                        "hours": str(credit.hours),
+                        "active_minutes": (
+                            activity.active_seconds // 60 if activity is not None else None
+                        ),
+                        "method": method,
+                    },
+                )
+            ],
+        )
     return credit
 
 
@@ -156,29 +187,275 @@ def _complete_if_done(enrolment: Enrolment, now=None) -> bool:
     return True
 
 
+def course_run_refusal(*, start_date, end_date, now=None) -> str | None:
+    """Why time and lessons do not count today (local time), or None inside the course's dates."""
+    today = timezone.localdate(now or timezone.now())
+    if today < start_date:
+        return _("This course starts on %(date)s; its lessons count from that day.") % {
+            "date": start_date.isoformat()
+        }
+    if today > end_date:
+        return _("This course ended on %(date)s; its lessons no longer count.") % {
+            "date": end_date.isoformat()
+        }
+    return None
+
+
+def earlier_lessons_missing(*, enrolment: Enrolment, course: CoursePage, lesson: LessonPage):
+    """The required lessons before ``lesson`` in the course's order that are not credited."""
+    credited = credited_lesson_ids(enrolment=enrolment)
+    earlier = (
+        LessonPage.objects.live()
+        .descendant_of(course)
+        .filter(path__lt=lesson.path, required=True)
+        .order_by("path")
+        .only("pk", "title", "path", "depth")
+    )
+    return [page for page in earlier if page.pk not in credited]
+
+
 @transaction.atomic
 def lesson_complete(*, user, lesson: LessonPage, now=None) -> LessonCredit:
-    """A trainee marks an online lesson done; its hours are credited once."""
+    """A trainee asks for an online lesson's hours; they are credited once, and only when
+    the time was spent: enrolled, inside the course's dates, in order where the course says
+    so, active on the lesson for its share of the hours, and most of its video watched."""
+    now = now or timezone.now()
     if lesson.delivery != Delivery.ONLINE:
-        raise LearningError(_("In-person lessons are credited from the attendance sheet."))
+        raise LearningError(_("In-person lessons are credited by check-in at the session."))
     course = CoursePage.objects.ancestor_of(lesson).first()
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is None or not enrolment.holds_a_seat:
         raise LearningError(_("Enrol in the course first."))
-    credit = _credit(enrolment=enrolment, lesson=lesson, method=LessonCredit.Method.ONLINE)
+    existing = LessonCredit.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    if existing is not None:
+        return existing
+    refusal = course_run_refusal(start_date=course.start_date, end_date=course.end_date, now=now)
+    if refusal:
+        raise LearningError(refusal)
+    if course.sequential:
+        missing = earlier_lessons_missing(enrolment=enrolment, course=course, lesson=lesson)
+        if missing:
+            raise LearningError(
+                _("This course is taken in order: complete “%(title)s” first.")
+                % {"title": missing[0].title}
+            )
+    activity = LessonActivity.objects.filter(user=user, lesson=lesson).first()
+    progress = tracking.progress_of(
+        required_seconds=lesson.required_active_seconds,
+        video_seconds=lesson.video_seconds,
+        activity=activity,
+    )
+    if not progress.met:
+        raise LearningError(" ".join(progress.shortfall()))
+    credit = _credit(
+        enrolment=enrolment,
+        lesson=lesson,
+        method=LessonCredit.Method.ONLINE,
+        by=user,
+        activity=activity,
+    )
     _complete_if_done(enrolment, now)
     return credit
 
 
+# -- time on online lessons ------------------------------------------------------------------
+
+
+class BeatRefused(LearningError):
+    """A heartbeat that counts nothing; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message, status=409):
+        super().__init__(message)
+        self.status = status
+
+
+def _user_clock_key(user_id: int) -> str:
+    return f"courses:beat:{user_id}"
+
+
+def _account(activity: LessonActivity, *, now, played, start: bool, stop: bool, video_limit):
+    """Add to ``activity`` what one heartbeat at ``now`` is worth (in memory; not saved).
+
+    The time since the previous heartbeat counts, up to the cap, if that one was recent and
+    this is not the page (re)starting; time on another lesson of the same person in the
+    meantime is not counted twice. Played video counts no faster than the time counted."""
+    counted = 0.0
+    last = activity.last_beat_at
+    if not start and last is not None:
+        elapsed = (now - last).total_seconds()
+        if 0 < elapsed <= tracking.beat_recent():
+            counted = min(elapsed, tracking.beat_cap())
+    clock = None
+    try:
+        clock = cache.get(_user_clock_key(activity.user_id))
+    except Exception:  # noqa: BLE001 - the cache is a guard, not a requirement
+        clock = None
+    if clock and clock[0] != activity.lesson_id:
+        since_other = now.timestamp() - clock[1]
+        if 0 <= since_other < counted:
+            counted = since_other  # the same minutes were already counted on another lesson
+    if counted > 0:
+        activity.active_seconds += int(counted)
+        with contextlib.suppress(Exception):
+            cache.set(
+                _user_clock_key(activity.user_id),
+                (activity.lesson_id, now.timestamp()),
+                tracking.beat_recent(),
+            )
+    if played:
+        limit = video_limit if video_limit else 24 * 3600
+        segments = tracking.clean_segments(played, limit)
+        if segments and counted > 0:
+            merged = tracking.add_played(activity.video_segments or [], segments, counted)
+            activity.video_segments = merged
+            activity.video_watched_seconds = int(tracking.covered(merged))
+    activity.last_beat_at = None if stop else now
+    activity.last_seen = now
+
+
+def _beat_refusal(facts, now) -> BeatRefused | None:
+    if facts is None:
+        return BeatRefused(_("This lesson is not published."), status=404)
+    if facts.delivery != Delivery.ONLINE:
+        return BeatRefused(_("In-person lessons count by check-in at the session."))
+    refusal = course_run_refusal(start_date=facts.start_date, end_date=facts.end_date, now=now)
+    if refusal:
+        return BeatRefused(refusal)
+    return None
+
+
+def _activity_locked(*, user, facts, now) -> LessonActivity:
+    """The person's activity row for the lesson, locked, made at the first heartbeat; refused
+    for people without a seat in the course."""
+    activity = (
+        LessonActivity.objects.select_for_update(of=("self",))
+        .select_related("enrolment")
+        .filter(user_id=user.pk, lesson_id=facts.lesson_id)
+        .first()
+    )
+    if activity is not None:
+        if not activity.enrolment.holds_a_seat:
+            raise BeatRefused(_("Enrol in the course to have time on its lessons count."), 403)
+        return activity
+    enrolment = (
+        Enrolment.objects.filter(user_id=user.pk, course_id=facts.course_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .first()
+    )
+    if enrolment is None:
+        raise BeatRefused(_("Enrol in the course to have time on its lessons count."), 403)
+    activity, created = LessonActivity.objects.get_or_create(
+        user_id=user.pk,
+        lesson_id=facts.lesson_id,
+        defaults={
+            "enrolment": enrolment,
+            "course_id": facts.course_id,
+            "first_seen": now,
+            "last_seen": now,
+        },
+    )
+    if not created:  # a second tab's first heartbeat made it a moment ago
+        activity = LessonActivity.objects.select_for_update().get(pk=activity.pk)
+    return activity
+
+
+ACTIVITY_FIELDS = [
+    "active_seconds",
+    "last_seen",
+    "last_beat_at",
+    "video_segments",
+    "video_watched_seconds",
+]
+
+
+def activity_beat(
+    *, user, lesson_id: int, played=None, start: bool = False, stop: bool = False, now=None
+) -> tuple[LessonActivity, "tracking.LessonFacts"]:
+    """One heartbeat from an open lesson page: the server adds up the time (see ``_account``).
+
+    Refused, storing nothing, for people without a seat in the course, outside the course's
+    dates, and for in-person lessons. Two queries once the row exists (the row, locked, with
+    its enrolment; its update): what the beat needs of the lesson is kept per process."""
+    now = now or timezone.now()
+    facts = tracking.lesson_facts(lesson_id)
+    refused = _beat_refusal(facts, now)
+    if refused:
+        raise refused
+    with transaction.atomic():
+        activity = _activity_locked(user=user, facts=facts, now=now)
+        _account(
+            activity,
+            now=now,
+            played=played,
+            start=start,
+            stop=stop,
+            video_limit=facts.video_seconds,
+        )
+        activity.save(update_fields=ACTIVITY_FIELDS)
+    return activity, facts
+
+
 @transaction.atomic
-def attendance_mark(*, lesson: LessonPage, present_ids: set[int], by, now=None) -> int:
-    """Record the attendance sheet of an in-person session.
+def activity_replay(*, user, lesson: LessonPage, beats) -> LessonActivity:
+    """Heartbeats that a page kept open sent one after another, for the demo and tests:
+    ``beats`` is a list of ``(now, played)``, the first one starting the page. Each is judged
+    by ``activity_beat``'s rules; the row is written once."""
+    facts = tracking.lesson_facts(lesson.pk)
+    activity = None
+    for number, (now, played) in enumerate(beats):
+        refused = _beat_refusal(facts, now)
+        if refused:
+            raise refused
+        if activity is None:
+            activity = _activity_locked(user=user, facts=facts, now=now)
+        _account(
+            activity,
+            now=now,
+            played=played,
+            start=number == 0,
+            stop=False,
+            video_limit=facts.video_seconds,
+        )
+    if activity is not None:
+        activity.save(update_fields=ACTIVITY_FIELDS)
+    return activity
+
+
+# -- attendance at in-person sessions --------------------------------------------------------
+
+CHECK_IN_EARLY = datetime.timedelta(minutes=15)
+
+
+def check_in_window(lesson: LessonPage):
+    """When a trainee may check in: from 15 minutes before the session until it ends."""
+    if lesson.session_starts is None:
+        return None, None
+    return lesson.session_starts - CHECK_IN_EARLY, lesson.session_closes
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@transaction.atomic
+def attendance_mark(
+    *, lesson: LessonPage, present_ids: set[int], by, reason: str = "", now=None
+) -> int:
+    """Record the attendance sheet of an in-person session, once it has started.
 
     Every active enrolment of the course is marked present (if its id is in ``present_ids``)
-    or absent; the present are credited the lesson's hours. Returns how many were present.
-    """
+    or absent; the present are credited the lesson's hours. Changing a mark already recorded
+    (a check-in too) is a correction and needs a reason. Nobody marks their own attendance.
+    Returns how many are present."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
     if lesson.delivery != Delivery.IN_PERSON:
         raise LearningError(_("Only in-person lessons have an attendance sheet."))
+    if lesson.session_starts is None or now < lesson.session_starts:
+        raise LearningError(
+            _("Attendance can be marked once the session has started (%(when)s).")
+            % {"when": _when(lesson.session_starts) if lesson.session_starts else "—"}
+        )
     course = CoursePage.objects.ancestor_of(lesson).first()
     enrolments = list(
         Enrolment.objects.select_for_update()
@@ -188,21 +465,149 @@ def attendance_mark(*, lesson: LessonPage, present_ids: set[int], by, now=None) 
     unknown = set(present_ids) - {e.pk for e in enrolments}
     if unknown:
         raise LearningError(_("The sheet names people who are not enrolled in this course."))
-    for enrolment in enrolments:
-        present = enrolment.pk in present_ids
-        AttendanceMark.objects.update_or_create(
-            lesson=lesson, enrolment=enrolment, defaults={"present": present, "marked_by": by}
+    marks = {m.enrolment_id: m for m in AttendanceMark.objects.filter(lesson=lesson)}
+    own = [e for e in enrolments if by is not None and e.user_id == by.pk]
+    if own:
+        mine = marks.get(own[0].pk)
+        if own[0].pk in present_ids and not (mine and mine.present):
+            raise LearningError(
+                _("Nobody marks their own attendance: another member of staff marks yours.")
+            )
+    others = [e for e in enrolments if e not in own]
+    corrections = [
+        e for e in others if e.pk in marks and marks[e.pk].present != (e.pk in present_ids)
+    ]
+    if corrections and not reason:
+        raise LearningError(
+            _("Changing attendance already recorded needs a reason, for the record.")
         )
+    entries = []
+    for enrolment in others:
+        present = enrolment.pk in present_ids
+        mark = marks.get(enrolment.pk)
+        if mark is None:
+            mark = AttendanceMark.objects.create(
+                lesson=lesson,
+                enrolment=enrolment,
+                present=present,
+                marked_by=by,
+                source=AttendanceMark.Source.STAFF,
+            )
+            entries.append(("attendance.marked", mark, {"lesson": lesson.pk, "present": present}))
+        elif mark.present != present:
+            entries.append(
+                (
+                    "attendance.corrected",
+                    mark,
+                    {
+                        "lesson": lesson.pk,
+                        "present": present,
+                        "was": mark.present,
+                        "was_source": mark.source,
+                        "reason": reason,
+                    },
+                )
+            )
+            mark.present = present
+            mark.marked_by = by
+            mark.source = AttendanceMark.Source.STAFF
+            mark.reason = reason
+            mark.save(update_fields=["present", "marked_by", "source", "reason", "marked_at"])
         if present:
             _credit(
                 enrolment=enrolment, lesson=lesson, method=LessonCredit.Method.ATTENDANCE, by=by
             )
             _complete_if_done(enrolment, now)
-        elif enrolment.status == Enrolment.Status.ACTIVE:
-            LessonCredit.objects.filter(
+        else:
+            # Hours credited for a session the person was not at go, and with them a
+            # completion they made.
+            for credit in LessonCredit.objects.filter(
                 enrolment=enrolment, lesson=lesson, method=LessonCredit.Method.ATTENDANCE
-            ).delete()
-    return len(present_ids)
+            ):
+                # Recorded before the row goes, while the entry can still name it.
+                signals.record(
+                    actor=by,
+                    entries=[
+                        (
+                            "hours.withdrawn",
+                            credit,
+                            {
+                                "lesson": lesson.pk,
+                                "hours": str(credit.hours),
+                                "active_minutes": None,
+                                "method": credit.method,
+                                "reason": reason,
+                            },
+                        )
+                    ],
+                )
+                credit.delete()
+                signals.figures_changed_notify("hours")
+                if enrolment.status == Enrolment.Status.COMPLETED:
+                    enrolment.status = Enrolment.Status.ACTIVE
+                    enrolment.completed_at = None
+                    enrolment.save(update_fields=["status", "completed_at"])
+    signals.record(actor=by, entries=entries)
+    return sum(1 for e in enrolments if e.pk in present_ids)
+
+
+class CheckInRefused(LearningError):
+    pass
+
+
+@transaction.atomic
+def attendance_check_in(*, user, lesson: LessonPage, code: str, now=None) -> AttendanceMark:
+    """A trainee at the session types (or scans) its current code: marked present, credited.
+
+    Only inside the check-in window, only with the code of this 30-second step or the one
+    before, only for people holding a seat in the course."""
+    now = now or timezone.now()
+    if lesson.delivery != Delivery.IN_PERSON:
+        raise CheckInRefused(_("Only in-person sessions have a check-in."))
+    opens, closes = check_in_window(lesson)
+    if opens is None:
+        raise CheckInRefused(_("This session has no time set yet."))
+    if now < opens:
+        raise CheckInRefused(
+            _("Check-in opens at %(when)s, 15 minutes before the session.") % {"when": _when(opens)}
+        )
+    if now > closes:
+        raise CheckInRefused(
+            _("Check-in closed at %(when)s, when the session ended.") % {"when": _when(closes)}
+        )
+    course = CoursePage.objects.ancestor_of(lesson).first()
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(user=user, course=course)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .first()
+    )
+    if enrolment is None:
+        raise CheckInRefused(_("Only trainees enrolled in this course can check in."))
+    if not tracking.check_in_code_valid(lesson.pk, code, now):
+        raise CheckInRefused(
+            _("That code is wrong or has expired: type the code shown at the session now.")
+        )
+    mark = AttendanceMark.objects.filter(lesson=lesson, enrolment=enrolment).first()
+    if mark is not None and mark.present:
+        return mark
+    if mark is not None and mark.reason:
+        raise CheckInRefused(
+            _("The staff have recorded your attendance for this session; ask them to correct it.")
+        )
+    if mark is None:
+        mark = AttendanceMark(lesson=lesson, enrolment=enrolment)
+    mark.present = True
+    mark.source = AttendanceMark.Source.CHECK_IN
+    mark.marked_by = user
+    mark.save()
+    signals.record(
+        actor=user,
+        entries=[("attendance.checked_in", mark, {"lesson": lesson.pk, "present": True})],
+    )
+    _credit(enrolment=enrolment, lesson=lesson, method=LessonCredit.Method.ATTENDANCE, by=user)
+    _complete_if_done(enrolment, now)
+    return mark
 
 
 # -- exams -----------------------------------------------------------------------------------

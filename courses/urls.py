@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_import, views_roster
+from . import views, views_import, views_learning, views_roster
 
 app_name = "courses"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("courses/<id:course_id>/withdraw/", views.withdraw, name="withdraw"),
     path("lessons/<id:lesson_id>/done/", views.lesson_done, name="lesson_done"),
     path("lessons/<id:lesson_id>/attendance/", views.attendance, name="attendance"),
+    path("lessons/<id:lesson_id>/beat/", views_learning.lesson_beat, name="lesson_beat"),
+    path("lessons/<id:lesson_id>/check-in/", views_learning.check_in, name="check_in"),
+    path(
+        "lessons/<id:lesson_id>/check-in/screen/",
+        views_learning.check_in_screen,
+        name="check_in_screen",
+    ),
     path("exams/<id:exam_id>/", views.exam_detail, name="exam"),
     path("exams/<id:exam_id>/start/", views.exam_start, name="exam_start"),
     path("attempts/<id:attempt_id>/", views.attempt_take, name="attempt"),

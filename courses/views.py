@@ -79,31 +79,49 @@ def attendance(request, lesson_id):
     lesson = get_object_or_404(LessonPage, pk=lesson_id, delivery=Delivery.IN_PERSON)
     require_staff_of(request.user, _base_id(lesson))
     course = CoursePage.objects.ancestor_of(lesson).first()
-    enrolments = (
+    enrolments = list(
         Enrolment.objects.filter(course=course)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("user")
         .order_by("user__real_name")
     )
+    posted = None
+    reason = ""
     if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()[:1000]
         try:
-            present = {int(value) for value in request.POST.getlist("present")}
-            services.attendance_mark(lesson=lesson, present_ids=present, by=request.user)
+            posted = {int(value) for value in request.POST.getlist("present")}
+            services.attendance_mark(
+                lesson=lesson, present_ids=posted, by=request.user, reason=reason
+            )
         except (ValueError, LearningError) as error:
             message = (
                 str(error) if isinstance(error, LearningError) else _("The sheet was malformed.")
             )
             messages.error(request, message)
         else:
-            messages.success(request, _("Attendance saved: %(n)d present.") % {"n": len(present)})
+            messages.success(request, _("Attendance saved: %(n)d present.") % {"n": len(posted)})
             return redirect("courses:attendance", lesson_id=lesson.pk)
-    marks = dict(
-        AttendanceMark.objects.filter(lesson=lesson).values_list("enrolment_id", "present")
-    )
+    marks = {m.enrolment_id: m for m in AttendanceMark.objects.filter(lesson=lesson)}
+    for enrolment in enrolments:
+        enrolment.mark = marks.get(enrolment.pk)
+        enrolment.is_self = enrolment.user_id == request.user.pk
+        stored = bool(enrolment.mark and enrolment.mark.present)
+        enrolment.ticked = (
+            enrolment.pk in posted if posted is not None and not enrolment.is_self else stored
+        )
     return render(
         request,
         "courses/attendance.html",
-        {"lesson": lesson, "course": course, "enrolments": enrolments, "marks": marks},
+        {
+            "lesson": lesson,
+            "course": course,
+            "enrolments": enrolments,
+            "started": lesson.session_starts is not None
+            and timezone.now() >= lesson.session_starts,
+            "has_marks": bool(marks),
+            "reason": reason,
+        },
     )
 
 

@@ -33,8 +33,8 @@ def _province(code):
     return str(Province(code).label) if code in Province.values else ""
 
 
-# Column widths of the XLSX roster, A to L.
-XLSX_WIDTHS = (12, 28, 16, 10, 28, 10, 8, 8, 8, 10, 8, 8)
+# Column widths of the XLSX roster, A to M.
+XLSX_WIDTHS = (12, 28, 16, 10, 28, 10, 8, 8, 8, 10, 8, 8, 12)
 
 
 def _xlsx_response(course, data) -> HttpResponse:
@@ -69,6 +69,7 @@ def _xlsx_response(course, data) -> HttpResponse:
                 _("Best score"),
                 _("Out of"),
                 _("Passed"),
+                _("Minutes active"),
             ],
             bold=True,
         )
@@ -88,6 +89,7 @@ def _xlsx_response(course, data) -> HttpResponse:
                     float(row.best_score) if row.best_score is not None else None,
                     float(row.max_score) if row.max_score is not None else None,
                     "" if row.passed is None else (_("yes") if row.passed else _("no")),
+                    row.active_minutes,
                 ]
             )
         out = io.BytesIO()

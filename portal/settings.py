@@ -209,6 +209,15 @@ CELERY_BEAT_SCHEDULE = {
 # After an exam's deadline, answers are still accepted this long (a slow network).
 PORTAL_EXAM_GRACE_SECONDS = 30
 
+# Online lessons: the share of a lesson's hours that must be spent active on its page (a lesson
+# may set its own), and how often the page reports that it is open and in front (seconds).
+# Each report counts the time since the previous one, at most PORTAL_LESSON_BEAT_CAP_SECONDS,
+# and only if that one came at most PORTAL_LESSON_BEAT_RECENT_SECONDS before.
+PORTAL_LESSON_MIN_ACTIVE_SHARE = env.float("PORTAL_LESSON_MIN_ACTIVE_SHARE", default=0.5)
+PORTAL_LESSON_HEARTBEAT_SECONDS = 30
+PORTAL_LESSON_BEAT_CAP_SECONDS = 40
+PORTAL_LESSON_BEAT_RECENT_SECONDS = 75
+
 # E-mail ---------------------------------------------------------------------------------------
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

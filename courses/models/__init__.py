@@ -1,5 +1,5 @@
 from .exams import Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionType
-from .learning import AttendanceMark, Enrolment, LessonCredit
+from .learning import AttendanceMark, Enrolment, LessonActivity, LessonCredit
 from .pages import CourseIndexPage, CoursePage, Delivery, LessonPage, ModulePage
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Enrolment",
     "Exam",
     "GradeChange",
+    "LessonActivity",
     "LessonCredit",
     "LessonPage",
     "ModulePage",

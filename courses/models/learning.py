@@ -71,6 +71,11 @@ class LessonCredit(models.Model):
     credited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The evidence of an online credit, copied from the tracked activity at crediting (empty
+    # for attendance credits, whose evidence is the attendance mark).
+    active_seconds = models.PositiveIntegerField(_("active seconds"), null=True, blank=True)
+    first_seen = models.DateTimeField(_("first seen"), null=True, blank=True)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson credit")
@@ -83,8 +88,44 @@ class LessonCredit(models.Model):
         return f"{self.enrolment} · {self.lesson_id} · {self.hours}"
 
 
+class LessonActivity(models.Model):
+    """Time a trainee spent active on an online lesson's page, added up by the server from the
+    page's heartbeats, and the parts of the lesson's video they played.
+
+    ``user`` and ``course`` are copied from the enrolment so that a heartbeat finds its row
+    with one indexed query and no walk of the page tree.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="activity")
+    lesson = models.ForeignKey("courses.LessonPage", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+")
+    active_seconds = models.PositiveIntegerField(_("active seconds"), default=0)
+    first_seen = models.DateTimeField(_("first seen"))
+    last_seen = models.DateTimeField(_("last seen"))
+    last_beat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # Played parts of the video, merged: [[start, end], ...] in seconds, sorted, disjoint.
+    video_segments = models.JSONField(_("video played"), default=list, blank=True)
+    video_watched_seconds = models.PositiveIntegerField(_("video watched (seconds)"), default=0)
+
+    class Meta:
+        verbose_name = _("lesson activity")
+        verbose_name_plural = _("lesson activity")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="one_activity_per_lesson")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.lesson_id} · {self.active_seconds} s"
+
+
 class AttendanceMark(models.Model):
-    """Whether an enrolled person was at an in-person session, as marked by the base's staff."""
+    """Whether an enrolled person was at an in-person session: checked in with the session's
+    rotating code, or marked by the base's staff on the attendance sheet."""
+
+    class Source(models.TextChoices):
+        CHECK_IN = "check_in", _("checked in")
+        STAFF = "staff", _("marked by staff")
 
     lesson = models.ForeignKey("courses.LessonPage", on_delete=models.PROTECT, related_name="+")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
@@ -93,6 +134,12 @@ class AttendanceMark(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     marked_at = models.DateTimeField(_("marked at"), auto_now=True)
+    source = models.CharField(
+        _("how"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
+    reason = models.TextField(
+        _("reason for the correction"), blank=True, help_text=_("Given when a mark is changed.")
+    )
 
     class Meta:
         verbose_name = _("attendance mark")

@@ -1,9 +1,11 @@
 """Course, module and lesson pages: what a training base teaches, published in the CMS."""
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +73,11 @@ class CoursePage(InTrainingBaseMixin, Page):
     capacity = models.PositiveIntegerField(
         _("seats"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
+    sequential = models.BooleanField(
+        _("lessons must be completed in order"),
+        default=False,
+        help_text=_("A lesson is credited only after every earlier required lesson."),
+    )
     summary = models.TextField(_("summary"), max_length=300, blank=True)
     description = StreamField(BaseStreamBlock(), verbose_name=_("description"), blank=True)
     faculty = ParentalManyToManyField(
@@ -87,7 +94,7 @@ class CoursePage(InTrainingBaseMixin, Page):
                 FieldPanel("class_name"),
                 FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
                 FieldRowPanel([FieldPanel("enrolment_opens"), FieldPanel("enrolment_closes")]),
-                FieldPanel("capacity"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("sequential")]),
             ],
             heading=_("Class"),
         ),
@@ -173,6 +180,11 @@ class LessonContentBlock(BaseStreamBlock):
     video_link = blocks.URLBlock(
         label=_("Video link"), help_text=_("An address of a video on an approved platform.")
     )
+    live_class = blocks.URLBlock(
+        label=_("Live class link"),
+        help_text=_("The address where trainees join the live class (a meeting room)."),
+        icon="globe",
+    )
 
 
 class LessonPage(InTrainingBaseMixin, Page):
@@ -203,6 +215,25 @@ class LessonPage(InTrainingBaseMixin, Page):
     )
     summary = RichTextField(_("summary"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(LessonContentBlock(), verbose_name=_("content"), blank=True)
+    video_seconds = models.PositiveIntegerField(
+        _("video length (seconds)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("When set, the lesson is credited only after 90% of the video was watched."),
+    )
+    min_active_share = models.DecimalField(
+        _("share of the hours to be spent active"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1"))],
+        help_text=_(
+            "E.g. 0.5: a 2-hour lesson needs 60 minutes on its page. Leave empty for the "
+            "portal's default."
+        ),
+    )
     session_starts = models.DateTimeField(_("session starts"), null=True, blank=True)
     session_ends = models.DateTimeField(_("session ends"), null=True, blank=True)
     location = models.CharField(_("place"), max_length=200, blank=True)
@@ -211,6 +242,7 @@ class LessonPage(InTrainingBaseMixin, Page):
         FieldRowPanel([FieldPanel("hours"), FieldPanel("delivery"), FieldPanel("required")]),
         FieldPanel("summary"),
         FieldPanel("body"),
+        FieldRowPanel([FieldPanel("video_seconds"), FieldPanel("min_active_share")]),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("session_starts"), FieldPanel("session_ends")]),
@@ -245,9 +277,45 @@ class LessonPage(InTrainingBaseMixin, Page):
     def module(self):
         return ModulePage.objects.parent_of(self).first()
 
+    @property
+    def active_share(self) -> Decimal:
+        """The share of the lesson's hours a trainee must spend active on it."""
+        if self.min_active_share is not None:
+            return self.min_active_share
+        return Decimal(str(getattr(settings, "PORTAL_LESSON_MIN_ACTIVE_SHARE", 0.5)))
+
+    @property
+    def required_active_seconds(self) -> int:
+        return int(self.hours * 3600 * self.active_share)
+
+    @property
+    def session_closes(self):
+        """When the in-person session is over: its end, or its start plus the lesson's hours."""
+        if self.session_ends:
+            return self.session_ends
+        if self.session_starts:
+            return self.session_starts + datetime.timedelta(hours=float(self.hours))
+        return None
+
     def get_context(self, request, *args, **kwargs):
+        import json
+
+        from django.utils.translation import gettext
+
+        from courses.permissions import staff_base_ids
         from courses.selectors import lesson_state_for
 
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_state_for(user=request.user, lesson=self))
+        credit = context.get("credit")
+        context["credit_minutes"] = (
+            credit.active_seconds // 60 if credit and credit.active_seconds is not None else None
+        )
+        context["beat_seconds"] = getattr(settings, "PORTAL_LESSON_HEARTBEAT_SECONDS", 30)
+        context["minutes_of_json"] = json.dumps(
+            gettext("%(spent)s of %(needed)s minutes"), ensure_ascii=True
+        ).replace("<", "\\u003c")
+        allowed = staff_base_ids(request.user) if request.user.is_authenticated else set()
+        base = self.training_base
+        context["can_manage"] = allowed is None or (base is not None and base.pk in allowed)
         return context

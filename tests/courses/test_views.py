@@ -52,10 +52,16 @@ def test_course_page_shows_hours_per_module_with_a_fixed_number_of_queries(clien
 
 
 def test_trainee_enrols_and_completes_an_online_lesson(client, base, trainee):
-    course = factories.course(base)
+    today = timezone.localdate()
+    course = factories.course(
+        base,
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=30),
+    )
     response = client.post(reverse("courses:enrol", args=(course.pk,)), follow=True)
     assert "欢迎" in response.content.decode()
     lesson = LessonPage.objects.descendant_of(course).first()
+    factories.study(trainee, lesson, at=timezone.now() - datetime.timedelta(minutes=50))
     response = client.post(reverse("courses:lesson_done", args=(lesson.pk,)), follow=True)
     assert "学时" in response.content.decode()
     page = client.get(reverse("my_learning")).content.decode()
