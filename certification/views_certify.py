@@ -855,6 +855,7 @@ def continuing_education(request, *, bodies):
     )
     page = _page(request, pending)
     for activity in page:
+        activity.own = duties.is_own(request.user, activity.holder_id)
         activity.evidence_name = (
             activity.evidence.name.rsplit("/", 1)[-1] if activity.evidence else ""
         )

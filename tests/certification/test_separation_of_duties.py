@@ -196,6 +196,9 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
     assert set(Certificate.objects.values_list("filing_status", flat=True)) == {"pending"}
 
     sign_in(client, officer)
+    page = client.get(reverse("certify_filing")).content.decode()
+    assert f'name="certificate" value="{someone.pk}"' in page
+    assert f'name="certificate" value="{own.pk}"' not in page and "data-own-certificate" in page
     response = client.post(
         reverse("certify_filing"),
         {"certificate": [own.pk, someone.pk], "reference": "备2026-1"},
@@ -212,7 +215,9 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
     )
 
 
-def test_a_certifier_cannot_review_their_own_continuing_education(body, reviewer, colleague):
+def test_a_certifier_cannot_review_their_own_continuing_education(
+    client, body, reviewer, colleague
+):
     activity = services.continuing_education_report(
         holder=reviewer,
         body=body,
@@ -223,6 +228,15 @@ def test_a_certifier_cannot_review_their_own_continuing_education(body, reviewer
     )
     with pytest.raises(CertificationError, match="your own continuing education"):
         services.continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
+    sign_in(client, reviewer)
+    url = reverse("certify_continuing_education")
+    row = client.get(url).content.decode().split(f'data-activity="{activity.pk}"')[1]
+    row = row.split("</tr>")[0]
+    assert "data-own-activity" in row and 'value="approve"' not in row
+    response = client.post(
+        url, {"activity": activity.pk, "decision": "approve", "note": ""}, follow=True
+    )
+    assert "You cannot review your own continuing education" in response.content.decode()
     activity.refresh_from_db()
     assert activity.status == ContinuingEducation.Status.PENDING
     services.continuing_education_review(activity_id=activity.pk, actor=colleague, approve=True)
