@@ -16,7 +16,16 @@ def on_exam_passed(sender, user_id, level, **kwargs):
 @receiver(recorded, dispatch_uid="certification.recorded")
 def on_recorded(sender, actor, entries, **kwargs):
     """Chain the entries in the transaction making the change; no public page shows them, so
-    the public verification cache is left as it is."""
+    the public verification cache is left as it is. Data is put in its JSON form first (a
+    Decimal or a date becomes text), so what is hashed is what is stored."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
     from .services import audit_append_many
 
-    audit_append_many(actor=actor, entries=list(entries), public=False)
+    plain = [
+        (action, obj, json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)))
+        for action, obj, data in entries
+    ]
+    audit_append_many(actor=actor, entries=plain, public=False)

@@ -58,6 +58,26 @@ def test_a_learning_record_change_is_chained_in_the_same_transaction(enrolment):
     assert "Audit chain intact: 3 entries." in verify()
 
 
+def test_decimals_and_dates_are_stored_as_text_and_the_chain_holds(enrolment):
+    import datetime
+    from decimal import Decimal
+
+    with transaction.atomic():
+        courses_signals.record(
+            actor=None,
+            entries=[
+                (
+                    "hours.credited",
+                    enrolment,
+                    {"hours": Decimal("1.5"), "on": datetime.date(2026, 3, 1)},
+                )
+            ],
+        )
+    entry = AuditEntry.objects.get(action="hours.credited")
+    assert entry.data == {"hours": "1.5", "on": "2026-03-01"}
+    assert "intact: 1 entries" in verify()
+
+
 def test_a_rolled_back_change_leaves_no_entry(enrolment):
     with pytest.raises(RuntimeError), transaction.atomic():
         courses_signals.record(actor=None, entries=[("grade.given", enrolment, {"score": 9})])
