@@ -502,6 +502,13 @@ def bulk_new(request, *, bodies):
     course_id = None if course_param == NO_CLASS else _int(course_param)
     candidates = services.bulk_candidates(body=body, course_id=course_id)
     counts = candidates.order_by().aggregate(**_candidate_counts())
+    # What a run fails rather than approves: the starter's own applications, and levels that
+    # need two approvers (approved one by one, then confirmed by a second certifier).
+    held_back = (
+        candidates.filter(status__in=Application.AWAITING_DECISION)
+        .filter(Q(applicant=request.user) | Q(level__approvers_required__gte=2))
+        .count()
+    )
     course = candidates.order_by().values("course__title", "course__class_name").first()
     course_label = ""
     if course and course["course__title"]:
@@ -551,7 +558,8 @@ def bulk_new(request, *, bodies):
             "course_label": course_label,
             "awaiting": counts["awaiting"],
             "approved": counts["approved"],
-            "total": counts["awaiting"] + counts["approved"],
+            "total": counts["awaiting"] + counts["approved"] - held_back,
+            "held_back": held_back,
         },
         "bulk",
     )

@@ -251,6 +251,10 @@ def test_a_class_run_skips_the_starters_own_application(
     others = [submitted_application(UserFactory(real_name=f"同学{n}"), body) for n in range(2)]
     Application.objects.filter(pk__in=[a.pk for a in others]).update(course_id=own.course_id)
     sign_in(client, reviewer)
+    confirm = client.get(
+        reverse("certify_bulk_new") + f"?body={body.pk}&course={own.course_id}"
+    ).content.decode()
+    assert "data-held-back" in confirm and "2 certificates will be issued." in confirm
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("certify_bulk_new"),
