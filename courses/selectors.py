@@ -208,11 +208,15 @@ def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
     from django.utils import timezone
 
     from . import signals
+    from .services import grace
 
     now = now or timezone.now()
-    if now >= exam.closes_at:
-        return True
-    if Attempt.objects.filter(user_id=user_id, exam=exam).count() >= exam.max_attempts:
+    attempts = Attempt.objects.filter(user_id=user_id, exam=exam)
+    # Never while an attempt of theirs still takes answers (the last one, or one in the
+    # grace after the exam closed).
+    if attempts.filter(status=Attempt.Status.IN_PROGRESS, deadline__gte=now - grace()).exists():
+        return False
+    if now >= exam.closes_at or attempts.count() >= exam.max_attempts:
         return True
     standards = signals.standards_for(level=exam.level)
     return bool(standards) and all(s.review_before_last_attempt for s in standards)

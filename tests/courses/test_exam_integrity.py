@@ -226,7 +226,11 @@ def test_review_waits_until_the_last_attempt_is_used(client, review_exam, traine
         assert "因为乙。" not in content  # the explanation
         assert "要点：……" not in content  # the reference answer
 
-        second = _sit_blank(trainee, review_exam)
+        # Not while the last attempt is being sat.
+        sitting = attempt_start(user=trainee, exam=review_exam)
+        assert "因为乙。" not in _result(client, first) and "✓" not in _result(client, first)
+        second = _sit_blank(trainee, review_exam)  # hands in the attempt being sat
+        assert second == sitting
         for attempt in (first, second):
             content = _result(client, attempt)
             assert "✓" in content and "因为乙。" in content and "要点：……" in content
