@@ -61,7 +61,9 @@ def standards_for(*, level: str) -> list:
 
 def entry_refusal(*, user_id: int, level: str) -> str | None:
     """The first reason a layer above gives for refusing an exam of ``level``, or None."""
-    for _receiver, answer in exam_entry_refusal.send(sender="courses", user_id=user_id, level=level):
+    for _receiver, answer in exam_entry_refusal.send(
+        sender="courses", user_id=user_id, level=level
+    ):
         if answer:
             return answer
     return None
