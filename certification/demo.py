@@ -18,10 +18,12 @@ from . import services
 from .errors import CertificationError
 from .keys import signing_key_create
 from .models import (
+    QUESTIONS_FIELDS,
     Application,
     Certificate,
     CertificationLevel,
     CertifyingBody,
+    ExamStandard,
     RegistryListing,
 )
 from .services_registry import registry_join
@@ -142,7 +144,34 @@ def seed_bodies(bases, certifier) -> dict[str, CertifyingBody]:
     national.certifiers.add(certifier)
     first = next(iter(b for code, b in bodies.items() if code != "CN"))
     first.certifiers.add(certifier)
+    seed_exam_standards(bodies.values())
     return bodies
+
+
+# Illustrative exam standards, marked as editable defaults: the papers a body accepts have at
+# least this many questions in each module the level trains, a pass mark of at least 60 % and
+# a time limit of at most two hours. Not official figures.
+DEMO_STANDARD = {"questions": 5, "min_pass_mark": 60, "max_time_limit_minutes": 120}
+
+
+def seed_exam_standards(bodies) -> None:
+    """Each body's exam standard for every level it awards that has an exam (kept if set)."""
+    for body in bodies:
+        for level in body.levels.filter(exam_required=True):
+            per_module = {
+                QUESTIONS_FIELDS[category]: DEMO_STANDARD["questions"] if hours else 0
+                for category, hours in level.hours_required().items()
+            }
+            ExamStandard.objects.get_or_create(
+                body=body,
+                level=level,
+                defaults={
+                    **per_module,
+                    "min_pass_mark": DEMO_STANDARD["min_pass_mark"],
+                    "max_time_limit_minutes": DEMO_STANDARD["max_time_limit_minutes"],
+                    "values_are_defaults": True,
+                },
+            )
 
 
 def seed_stories(*, bodies, certifier, holder, applicant) -> None:

@@ -32,6 +32,7 @@ from portal.accounts.demo import ScaleTrainee
 
 from . import services
 from .models import Application, Certificate, CertificationLevel, CertifyingBody, StatusList
+from .statement import requirements_snapshot
 
 # Junior certificates issued per year, relative: from a few thousand a year in 2017 to tens of
 # thousands now (at 100,000 people). Years after the last listed keep its weight.
@@ -485,6 +486,7 @@ def _certificate(award: Award, application: Application, *, setting, filer) -> C
         issued_on=award.issued_on,
         valid_until=valid_until,
         held_since=award.held_since,
+        requirements=requirements_snapshot(level),
         recipient_salt=award.salt,
         status_list=award.bit[0],
         status_index=award.bit[1],

@@ -112,6 +112,10 @@ class CertificatePrint:
     valid_until: datetime.date | None
     verify_url: str
     hours_total: str = ""
+    # What the holder did, from the requirements kept on the certificate at issue
+    # (``certification.statement``); empty: the wording of certificates issued before that.
+    statement_zh: str = ""
+    statement_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,22 @@ def _draw_number(canvas: Canvas, font: str, number: str) -> None:
 # Body ---------------------------------------------------------------------------------------
 
 
+# The statement's lines end above the level's name, whose English line stays clear of the
+# signature and the details table below it: two lines of Chinese and three of English at the
+# full size, and a longer statement is set smaller.
+STATEMENT_HEIGHT = 2 * 21 + 3 * 14
+_LEGACY_STATEMENT_EN = (
+    "has completed the prescribed training programme, passed the assessment and is "
+    "hereby certified at the level of"
+)
+
+
+def _legacy_statement_zh(data: CertificatePrint) -> str:
+    """What certificates issued before their requirements were kept say."""
+    course = f"{data.track_name}培训课程" if data.track_name else "规定的培训课程"
+    return f"已完成{course}，经考核合格，具备{data.level_name}能力等级，特发此证。"
+
+
 def _draw_statement(
     canvas: Canvas, font: str, name_font: str, data: CertificatePrint, left: float
 ) -> None:
@@ -422,15 +442,24 @@ def _draw_statement(
     canvas.setLineWidth(0.8)
     canvas.line(centre - underline, 361, centre + underline, 361)
 
-    course = f"{data.track_name}培训课程" if data.track_name else "规定的培训课程"
-    chinese = f"已完成{course}，经考核合格，具备{data.level_name}能力等级，特发此证。"
-    english = (
-        "has completed the prescribed training programme, passed the assessment and is "
-        "hereby certified at the level of"
+    chinese = data.statement_zh or _legacy_statement_zh(data)
+    english = data.statement_en or _LEGACY_STATEMENT_EN
+    # The statement says what the level required, so its length varies: it is set smaller
+    # until it fits the lines left above the level's name and the details below.
+    zh_size, en_size = 14.0, 10.0
+    while zh_size > 9 and (
+        len(_wrapped(chinese, font, zh_size, width)) * zh_size * 1.5
+        + len(_wrapped(english, font, en_size, width)) * en_size * 1.4
+        > STATEMENT_HEIGHT
+    ):
+        zh_size, en_size = zh_size - 0.5, max(7.0, en_size - 0.5)
+    y = _draw_centred_lines(
+        canvas, font, chinese, centre, 334, size=zh_size, leading=zh_size * 1.5, width=width
     )
-    y = _draw_centred_lines(canvas, font, chinese, centre, 334, size=14, leading=21, width=width)
     canvas.setFillColor(MUTED)
-    y = _draw_centred_lines(canvas, font, english, centre, y - 2, size=10, leading=14, width=width)
+    y = _draw_centred_lines(
+        canvas, font, english, centre, y - 2, size=en_size, leading=en_size * 1.4, width=width
+    )
 
     canvas.setFillColor(RED)
     level_size = _fitted_size(data.level_name, font, 22, width, 8)

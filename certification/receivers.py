@@ -3,7 +3,7 @@ keep learning-record changes (hours, attendance, check-ins, grades) in the audit
 
 from django.dispatch import receiver
 
-from courses.signals import exam_passed, recorded
+from courses.signals import exam_entry_refusal, exam_passed, exam_standards, recorded
 
 
 @receiver(exam_passed, dispatch_uid="certification.exam_passed")
@@ -29,3 +29,19 @@ def on_recorded(sender, actor, entries, **kwargs):
         for action, obj, data in entries
     ]
     audit_append_many(actor=actor, entries=plain, public=False)
+
+
+@receiver(exam_standards, dispatch_uid="certification.exam_standards")
+def on_exam_standards(sender, level, **kwargs):
+    """The exam standards certifying bodies set for exams of this course level."""
+    from .selectors import exam_standards_for
+
+    return exam_standards_for(course_level=level)
+
+
+@receiver(exam_entry_refusal, dispatch_uid="certification.exam_entry_refusal")
+def on_exam_entry_refusal(sender, user_id, level, **kwargs):
+    """Why the person may not sit an exam of this course level yet (hours not held), or None."""
+    from .selectors import exam_entry_refusal as refusal
+
+    return refusal(user_id=user_id, course_level=level)

@@ -23,6 +23,7 @@ from .models import (
     CertifyingBody,
     ContinuingEducation,
     Evidence,
+    ExamStandard,
 )
 
 
@@ -63,7 +64,24 @@ def _hours_items(*, level: CertificationLevel, earned) -> list[CheckItem]:
     return items
 
 
-def _exam_item(*, level: CertificationLevel, passes, today: datetime.date) -> CheckItem:
+def _meets(exam_pass, standard) -> bool:
+    return not standard.problems(
+        questions_by_module=exam_pass.questions_by_module,
+        pass_mark=exam_pass.pass_mark,
+        time_limit_minutes=exam_pass.time_limit_minutes,
+    )
+
+
+def _exam_item(
+    *,
+    level: CertificationLevel,
+    passes,
+    today: datetime.date,
+    standards: list,
+    body_name: str = "",
+) -> CheckItem:
+    """The exam row: a pass counts only if its paper meets an exam standard in ``standards``
+    (the application's body's, or without an application any awarding body's)."""
     cutoff = None
     if level.exam_valid_months:
         try:
@@ -71,17 +89,48 @@ def _exam_item(*, level: CertificationLevel, passes, today: datetime.date) -> Ch
         except OverflowError:  # further back than the calendar goes: any pass counts
             cutoff = None
     recent = [p for p in passes if cutoff is None or timezone.localdate(p.passed_at) >= cutoff]
+    counting = [p for p in recent if any(_meets(p, s) for s in standards)]
     if level.exam_valid_months:
         required = _("Passed within the last %(months)d months") % {
             "months": level.exam_valid_months
         }
     else:
         required = _("Passed")
-    if recent:
+    if body_name:
+        required += "; " + _("the exam meets the exam standard of %(body)s") % {"body": body_name}
+    else:
+        required += "; " + _("the exam meets a certifying body's exam standard")
+    hint = ""
+    if counting:
         actual = _("Passed on %(date)s (%(percent)s%%)") % {
-            "date": timezone.localdate(recent[0].passed_at).isoformat(),
-            "percent": f"{recent[0].percent:.0f}",
+            "date": timezone.localdate(counting[0].passed_at).isoformat(),
+            "percent": f"{counting[0].percent:.0f}",
         }
+    elif not standards:
+        if body_name:
+            actual = _("%(body)s has not set an exam standard for this level") % {"body": body_name}
+        else:
+            actual = _("No certifying body has set an exam standard for this level")
+        if recent:
+            actual = _("Passed on %(date)s, but it does not count: %(why)s") % {
+                "date": timezone.localdate(recent[0].passed_at).isoformat(),
+                "why": actual,
+            }
+        hint = _("No exam counts until the certifying body sets an exam standard for the level.")
+    elif recent:
+        problems = standards[0].problems(
+            questions_by_module=recent[0].questions_by_module,
+            pass_mark=recent[0].pass_mark,
+            time_limit_minutes=recent[0].time_limit_minutes,
+        )
+        actual = _(
+            "Passed on %(date)s, but it does not count: the exam does not meet the exam "
+            "standard (%(problems)s)"
+        ) % {
+            "date": timezone.localdate(recent[0].passed_at).isoformat(),
+            "problems": "; ".join(problems),
+        }
+        hint = _("Pass an exam that meets the certifying body's exam standard.")
     elif passes:
         actual = _("Last passed on %(date)s, too long ago") % {
             "date": timezone.localdate(passes[0].passed_at).isoformat()
@@ -93,9 +142,101 @@ def _exam_item(*, level: CertificationLevel, passes, today: datetime.date) -> Ch
         label=_("Exam of the level"),
         required=required,
         actual=actual,
-        met=bool(recent),
-        hint="" if recent else _("Pass the level's exam at a training base."),
+        met=bool(counting),
+        hint="" if counting else (hint or _("Pass the level's exam at a training base.")),
     )
+
+
+def _minutes_text(minutes: int) -> str:
+    return _("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+def _minutes_item(*, minutes: int) -> CheckItem:
+    """Not a rule: the active time the person spent in credited online lessons, so the certifier
+    can weigh the hours credited against time actually spent."""
+    return CheckItem(
+        key="learning_minutes",
+        label=_("Active time in online lessons"),
+        required=_("Shown for the certifier's review"),
+        actual=_minutes_text(minutes),
+        met=True,
+    )
+
+
+# -- exam standards and entry to exams ---------------------------------------------------------
+
+
+def _standard_data(row: ExamStandard):
+    return courses_api.ExamStandard(
+        body_id=row.body_id,
+        body_name=row.body.name,
+        level=row.level.course_level,
+        min_questions={category: n for category, n in row.min_questions().items() if n},
+        min_pass_mark=row.min_pass_mark,
+        max_time_limit_minutes=row.max_time_limit_minutes,
+        review_before_last_attempt=row.review_before_last_attempt,
+    )
+
+
+def level_exam_standards(*, level: CertificationLevel) -> dict:
+    """Each body's exam standard for ``level``, by body id (one query)."""
+    rows = ExamStandard.objects.filter(level=level).select_related("body", "level")
+    return {row.body_id: _standard_data(row) for row in rows}
+
+
+def exam_standards_for(*, course_level: str) -> list:
+    """The exam standards of active bodies for the levels they award whose exams are of
+    ``course_level``, as ``courses.api.ExamStandard``."""
+    rows = (
+        ExamStandard.objects.filter(
+            body__is_active=True, level__course_level=course_level, body__levels=F("level")
+        )
+        .select_related("body", "level")
+        .order_by("body__code", "level__rank", "pk")
+    )
+    return [_standard_data(row) for row in rows]
+
+
+def _amount(value) -> str:
+    """12.0 → 12, 6.5 → 6.5."""
+    text = f"{Decimal(value or 0):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def exam_entry_refusal(*, user_id: int, course_level: str) -> str | None:
+    """Why the person may not yet sit an exam of ``course_level``: they hold the training hours
+    of no level that asks for the exam and the hours (unless such a level lets the exam be sat
+    before the hours are complete). None when nothing stands in the way."""
+    levels = [
+        level
+        for level in CertificationLevel.objects.filter(
+            course_level=course_level, exam_required=True
+        )
+        if any(level.hours_required().values())
+    ]
+    if not levels or any(level.exam_before_hours for level in levels):
+        return None
+    earned = courses_api.hours_by_module(user_id=user_id, level=course_level)
+    labels = dict(ModuleCategory.choices)
+    shortfalls = []
+    for level in levels:
+        short = [
+            _("%(module)s: %(have)s of %(needed)s hours")
+            % {
+                "module": labels[category],
+                "have": _amount(earned.get(category, 0)),
+                "needed": _amount(required),
+            }
+            for category, required in level.hours_required().items()
+            if required and earned.get(category, Decimal("0")) < required
+        ]
+        if not short:
+            return None
+        shortfalls.append((level, short))
+    level, short = shortfalls[0]
+    return _(
+        "The exam opens once you hold the training hours of %(level)s. Still short: %(short)s."
+    ) % {"level": level.name, "short": "; ".join(short)}
 
 
 def prerequisite_certificates(*, user_ids, level: CertificationLevel) -> dict[int, Certificate]:
@@ -238,9 +379,24 @@ def checklists(
     user_ids = [user_id for user_id, a in people if id(a) not in renewals]
     course_level = level.course_level or None
     earned = courses_api.hours_by_module_for(user_ids=user_ids, level=course_level)
-    passes = held = {}
+    passes = held = standards = {}
+    awarding, body_names = [], {}
     if level.exam_required:
         passes = courses_api.exams_passed_for(user_ids=user_ids, level=course_level)
+        standards = level_exam_standards(level=level)
+        if any(a is None for _user_id, a in people):
+            awarding = [
+                standards[pk]
+                for pk in level.bodies.filter(is_active=True).values_list("pk", flat=True)
+                if pk in standards
+            ]
+        unset = {a.body_id for _user_id, a in people if a is not None} - set(standards)
+        if unset:
+            body_names = dict(CertifyingBody.objects.filter(pk__in=unset).values_list("pk", "name"))
+    minutes = {}
+    with_hours = any(level.hours_required().values())
+    if with_hours:
+        minutes = courses_api.learning_minutes_for(user_ids=user_ids, level=course_level)
     if level.prerequisite_id:
         held = prerequisite_certificates(user_ids=user_ids, level=level.prerequisite)
     with_proof = set()
@@ -257,8 +413,25 @@ def checklists(
             result.append(Checklist(items=tuple(_renewal_items(application=application))))
             continue
         items = _hours_items(level=level, earned=earned[user_id])
+        if with_hours:
+            items.append(_minutes_item(minutes=minutes.get(user_id, 0)))
         if level.exam_required:
-            items.append(_exam_item(level=level, passes=passes[user_id], today=today))
+            if application is None:
+                mine, body_name = awarding, ""
+            elif application.body_id in standards:
+                mine = [standards[application.body_id]]
+                body_name = mine[0].body_name
+            else:
+                mine, body_name = [], body_names.get(application.body_id, "")
+            items.append(
+                _exam_item(
+                    level=level,
+                    passes=passes[user_id],
+                    today=today,
+                    standards=mine,
+                    body_name=body_name,
+                )
+            )
         if level.prerequisite_id:
             items.append(_prerequisite_item(level=level, held=held.get(user_id), today=today))
         if level.experience_years:

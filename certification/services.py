@@ -44,6 +44,7 @@ from .models import (
 )
 from .pdf import CertificatePrint, certificate_pdf, photo_for_print
 from .selectors import add_months, checklist, checklists, may_certify
+from .statement import certificate_statement, criteria_narrative, requirements_snapshot
 from .uploads import evidence_check, stored_name
 
 logger = logging.getLogger(__name__)
@@ -568,6 +569,9 @@ def _certificate_new(
         issued_on=today,
         valid_until=_valid_until(level, today),
         held_since=renews.held_since if renews else today,
+        # What the level asked for, so the statement printed and signed stays as issued; a
+        # renewal says what the certificate it renews said.
+        requirements=(renews.requirements if renews else None) or requirements_snapshot(level),
         recipient_salt=secrets.token_hex(8),
         status_list=status_list,
         status_index=index,
@@ -707,6 +711,7 @@ PRINT_RELATED = (
 
 def certificate_print(certificate: Certificate) -> CertificatePrint:
     body = certificate.body
+    statement = certificate_statement(certificate)
     return CertificatePrint(
         number=certificate.number,
         holder_name=certificate.printed_name,
@@ -722,6 +727,8 @@ def certificate_print(certificate: Certificate) -> CertificatePrint:
         issued_on=certificate.issued_on,
         valid_until=certificate.valid_until,
         verify_url=verify_url(certificate.number),
+        statement_zh=statement[0],
+        statement_en=statement[1],
     )
 
 
@@ -755,9 +762,10 @@ def certificate_credential(certificate: Certificate) -> dict:
         achievement_id=absolute_url(reverse("certification_level", args=[level.code])),
         achievement_name=certificate.level_name,
         achievement_description=level.description or certificate.level_name,
-        criteria_narrative=_(
-            "Completed the required training hours per module, passed the level's exam and "
-            "met the level's other requirements, as reviewed by the certifying body."
+        criteria_narrative=criteria_narrative(
+            certificate.requirements,
+            level_name=certificate.level_name,
+            level_name_en=certificate.level_name_en,
         ),
         recipient_email=certificate.holder.email,
         recipient_salt=certificate.recipient_salt,

@@ -9,7 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .admin_audit import AuditedAdminForm, reason_panel
-from .models import CertificationLevel, CertifyingBody, Goal, Track
+from .models import CertificationLevel, CertifyingBody, ExamStandard, Goal, Track
 from .services_goals import goal_counted_levels_check
 
 
@@ -73,6 +73,7 @@ class LevelViewSet(SnippetViewSet):
                 FieldRowPanel([FieldPanel("hours_general"), FieldPanel("hours_policy")]),
                 FieldRowPanel([FieldPanel("hours_practice"), FieldPanel("hours_enhancement")]),
                 FieldRowPanel([FieldPanel("exam_required"), FieldPanel("exam_valid_months")]),
+                FieldPanel("exam_before_hours"),
                 FieldRowPanel([FieldPanel("prerequisite"), FieldPanel("prerequisite_held_months")]),
                 FieldPanel("experience_years"),
             ],
@@ -180,8 +181,84 @@ class GoalViewSet(SnippetViewSet):
     )
 
 
+class ExamStandardForm(AuditedAdminForm):
+    """A body sets standards only for levels it awards and that have an exam; saving one in
+    the admin confirms its figures. Every save is in the audit log."""
+
+    def save(self, commit=True):
+        self.instance.values_are_defaults = False
+        return super().save(commit=commit)
+
+    def clean(self):
+        cleaned = super().clean()
+        body, level = cleaned.get("body"), cleaned.get("level")
+        if body is not None and level is not None:
+            if not body.levels.filter(pk=level.pk).exists():
+                self.add_error(
+                    "level",
+                    _("%(body)s does not award %(level)s; add the level to the body first.")
+                    % {"body": body.name, "level": level.name},
+                )
+            elif not level.exam_required:
+                self.add_error(
+                    "level",
+                    _("%(level)s has no exam, so it needs no exam standard.")
+                    % {"level": level.name},
+                )
+            elif (
+                ExamStandard.objects.filter(body=body, level=level)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                self.add_error(
+                    "level",
+                    _("%(body)s already has an exam standard for %(level)s; edit that one.")
+                    % {"body": body.name, "level": level.name},
+                )
+        return cleaned
+
+
+class ExamStandardViewSet(SnippetViewSet):
+    model = ExamStandard
+    icon = "tasks"
+    menu_label = _("Exam standards")
+    list_display = [
+        "body",
+        "level",
+        "min_pass_mark",
+        "max_time_limit_minutes",
+        "values_are_defaults",
+    ]
+    list_filter = ["body", "level"]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [FieldPanel("body"), FieldPanel("level")], heading=_("Who sets it, for what")
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel(
+                        [FieldPanel("questions_general"), FieldPanel("questions_policy")]
+                    ),
+                    FieldRowPanel(
+                        [FieldPanel("questions_practice"), FieldPanel("questions_enhancement")]
+                    ),
+                    FieldRowPanel(
+                        [FieldPanel("min_pass_mark"), FieldPanel("max_time_limit_minutes")]
+                    ),
+                    FieldPanel("review_before_last_attempt"),
+                    FieldPanel("values_are_defaults", read_only=True),
+                ],
+                heading=_("What an exam must have to count"),
+            ),
+            reason_panel(),
+        ],
+        base_form_class=ExamStandardForm,
+    )
+
+
 class CertificationGroup(SnippetViewSetGroup):
-    items = (TrackViewSet, LevelViewSet, BodyViewSet, GoalViewSet)
+    items = (TrackViewSet, LevelViewSet, BodyViewSet, ExamStandardViewSet, GoalViewSet)
     menu_icon = "pick"
     menu_label = _("Certification")
     menu_name = "certification"

@@ -88,10 +88,10 @@ class Migration(migrations.Migration):
                         default=60,
                         validators=[
                             django.core.validators.MinValueValidator(
-                                1, "The pass mark must be at least 1%."
+                                1, "The pass mark must be at least 1%%."
                             ),
                             django.core.validators.MaxValueValidator(
-                                100, "The pass mark cannot be above 100%."
+                                100, "The pass mark cannot be above 100%%."
                             ),
                         ],
                         verbose_name="pass mark at least (%)",

@@ -293,8 +293,8 @@ class ExamStandard(models.Model):
         _("pass mark at least (%)"),
         default=60,
         validators=[
-            MinValueValidator(1, _("The pass mark must be at least 1%.")),
-            MaxValueValidator(100, _("The pass mark cannot be above 100%.")),
+            MinValueValidator(1, _("The pass mark must be at least 1%%.")),
+            MaxValueValidator(100, _("The pass mark cannot be above 100%%.")),
         ],
     )
     max_time_limit_minutes = models.PositiveSmallIntegerField(

@@ -31,8 +31,33 @@ def seal_png() -> bytes:
     return out.getvalue()
 
 
+# The exam standard a test body sets for each level it awards (see ``qualify``'s paper).
+STANDARD = {
+    "questions_general": 5,
+    "questions_policy": 5,
+    "questions_practice": 5,
+    "questions_enhancement": 5,
+    "min_pass_mark": 60,
+    "max_time_limit_minutes": 120,
+}
+
+
+def exam_standard(body, level_code="junior_broker", **fields):
+    from certification.models import ExamStandard
+
+    return ExamStandard.objects.update_or_create(
+        body=body, level=level(level_code), defaults={**STANDARD, **fields}
+    )[0]
+
+
 def certifying_body(
-    code="GD", kind="base", levels=("junior_broker",), key=True, images=True, **fields
+    code="GD",
+    kind="base",
+    levels=("junior_broker",),
+    key=True,
+    images=True,
+    exam_standards=True,
+    **fields,
 ) -> CertifyingBody:
     body = CertifyingBody.objects.create(
         code=code,
@@ -44,6 +69,9 @@ def certifying_body(
         **fields,
     )
     body.levels.set(CertificationLevel.objects.filter(code__in=levels))
+    if exam_standards:
+        for rules in CertificationLevel.objects.filter(code__in=levels, exam_required=True):
+            exam_standard(body, rules.code)
     if images:
         body.seal.save("seal.png", ContentFile(seal_png()), save=False)
         body.signature.save("signature.png", ContentFile(png_bytes((200, 60), (20, 20, 20))))
@@ -62,9 +90,17 @@ def certifier(body: CertifyingBody | None = None, **fields):
     return user
 
 
-def qualify(user, level_code="junior_broker", base=None, passed_at=None):
-    """Give ``user`` the hours and the exam pass the level asks for, at a training base."""
-    from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
+def qualify(
+    user,
+    level_code="junior_broker",
+    base=None,
+    passed_at=None,
+    questions_per_module=5,
+    exam_fields=None,
+):
+    """Give ``user`` the hours and the exam pass the level asks for, at a training base: a
+    paper of ``questions_per_module`` in every module, as the test bodies' standard asks."""
+    from courses.models import Attempt, AttemptQuestion, Enrolment, LessonCredit, LessonPage
 
     rules = level(level_code)
     base = base or training_base(
@@ -94,9 +130,9 @@ def qualify(user, level_code="junior_broker", base=None, passed_at=None):
     if rules.exam_required:
         from tests.factories import exam
 
-        paper = exam(base, page, level=rules.course_level)
+        paper = exam(base, page, level=rules.course_level, **(exam_fields or {}))
         when = passed_at or timezone.now() - datetime.timedelta(days=1)
-        Attempt.objects.create(
+        attempt = Attempt.objects.create(
             exam=paper,
             user=user,
             number=1,
@@ -107,6 +143,22 @@ def qualify(user, level_code="junior_broker", base=None, passed_at=None):
             score=Decimal("90"),
             max_score=Decimal("100"),
             passed=True,
+        )
+        # The paper as served: questions_per_module of each module category.
+        AttemptQuestion.objects.bulk_create(
+            AttemptQuestion(
+                attempt=attempt,
+                position=position,
+                type="single",
+                stem=f"{category} {n}",
+                category=category,
+                points=Decimal("1"),
+            )
+            for position, (category, n) in enumerate(
+                (category, n)
+                for category in rules.hours_required()
+                for n in range(questions_per_module)
+            )
         )
     return page
 

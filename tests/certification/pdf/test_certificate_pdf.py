@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from certification import pdf as certificate_module
 from certification.pdf import certificate_pdf
+from certification.statement import statement_en, statement_zh
 from tests.certification.pdf import samples
 from tests.requirements import missing
 
@@ -112,6 +113,22 @@ def test_the_certificate_reads_back_with_holder_number_level_body_and_dates(tmp_
         "https://portal.example/verify/GD-J-2026-000123/",
     ):
         assert expected in text, expected
+
+
+def test_the_statement_printed_is_the_one_given_and_the_old_wording_only_without_one(tmp_path):
+    given = samples.certificate(
+        statement_zh="已完成技术合同认定登记员培训课程共8学时（政策法规4学时、实务技能4学时），"
+        "具有1年以上相关工作经历，具备技术合同认定登记员能力等级，特发此证。",
+        statement_en="has completed 8 hours of the prescribed training programme (4 h policies "
+        "and regulations, 4 h practical skills), has at least 1 year of relevant work "
+        "experience and is hereby certified at the level of",
+    )
+    text = text_of(certificate_pdf(given), tmp_path)
+    assert "共8学时（政策法规4学时、实务技能4学时）" in text
+    assert "hascompleted8hoursoftheprescribedtrainingprogramme" in text
+    assert "考核" not in text and "assessment" not in text
+    text = text_of(certificate_pdf(samples.certificate()), tmp_path)
+    assert "经考核合格" in text and "passedtheassessment" in text
 
 
 def test_a_certificate_without_expiry_or_hours_says_no_expiry_and_prints_no_hours(tmp_path):
@@ -332,6 +349,26 @@ def test_the_seal_and_signature_are_prepared_once_per_process(monkeypatch):
 
 FRAME = 34  # the inner red rule's distance from the page edge
 
+# A statement naming every kind of requirement, with long names (certification.statement).
+_SENIOR = {
+    "version": 1,
+    "hours": {"general": "44.5", "policy": "40.5", "practice": "52", "enhancement": "48.5"},
+    "hours_total": "185.5",
+    "exam": True,
+    "experience_years": 5,
+    "prerequisite": "中级技术经纪人（技术转移与成果转化方向）",
+    "prerequisite_en": "Intermediate Technology Broker (Technology Transfer and "
+    "Commercialisation of Research Results)",
+}
+LONGEST_STATEMENT = {
+    "statement_zh": statement_zh(
+        _SENIOR,
+        level_name="高级技术经理人（技术转移与成果转化方向）",
+        track_name="技术经理人（科技成果转化）",
+    ),
+    "statement_en": statement_en(_SENIOR),
+}
+
 
 @pytest.mark.parametrize(
     "changes",
@@ -353,6 +390,16 @@ FRAME = 34  # the inner red rule's distance from the page edge
             id="long-body-and-level",
         ),
         pytest.param({"holder_photo": None, "holder_name": "A" * 60}, id="no-photo-long"),
+        pytest.param(
+            {
+                "level_name": "高级技术经理人（技术转移与成果转化方向）",
+                "level_name_en": "Senior Technology Manager (Technology Transfer and "
+                "Commercialisation of Research Results)",
+                "track_name": "技术经理人（科技成果转化）",
+                **LONGEST_STATEMENT,
+            },
+            id="every-requirement-stated",
+        ),
     ],
 )
 def test_long_names_stay_inside_the_frame_clear_of_each_other_and_are_all_printed(
