@@ -207,3 +207,41 @@ def test_saving_a_level_unchanged_needs_no_reason_and_logs_only_the_confirmation
     junior.refresh_from_db()
     assert admin_client.post(edit, level_form(junior)).status_code == 302
     assert AuditEntry.objects.filter(action="level.changed").count() == 1
+
+
+def test_an_exam_standard_edit_is_audited_with_who_what_and_why(client):
+    from certification.models import ExamStandard
+    from tests.certification.factories import certifying_body
+
+    # A superuser: the audit is what is tested here, not who may edit standards.
+    administrator = with_totp(UserFactory(is_superuser=True, roles=["Administrator"]))
+    admin_client = client
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    sign_in(admin_client, administrator)
+
+    standard = ExamStandard.objects.get(body=certifying_body("GD"), level=level("junior_broker"))
+    edit = reverse("wagtailsnippets_certification_examstandard:edit", args=[standard.pk])
+    assert "Reason for the change" in admin_client.get(edit).content.decode()
+    data = {
+        "body": standard.body_id,
+        "level": standard.level_id,
+        "questions_general": "5",
+        "questions_policy": "5",
+        "questions_practice": "5",
+        "questions_enhancement": "5",
+        "min_pass_mark": "70",
+        "max_time_limit_minutes": "120",
+    }
+    refused = admin_client.post(edit, data)
+    assert refused.status_code == 200 and "Say why the rules change" in refused.content.decode()
+    assert not AuditEntry.objects.filter(action="exam_standard.changed").exists()
+
+    response = admin_client.post(edit, {**data, "change_reason": "提高及格线"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="exam_standard.changed")
+    assert entry.actor == administrator
+    assert (entry.object_type, entry.object_id) == ("examstandard", str(standard.pk))
+    assert entry.data["reason"] == "提高及格线"
+    assert entry.data["changes"]["min_pass_mark"] == {"from": 60, "to": 70}
+    assert "questions_general" not in entry.data["changes"]
+    assert "Audit chain intact" in verify()
