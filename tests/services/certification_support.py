@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import Application
-from tests.certification.factories import level
+from tests.certification.factories import STANDARD, level
 from tests.factories import course, exam, training_base
 
 ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS_PER_MODULE = max(n for key, n in STANDARD.items() if key.startswith("questions_"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红"
 
@@ -48,7 +49,7 @@ def qualified_class(body, count: int, *, level_code="junior_broker", tag="class"
     is a stored file name every applicant's ``photo`` points at. Returns (course page, the
     applications' ids in order).
     """
-    from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
+    from courses.models import Attempt, AttemptQuestion, Enrolment, LessonCredit, LessonPage
     from portal.accounts.models import User
 
     rules = level(level_code)
@@ -104,7 +105,7 @@ def qualified_class(body, count: int, *, level_code="junior_broker", tag="class"
         batch_size=4000,
     )
     if paper is not None:
-        Attempt.objects.bulk_create(
+        attempts = Attempt.objects.bulk_create(
             [
                 Attempt(
                     exam=paper,
@@ -121,6 +122,26 @@ def qualified_class(body, count: int, *, level_code="junior_broker", tag="class"
                 for user in users
             ],
             batch_size=2000,
+        )
+        # Each paper as served: what the test bodies' exam standard asks in every module.
+        AttemptQuestion.objects.bulk_create(
+            [
+                AttemptQuestion(
+                    attempt=attempt,
+                    position=position,
+                    type="single",
+                    stem=f"{category} {position}",
+                    category=category,
+                    points=Decimal("1"),
+                )
+                for attempt in attempts
+                for position, category in enumerate(
+                    category
+                    for category in rules.hours_required()
+                    for _n in range(QUESTIONS_PER_MODULE)
+                )
+            ],
+            batch_size=4000,
         )
     first = services.checklist(user_id=users[0].pk, level=rules)
     assert first.met, [item.label for item in first.missing]
