@@ -7,7 +7,10 @@ Choices worth knowing (see the OB 3.0 spec, section "Data Model"):
   address is trimmed and lower-cased first so that "Li.Wei@Example.cn " still matches.
 * The certificate number goes in ``credentialSubject.licenseNumber``, the AchievementSubject
   property OB 3.0 defines for "the license number that was issued with this credential".
-* ``achievementType`` is ``Certification``, OB's term for a credential earned by examination.
+* ``achievementType`` is ``Certification``, OB's term for a time-limited, revocable, renewable
+  credential awarded by an authoritative body. How it was earned (training hours, an exam where
+  the level has one, experience) is said only in ``criteria.narrative``, built from the level's
+  requirements kept on the certificate at issue (``certification.statement``).
 * Every URL that becomes an RDF IRI must be an absolute IRI: JSON-LD silently drops relative ones,
   and the signature would then not cover them.
 """

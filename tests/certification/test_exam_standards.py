@@ -7,7 +7,7 @@ from django.utils import translation
 
 from certification import services
 from certification.errors import CertificationError
-from certification.models import Application, ExamStandard
+from certification.models import Application, CertificationLevel, ExamStandard
 from certification.wagtail_hooks import ExamStandardViewSet
 from courses import api as courses_api
 from courses import signals as course_signals
@@ -168,18 +168,14 @@ def test_exam_entry_is_refused_without_the_hours_and_names_what_is_short():
     assert course_signals.entry_refusal(user_id=person.pk, level="junior_broker") is None
 
 
-def test_exam_entry_is_allowed_before_the_hours_where_the_level_says_so():
-    junior = level("junior_broker")
-    junior.exam_before_hours = True
-    junior.save()
+@pytest.mark.parametrize(
+    "change", [{"exam_before_hours": True}, {"exam_required": False}], ids=["before", "no-exam"]
+)
+def test_exam_entry_is_allowed_before_the_hours_where_the_level_says_so_or_has_no_exam(change):
     person = UserFactory()
+    assert course_signals.entry_refusal(user_id=person.pk, level="junior_broker")
+    CertificationLevel.objects.filter(code="junior_broker").update(**change)
     assert course_signals.entry_refusal(user_id=person.pk, level="junior_broker") is None
-
-
-def test_a_level_without_an_exam_refuses_no_exam_entry():
-    person = UserFactory()
-    # The registrar level counts every course and has no exam: nothing to refuse.
-    assert course_signals.entry_refusal(user_id=person.pk, level="") is None
 
 
 # The admin form ----------------------------------------------------------------------------
