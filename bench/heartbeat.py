@@ -9,10 +9,11 @@ with ``--web-workers`` sync workers as the Procfile's ``web`` line runs it, ``DE
 
 What runs: the demo's first course is made to run today if it does not (its dates moved), and
 ``--clients`` new trainees are enrolled in it, each signed in with a session made by the session
-engine and a CSRF cookie. Each client is one trainee with the course's first online lesson
-open: it posts heartbeats (``/learn/lessons/<id>/beat/``, JSON, with the CSRF header and a
-played video range) one after another, as fast as they are answered, for ``--seconds`` after a
-2 s warm-up. The baseline, in the same run on the same gunicorn: ``/healthz``, a bare Django
+engine, a CSRF cookie and the heartbeat token its lesson page would carry. Each client is one
+trainee with the course's first online lesson open: it posts heartbeats
+(``/learn/lessons/<id>/beat/``, JSON, with the CSRF and token headers and a played video
+range) one after another, as fast as they are answered, for ``--seconds`` after a 2 s
+warm-up. The baseline, in the same run on the same gunicorn: ``/healthz``, a bare Django
 view (the full middleware stack, no database, no template), with as many clients. Checked
 afterwards in the database: every trainee has one activity row, and none has more active time
 than the wall time of the run (the server counts time, not beats).
@@ -107,7 +108,14 @@ def trainees_signed_in(course, count: int) -> list[tuple[int, str, str]]:
     return triples
 
 
-async def drive(base: str, *, path: str, clients, seconds: float, beat: bool) -> dict:
+def beat_tokens(trainees, lesson_id: int) -> dict[int, str]:
+    """The token each trainee's lesson page would carry (``tracking.beat_token``)."""
+    from courses.tracking import beat_token
+
+    return {user_id: beat_token(user_id, lesson_id) for user_id, _, _ in trainees}
+
+
+async def drive(base: str, *, path: str, clients, seconds: float, beat: bool, tokens=None) -> dict:
     """Closed-loop clients for WARM_UP + ``seconds``: heartbeats, one trainee per client, or
     GETs of the bare view."""
     from django.conf import settings
@@ -123,9 +131,12 @@ async def drive(base: str, *, path: str, clients, seconds: float, beat: bool) ->
 
         async def client(trainee) -> None:
             nonlocal answered
-            _user_id, session_key, csrf = trainee
+            _, session_key, csrf = trainee
             cookies = {settings.SESSION_COOKIE_NAME: session_key, settings.CSRF_COOKIE_NAME: csrf}
+            user_id = trainee[0]
             headers = {"X-CSRFToken": csrf, "Content-Type": "application/json"}
+            if tokens:
+                headers["X-Beat-Token"] = tokens[user_id]
             position = 0.0
             first = True
             while (sent := time.perf_counter()) < stop_at:
@@ -197,6 +208,7 @@ def main() -> None:
     course, lesson = running_lesson()
     trainees = trainees_signed_in(course, args.clients)
     user_ids = [user_id for user_id, _, _ in trainees]
+    tokens = beat_tokens(trainees, lesson.pk)
     path = f"/learn/lessons/{lesson.pk}/beat/"
     from django.db import connections
 
@@ -227,7 +239,14 @@ def main() -> None:
             if beat:
                 run_started = wall_before
             result = asyncio.run(
-                drive(base, path=target, clients=trainees, seconds=args.seconds, beat=beat)
+                drive(
+                    base,
+                    path=target,
+                    clients=trainees,
+                    seconds=args.seconds,
+                    beat=beat,
+                    tokens=tokens,
+                )
             )
             served = max(1, result["answered"])
             kinds = cpu_by_kind(mine)

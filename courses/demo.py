@@ -241,6 +241,7 @@ def seed_base_courses(base: TrainingBasePage) -> list[CoursePage]:
                 level=level,
                 class_name=f"2026年第{number}期{name}培训班",
                 delivery=Delivery.BLENDED,
+                # Running: three weeks in, six weeks to go.
                 start_date=timezone.localdate(now - datetime.timedelta(days=21)),
                 end_date=timezone.localdate(now + datetime.timedelta(days=42)),
                 sequential=level == Level.JUNIOR_BROKER,

@@ -1,6 +1,5 @@
 """Writes to learning records: enrolment, credits, attendance, exam attempts and grades."""
 
-import contextlib
 import datetime
 import random
 import secrets
@@ -9,8 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,39 +267,26 @@ class BeatRefused(LearningError):
         self.status = status
 
 
-def _user_clock_key(user_id: int) -> str:
-    return f"courses:beat:{user_id}"
-
-
-def _account(activity: LessonActivity, *, now, played, start: bool, stop: bool, video_limit):
+def _account(
+    activity: LessonActivity, *, now, played, start: bool, stop: bool, video_limit, other_last
+):
     """Add to ``activity`` what one heartbeat at ``now`` is worth (in memory; not saved).
 
     The time since the previous heartbeat counts, up to the cap, if that one was recent and
-    this is not the page (re)starting; time on another lesson of the same person in the
-    meantime is not counted twice. Played video counts no faster than the time counted."""
-    counted = 0.0
+    this is not the page (re)starting; time already counted on another lesson of the same
+    person since then (``other_last``: their latest heartbeat on any other lesson) is not
+    counted twice. Played video counts no faster than the time counted."""
+    counted = 0
     last = activity.last_beat_at
     if not start and last is not None:
-        elapsed = (now - last).total_seconds()
-        if 0 < elapsed <= tracking.beat_recent():
-            counted = min(elapsed, tracking.beat_cap())
-    clock = None
-    try:
-        clock = cache.get(_user_clock_key(activity.user_id))
-    except Exception:  # noqa: BLE001 - the cache is a guard, not a requirement
-        clock = None
-    if clock and clock[0] != activity.lesson_id:
-        since_other = now.timestamp() - clock[1]
-        if 0 <= since_other < counted:
-            counted = since_other  # the same minutes were already counted on another lesson
-    if counted > 0:
-        activity.active_seconds += int(counted)
-        with contextlib.suppress(Exception):
-            cache.set(
-                _user_clock_key(activity.user_id),
-                (activity.lesson_id, now.timestamp()),
-                tracking.beat_recent(),
-            )
+        # Whole seconds of the clock between the two beats: over many beats these add up
+        # to the wall time exactly, with no rounding lost or gained per beat.
+        elapsed = int(now.timestamp()) - int(last.timestamp())
+        if 0 < (now - last).total_seconds() <= tracking.beat_recent():
+            counted = max(0, min(elapsed, tracking.beat_cap()))
+        if other_last is not None and last < other_last <= now:
+            counted = min(counted, int(now.timestamp()) - int(other_last.timestamp()))
+    activity.active_seconds += counted
     if played:
         limit = video_limit if video_limit else 24 * 3600
         segments = tracking.clean_segments(played, limit)
@@ -311,6 +296,16 @@ def _account(activity: LessonActivity, *, now, played, start: bool, stop: bool, 
             activity.video_watched_seconds = int(tracking.covered(merged))
     activity.last_beat_at = None if stop else now
     activity.last_seen = now
+
+
+def _other_last(*, user_id: int, lesson_id: int):
+    from django.db.models import Max
+
+    return (
+        LessonActivity.objects.filter(user_id=user_id)
+        .exclude(lesson_id=lesson_id)
+        .aggregate(last=Max("last_beat_at"))["last"]
+    )
 
 
 def _beat_refusal(facts, now) -> BeatRefused | None:
@@ -368,21 +363,102 @@ ACTIVITY_FIELDS = [
 ]
 
 
+def _beat_sql() -> tuple[str, str]:
+    """The two statements of a heartbeat, for this database: read the row (with the
+    enrolment's status and the person's latest beat on any other lesson), and write it back
+    if no other beat wrote it meanwhile. On PostgreSQL the write's commit does not wait for
+    the disk (``synchronous_commit`` off for that statement alone): a heartbeat is a running
+    total that the next one rewrites, and a crash loses at most the last moment of them,
+    never a credit."""
+    activity = LessonActivity._meta.db_table
+    enrolment = Enrolment._meta.db_table
+    read = (
+        f"SELECT a.id, a.active_seconds, a.last_beat_at, a.video_segments, "  # noqa: S608 - tables from the models, values as parameters
+        f"a.video_watched_seconds, e.status, "
+        f"(SELECT MAX(o.last_beat_at) FROM {activity} o "
+        f"WHERE o.user_id = a.user_id AND o.lesson_id <> a.lesson_id) "
+        f"FROM {activity} a JOIN {enrolment} e ON e.id = a.enrolment_id "
+        f"WHERE a.user_id = %s AND a.lesson_id = %s"
+    )
+    if connection.vendor == "postgresql":
+        write = (
+            f"WITH fast AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
+            f"UPDATE {activity} SET active_seconds = %s, last_seen = %s, last_beat_at = %s, "
+            f"video_segments = %s::jsonb, video_watched_seconds = %s "
+            f"WHERE id = %s AND last_beat_at IS NOT DISTINCT FROM %s "
+            f"AND EXISTS (SELECT 1 FROM fast)"
+        )
+    else:
+        write = (
+            f"UPDATE {activity} SET active_seconds = %s, last_seen = %s, last_beat_at = %s, "  # noqa: S608
+            f"video_segments = %s, video_watched_seconds = %s "
+            f"WHERE id = %s AND last_beat_at IS %s"
+        )
+    return read, write
+
+
+def _db_datetime(value):
+    """A datetime read by raw SQL: aware on PostgreSQL, naive UTC text on SQLite."""
+    if value is None or isinstance(value, datetime.datetime):
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+        return value
+    return timezone.make_aware(
+        datetime.datetime.fromisoformat(str(value)).replace(tzinfo=None), datetime.UTC
+    )
+
+
 def activity_beat(
     *, user, lesson_id: int, played=None, start: bool = False, stop: bool = False, now=None
 ) -> tuple[LessonActivity, "tracking.LessonFacts"]:
     """One heartbeat from an open lesson page: the server adds up the time (see ``_account``).
 
     Refused, storing nothing, for people without a seat in the course, outside the course's
-    dates, and for in-person lessons. Two queries once the row exists (the row, locked, with
-    its enrolment; its update): what the beat needs of the lesson is kept per process."""
+    dates, and for in-person lessons. Once the row exists, a beat is two indexed statements
+    and no transaction of its own (see ``_beat_sql``); what the beat needs of the lesson is
+    kept per process (``tracking.lesson_facts``)."""
+    import json
+
     now = now or timezone.now()
     facts = tracking.lesson_facts(lesson_id)
     refused = _beat_refusal(facts, now)
     if refused:
         raise refused
-    with transaction.atomic():
-        activity = _activity_locked(user=user, facts=facts, now=now)
+    read, write = _beat_sql()
+    adapt = connection.ops.adapt_datetimefield_value
+    for _attempt in range(5):
+        with connection.cursor() as cursor:
+            cursor.execute(read, [user.pk, lesson_id])
+            row = cursor.fetchone()
+        if row is None:
+            with transaction.atomic():
+                activity = _activity_locked(user=user, facts=facts, now=now)
+                _account(
+                    activity,
+                    now=now,
+                    played=played,
+                    start=start,
+                    stop=stop,
+                    video_limit=facts.video_seconds,
+                    other_last=_other_last(user_id=user.pk, lesson_id=lesson_id),
+                )
+                activity.save(update_fields=ACTIVITY_FIELDS)
+            return activity, facts
+        pk, active, last_beat_at, segments, watched, status, other_last = row
+        if status == Enrolment.Status.WITHDRAWN:
+            raise BeatRefused(_("Enrol in the course to have time on its lessons count."), 403)
+        if isinstance(segments, str | bytes):
+            segments = json.loads(segments)
+        read_last = _db_datetime(last_beat_at)
+        activity = LessonActivity(
+            pk=pk,
+            user_id=user.pk,
+            lesson_id=lesson_id,
+            active_seconds=active,
+            last_beat_at=read_last,
+            video_segments=segments or [],
+            video_watched_seconds=watched,
+        )
         _account(
             activity,
             now=now,
@@ -390,9 +466,24 @@ def activity_beat(
             start=start,
             stop=stop,
             video_limit=facts.video_seconds,
+            other_last=_db_datetime(other_last),
         )
-        activity.save(update_fields=ACTIVITY_FIELDS)
-    return activity, facts
+        with connection.cursor() as cursor:
+            cursor.execute(
+                write,
+                [
+                    activity.active_seconds,
+                    adapt(activity.last_seen),
+                    adapt(activity.last_beat_at),
+                    json.dumps(activity.video_segments),
+                    activity.video_watched_seconds,
+                    pk,
+                    last_beat_at,  # exactly as read: the write goes through only if unchanged
+                ],
+            )
+            if cursor.rowcount:
+                return activity, facts
+    raise BeatRefused(_("Too many heartbeats at once; the next one will count."), status=409)
 
 
 @transaction.atomic
@@ -402,6 +493,7 @@ def activity_replay(*, user, lesson: LessonPage, beats) -> LessonActivity:
     by ``activity_beat``'s rules; the row is written once."""
     facts = tracking.lesson_facts(lesson.pk)
     activity = None
+    other_last = _other_last(user_id=user.pk, lesson_id=lesson.pk)
     for number, (now, played) in enumerate(beats):
         refused = _beat_refusal(facts, now)
         if refused:
@@ -415,6 +507,7 @@ def activity_replay(*, user, lesson: LessonPage, beats) -> LessonActivity:
             start=number == 0,
             stop=False,
             video_limit=facts.video_seconds,
+            other_last=other_last,
         )
     if activity is not None:
         activity.save(update_fields=ACTIVITY_FIELDS)

@@ -254,6 +254,39 @@ def add_played(old, played, allowance: float) -> list[list[float]]:
     return merge([*old, *allowed])
 
 
+# -- the lesson page's heartbeat token ------------------------------------------------------
+
+BEAT_TOKEN_SECONDS = 4 * 3600  # each heartbeat's answer carries a fresh one
+
+
+def _beat_signer():
+    from django.core.signing import TimestampSigner
+
+    return TimestampSigner(salt="courses.lesson-heartbeat")
+
+
+def beat_token(user_id: int, lesson_id: int) -> str:
+    """A token the lesson page sends with its heartbeats: who it is for and which lesson,
+    signed, so that a beat needs no session or user lookup (two queries fewer)."""
+    return _beat_signer().sign(f"{user_id}:{lesson_id}")
+
+
+def beat_token_user(token: str, lesson_id: int) -> int | None:
+    """The user a valid, unexpired token for ``lesson_id`` was made for, or None."""
+    from django.core.signing import BadSignature
+
+    if not token or len(token) > 200:
+        return None
+    try:
+        value = _beat_signer().unsign(token, max_age=BEAT_TOKEN_SECONDS)
+    except BadSignature:  # also expired
+        return None
+    user_id, _sep, lesson = value.partition(":")
+    if lesson != str(lesson_id) or not user_id.isdigit():
+        return None
+    return int(user_id)
+
+
 # -- in-person check-in codes ----------------------------------------------------------------
 
 CODE_STEP = 30  # seconds each code lasts

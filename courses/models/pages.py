@@ -312,6 +312,11 @@ class LessonPage(InTrainingBaseMixin, Page):
             credit.active_seconds // 60 if credit and credit.active_seconds is not None else None
         )
         context["beat_seconds"] = getattr(settings, "PORTAL_LESSON_HEARTBEAT_SECONDS", 30)
+        enrolment = context.get("enrolment")
+        if enrolment is not None and enrolment.holds_a_seat and not credit:
+            from courses.tracking import beat_token
+
+            context["beat_token"] = beat_token(request.user.pk, self.pk)
         context["minutes_of_json"] = json.dumps(
             gettext("%(spent)s of %(needed)s minutes"), ensure_ascii=True
         ).replace("<", "\\u003c")

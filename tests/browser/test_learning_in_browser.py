@@ -42,8 +42,8 @@ def test_the_open_lesson_page_beats_and_shows_progress(live_server, page, settin
     lesson.refresh_from_db()
     trainee = factories.UserFactory(email="reader@example.org", real_name="周同学")
     enrolment_create(user=trainee, course=course)
-    # Earlier today: 2 minutes 50 seconds on the page; 10 seconds to go.
-    factories.study(trainee, lesson, seconds=170, at=timezone.now() - datetime.timedelta(hours=1))
+    # Earlier today: 2.5 minutes on the page; half a minute to go.
+    factories.study(trainee, lesson, seconds=150, at=timezone.now() - datetime.timedelta(hours=1))
 
     sign_in(page, live_server.url, trainee.email)
     with page.expect_response(lambda r: "/beat/" in r.url) as first:
@@ -52,11 +52,15 @@ def test_the_open_lesson_page_beats_and_shows_progress(live_server, page, settin
     box = page.locator("[data-lesson-progress]")
     expect(box.locator("[data-progress-text]")).to_contain_text("2")
     expect(box.locator("[data-progress-text]")).to_contain_text("3")
+    assert int(box.locator("[data-progress-bar]").get_attribute("value")) < 100
     done = page.locator("[data-done]")
     expect(done).to_be_disabled()
 
     # The page keeps beating while it is open and in front; the server counts the seconds.
-    expect(done).to_be_enabled(timeout=30_000)
+    expect(box.locator("[data-progress-text]")).to_contain_text(
+        re.compile(r"3\D+3"), timeout=60_000
+    )
+    expect(done).to_be_enabled()
     activity = LessonActivity.objects.get(user=trainee, lesson=lesson)
     assert activity.active_seconds >= 180
     assert activity.last_beat_at > timezone.now() - datetime.timedelta(seconds=10)

@@ -197,3 +197,18 @@ def test_nobody_marks_their_own_attendance(client, session, trainee, teacher):
     attendance_mark(lesson=session, present_ids={other.pk}, by=teacher)
     assert set(AttendanceMark.objects.values_list("enrolment_id", flat=True)) == {other.pk}
     assert not LessonCredit.objects.filter(enrolment=own).exists()
+
+
+def test_the_session_page_leads_trainees_to_check_in_and_staff_to_the_code(
+    client, session, trainee, teacher
+):
+    enrolment_create(user=trainee, course=session.get_parent().get_parent())
+    client.force_login(trainee)
+    page = client.get(session.url).content.decode()
+    assert reverse("courses:check_in", args=(session.pk,)) in page
+    assert reverse("courses:check_in_screen", args=(session.pk,)) not in page
+    client.force_login(teacher)
+    page = client.get(session.url).content.decode()
+    assert reverse("courses:check_in_screen", args=(session.pk,)) in page
+    sheet = client.get(reverse("courses:attendance", args=(session.pk,))).content.decode()
+    assert trainee.real_name in sheet

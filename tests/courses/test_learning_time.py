@@ -239,3 +239,57 @@ def test_the_lesson_page_shows_progress_and_the_beat_answers_it(client, base, tr
     assert answer.json()["required_minutes"] == 45
     assert answer.json()["active_minutes"] == 10
     assert answer.json()["met"] is False
+
+
+def test_the_page_token_names_its_person_and_lesson_only(client, base, trainee):
+    from courses.tracking import beat_token
+
+    course = running_course(base)
+    enrolment_create(user=trainee, course=course)
+    first, second = lessons_of(course)
+    other = factories.UserFactory()
+    url = reverse("courses:lesson_beat", args=(first.pk,))
+    body = json.dumps({"start": True})
+    # No session: the token alone says who is beating, and only for its own lesson.
+    answer = client.post(
+        url,
+        body,
+        content_type="application/json",
+        HTTP_X_BEAT_TOKEN=beat_token(trainee.pk, first.pk),
+    )
+    assert answer.status_code == 200 and answer.json()["token"]
+    assert LessonActivity.objects.get().user == trainee
+    for forged in (beat_token(trainee.pk, second.pk), beat_token(trainee.pk, first.pk) + "x", ""):
+        answer = client.post(url, body, content_type="application/json", HTTP_X_BEAT_TOKEN=forged)
+        assert answer.status_code == 403
+    # A token for someone without a seat stores nothing.
+    answer = client.post(
+        url, body, content_type="application/json", HTTP_X_BEAT_TOKEN=beat_token(other.pk, first.pk)
+    )
+    assert answer.status_code == 403
+    assert LessonActivity.objects.count() == 1
+
+
+def test_in_person_lessons_take_no_beats(base, trainee):
+    course = running_course(base, lessons=[("practice", "2", "in_person")])
+    enrolment_create(user=trainee, course=course)
+    lesson = lessons_of(course)[0]
+    with pytest.raises(BeatRefused) as refused:
+        activity_beat(user=trainee, lesson_id=lesson.pk, start=True)
+    assert refused.value.status == 409
+    assert not LessonActivity.objects.exists()
+
+
+def test_two_lessons_open_at_once_count_the_time_once(base, trainee):
+    course = running_course(base)
+    enrolment_create(user=trainee, course=course)
+    first, second = lessons_of(course)
+    t0 = timezone.now() - datetime.timedelta(minutes=20)
+    activity_beat(user=trainee, lesson_id=first.pk, start=True, now=t0)
+    activity_beat(user=trainee, lesson_id=second.pk, start=True, now=t0)
+    for n in range(1, 21):  # both pages beat every 30 s for 10 minutes
+        at = t0 + datetime.timedelta(seconds=30 * n)
+        activity_beat(user=trainee, lesson_id=first.pk, now=at)
+        activity_beat(user=trainee, lesson_id=second.pk, now=at)
+    total = sum(LessonActivity.objects.values_list("active_seconds", flat=True))
+    assert total <= 600
