@@ -46,6 +46,7 @@ def main() -> None:
 
 
 def run() -> None:
+    from courses import signals
     from courses.models import AttemptQuestion
     from courses.services import (
         attempt_save_answers,
@@ -55,6 +56,8 @@ def run() -> None:
     )
     from tests import factories
 
+    # The trainees made here hold no training hours: entry to the exam is not what is timed.
+    signals.exam_entry_refusal.disconnect(dispatch_uid="certification.exam_entry_refusal")
     base = factories.training_base("BENCH", "44")
     course = factories.course(base)
     factories.questions(base, per_kind=12)
