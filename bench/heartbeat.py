@@ -11,12 +11,13 @@ What runs: the demo's first course is made to run today if it does not (its date
 ``--clients`` new trainees are enrolled in it, each signed in with a session made by the session
 engine, a CSRF cookie and the heartbeat token its lesson page would carry. Each client is one
 trainee with the course's first online lesson open: it posts heartbeats
-(``/learn/lessons/<id>/beat/``, JSON, with the CSRF and token headers and a played video
-range) one after another, as fast as they are answered, for ``--seconds`` after a 2 s
-warm-up. The baseline, in the same run on the same gunicorn: ``/healthz``, a bare Django
-view (the full middleware stack, no database, no template), with as many clients. Checked
-afterwards in the database: every trainee has one activity row, and none has more active time
-than the wall time of the run (the server counts time, not beats).
+(``/learn/lessons/<id>/beat/``, JSON, with the CSRF and token headers, and the played
+range of the lesson's video if it has one, as the page does) one after another, as fast as
+they are answered, for ``--seconds`` after a 2 s warm-up. The baseline, in the same run on
+the same gunicorn: ``/healthz``, a bare Django view (the full middleware stack, no database,
+no template), with as many clients. Checked afterwards in the database: every trainee has one
+activity row, and none has more active time than the wall time of the run (the server counts
+time, not beats).
 
 Targets: heartbeats at least half the bare view's throughput, p95 under 50 ms at 64 clients.
 The last line: ``heartbeats R/s (bare B req/s, ratio X); p95 P ms``.
@@ -115,7 +116,9 @@ def beat_tokens(trainees, lesson_id: int) -> dict[int, str]:
     return {user_id: beat_token(user_id, lesson_id) for user_id, _, _ in trainees}
 
 
-async def drive(base: str, *, path: str, clients, seconds: float, beat: bool, tokens=None) -> dict:
+async def drive(
+    base: str, *, path: str, clients, seconds: float, beat: bool, tokens=None, video=False
+) -> dict:
     """Closed-loop clients for WARM_UP + ``seconds``: heartbeats, one trainee per client, or
     GETs of the bare view."""
     from django.conf import settings
@@ -142,8 +145,9 @@ async def drive(base: str, *, path: str, clients, seconds: float, beat: bool, to
             while (sent := time.perf_counter()) < stop_at:
                 try:
                     if beat:
+                        # As the page sends it: the played range of its video, if it has one.
                         position += 0.5
-                        body = {"played": [[0, position]]}
+                        body = {"played": [[0, position]] if video else []}
                         if first:
                             body["start"] = True
                         request = session.post(
@@ -246,6 +250,7 @@ def main() -> None:
                     seconds=args.seconds,
                     beat=beat,
                     tokens=tokens,
+                    video=bool(lesson.video_seconds),
                 )
             )
             served = max(1, result["answered"])
