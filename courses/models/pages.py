@@ -220,7 +220,10 @@ class LessonPage(InTrainingBaseMixin, Page):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("When set, the lesson is credited only after 90% of the video was watched."),
+        help_text=_(
+            "Of the video file uploaded to this lesson. When set, the lesson is credited only "
+            "after 90% of it was played on this page (skipped parts do not count)."
+        ),
     )
     min_active_share = models.DecimalField(
         _("share of the hours to be spent active"),
