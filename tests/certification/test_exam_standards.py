@@ -229,3 +229,27 @@ def test_the_admin_form_refuses_a_level_the_body_does_not_award_or_without_an_ex
         assert "has no exam" in form.errors["level"][0]
     form = _form(_data(body))
     assert form.is_valid(), form.errors
+
+
+def test_administrators_set_standards_in_the_admin_and_base_editors_may_not(client):
+    from django.conf import settings
+    from django.urls import reverse
+
+    from tests.factories import sign_in, with_totp
+
+    body = certifying_body("GD", exam_standards=False)
+    add = reverse("wagtailsnippets_certification_examstandard:add")
+    editor = with_totp(UserFactory(roles=["Base editor"]))
+    sign_in(client, editor)
+    assert client.get(add).status_code in (302, 403)
+    client.logout()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    sign_in(client, with_totp(UserFactory(roles=["Administrator"])))
+    refused = client.post(add, _data(body, min_pass_mark=0))
+    assert refused.status_code == 200
+    assert "The pass mark must be at least 1%." in refused.content.decode()
+    assert not ExamStandard.objects.exists()
+    assert client.post(add, _data(body)).status_code == 302
+    standard = ExamStandard.objects.get(body=body)
+    assert (standard.min_pass_mark, standard.values_are_defaults) == (60, False)
