@@ -27,6 +27,7 @@ from .models import (
     LessonPage,
 )
 from .models.exams import OBJECTIVE_TYPES, QuestionType
+from .permissions import staff_base_ids
 from .selectors import course_outline, credited_lesson_ids, question_pool, seats_taken
 
 
@@ -710,6 +711,13 @@ def grace() -> datetime.timedelta:
     return datetime.timedelta(seconds=getattr(settings, "PORTAL_EXAM_GRACE_SECONDS", 30))
 
 
+def _keeps_the_bank(user, base_id: int) -> bool:
+    """Whether ``user`` can read the base's question bank (its staff, administrators): such a
+    person's pass would not show that they studied."""
+    allowed = staff_base_ids(user)
+    return allowed is None or base_id in allowed
+
+
 def exam_refusal(*, user, exam: Exam, now=None) -> str | None:
     """Why ``user`` may not start ``exam`` now, or None if they may."""
     now = now or timezone.now()
@@ -719,6 +727,11 @@ def exam_refusal(*, user, exam: Exam, now=None) -> str | None:
         return _("This exam has not opened yet.")
     if now >= exam.closes_at:
         return _("This exam has closed.")
+    if _keeps_the_bank(user, exam.base_id):
+        return _(
+            "You keep this base's question bank, so you cannot sit its exams: "
+            "sit the exam of another training base."
+        )
     if exam.eligibility == Exam.Eligibility.COURSE_ENROLLED:
         if not Enrolment.objects.filter(user=user, course_id=exam.course_id).exclude(
             status=Enrolment.Status.WITHDRAWN

@@ -29,8 +29,9 @@ class Application(models.Model):
         SUBMITTED = "submitted", pgettext_lazy("application status", "submitted")
         UNDER_REVIEW = "review", pgettext_lazy("application status", "under review")
         # Levels approved by two people: the first has approved, a second must confirm.
-        AWAITING_CONFIRMATION = "confirm", pgettext_lazy(
-            "application status", "awaiting a second approval"
+        AWAITING_CONFIRMATION = (
+            "confirm",
+            pgettext_lazy("application status", "awaiting a second approval"),
         )
         RETURNED = "returned", pgettext_lazy("application status", "returned for changes")
         REJECTED = "rejected", pgettext_lazy("application status", "rejected")

@@ -134,9 +134,7 @@ class AttendanceMark(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     marked_at = models.DateTimeField(_("marked at"), auto_now=True)
-    source = models.CharField(
-        _("how"), max_length=10, choices=Source.choices, default=Source.STAFF
-    )
+    source = models.CharField(_("how"), max_length=10, choices=Source.choices, default=Source.STAFF)
     reason = models.TextField(
         _("reason for the correction"), blank=True, help_text=_("Given when a mark is changed.")
     )

@@ -333,10 +333,11 @@ def test_faculty_cannot_grade_their_own_attempt_and_every_grade_is_recorded(
     base, course, written_exam
 ):
     teacher, colleague = factories.UserFactory(), factories.UserFactory()
-    for person in (teacher, colleague):
-        training_base_faculty_add(base=base, user=person)
+    # Sat as a trainee, then joined the faculty (staff cannot start their own base's exams).
     enrolment_create(user=teacher, course=course)
     written = _hand_in_written(teacher, written_exam)
+    for person in (teacher, colleague):
+        training_base_faculty_add(base=base, user=person)
     logged = []
 
     def audit(sender, actor, entries, **kwargs):
@@ -370,9 +371,9 @@ def test_faculty_cannot_grade_their_own_attempt_and_every_grade_is_recorded(
 
 def test_the_grading_queue_and_page_refuse_ones_own_attempt(client, base, course, written_exam):
     teacher = factories.UserFactory(roles=["Faculty"])
-    training_base_faculty_add(base=base, user=teacher)
     enrolment_create(user=teacher, course=course)
     own = _hand_in_written(teacher, written_exam)
+    training_base_faculty_add(base=base, user=teacher)
     other = factories.UserFactory(real_name="王学员")
     enrolment_create(user=other, course=course)
     theirs = _hand_in_written(other, written_exam)
@@ -535,3 +536,20 @@ def test_blind_guessing_fails_every_demo_exam(base, demo_courses, shuffle):
             attempt.refresh_from_db()
             assert attempt.status == "final", name
             assert attempt.passed is False, (course.level, name, attempt.percent)
+
+
+def test_staff_of_the_base_cannot_sit_its_exams(client, base, course, written_exam):
+    """Whoever can read a base's question bank (its faculty and editors, administrators)
+    would pass its exam without study: they sit another base's exam instead."""
+    for add in (training_base_faculty_add, training_base_editor_add):
+        person = factories.UserFactory()
+        enrolment_create(user=person, course=course)
+        add(base=base, user=person)
+        client.force_login(person)
+        response = client.post(reverse("courses:exam_start", args=(written_exam.pk,)), follow=True)
+        assert said(response.content.decode(), "题库", "question bank")
+        assert not Attempt.objects.filter(user=person).exists()
+    admin = factories.UserFactory(roles=["Administrator"])
+    enrolment_create(user=admin, course=course)
+    with pytest.raises(LearningError):
+        attempt_start(user=admin, exam=written_exam)
