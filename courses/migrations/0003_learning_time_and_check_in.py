@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='lessonpage',
             name='video_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text='Of the video file uploaded to this lesson. When set, the lesson is credited only after 90% of it was played on this page (skipped parts do not count).', null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='video length (seconds)'),
+            field=models.PositiveIntegerField(blank=True, help_text='Of the video file uploaded to this lesson. When set, the lesson is credited only after 90 percent of it was played on this page (skipped parts do not count).', null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='video length (seconds)'),
         ),
         migrations.AlterField(
             model_name='lessonpage',

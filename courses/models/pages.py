@@ -222,7 +222,7 @@ class LessonPage(InTrainingBaseMixin, Page):
         validators=[MinValueValidator(1)],
         help_text=_(
             "Of the video file uploaded to this lesson. When set, the lesson is credited only "
-            "after 90% of it was played on this page (skipped parts do not count)."
+            "after 90 percent of it was played on this page (skipped parts do not count)."
         ),
     )
     min_active_share = models.DecimalField(
