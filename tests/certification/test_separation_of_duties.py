@@ -87,7 +87,7 @@ def test_a_certifier_cannot_start_approve_return_or_reject_their_own_application
         ),
     ]
     for attempt in attempts:
-        with pytest.raises(CertificationError, match="own application"):
+        with pytest.raises(CertificationError, match="own application|自己的申请"):
             attempt()
     own.refresh_from_db()
     assert own.status == Application.Status.SUBMITTED and own.reviewer is None
@@ -104,11 +104,11 @@ def test_a_certifier_cannot_start_approve_return_or_reject_their_own_application
 def test_administrators_are_subject_to_it_too(body, reviewer):
     administrator = with_totp(UserFactory(roles=["Administrator"]))
     own = submitted_application(administrator, body)
-    with pytest.raises(CertificationError, match="own application"):
+    with pytest.raises(CertificationError, match="own application|自己的申请"):
         services.application_approve(application_id=own.pk, actor=administrator)
     superuser = with_totp(UserFactory(is_superuser=True))
     theirs = submitted_application(superuser, body)
-    with pytest.raises(CertificationError, match="own application"):
+    with pytest.raises(CertificationError, match="own application|自己的申请"):
         services.review_start(application_id=theirs.pk, actor=superuser)
     assert not Certificate.objects.exists()
 
@@ -164,7 +164,7 @@ def test_with_nobody_else_to_decide_the_page_says_it_waits(client, body, reviewe
 
 def test_a_certifier_cannot_revoke_their_own_certificate(client, body, reviewer, colleague):
     certificate = issued_certificate(reviewer, body, colleague)
-    with pytest.raises(CertificationError, match="your own certificate"):
+    with pytest.raises(CertificationError, match="your own certificate|自己的证书"):
         services.certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="自撤")
     sign_in(client, reviewer)
     url = reverse("certify_certificate", args=[certificate.number])
@@ -189,7 +189,7 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
     Certificate.objects.filter(pk__in=[own.pk, someone.pk]).update(
         filing_status=Certificate.Filing.PENDING
     )
-    with pytest.raises(CertificationError, match="your own certificate"):
+    with pytest.raises(CertificationError, match="your own certificate|自己的证书"):
         services.certificates_file(
             certificate_ids=[own.pk, someone.pk], actor=officer, reference="备2026-1"
         )
@@ -226,7 +226,7 @@ def test_a_certifier_cannot_review_their_own_continuing_education(
         completed_on=datetime.date.today() - datetime.timedelta(days=3),
         hours=8,
     )
-    with pytest.raises(CertificationError, match="your own continuing education"):
+    with pytest.raises(CertificationError, match="your own continuing education|自己的继续教育"):
         services.continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
     sign_in(client, reviewer)
     url = reverse("certify_continuing_education")
@@ -289,7 +289,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     url = reverse("certify_application", args=[application.pk])
 
     # No way round the first approval: approving outright is refused.
-    with pytest.raises(CertificationError, match="two certifiers"):
+    with pytest.raises(CertificationError, match="two certifiers|两位审核员"):
         services.application_approve(application_id=application.pk, actor=reviewer)
 
     sign_in(client, reviewer)
@@ -310,7 +310,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     assert "data-approval-refused" in page and "Confirm and issue" not in page
     response = client.post(url, {"action": "approve"}, follow=True)
     assert "You gave the first approval" in response.content.decode()
-    with pytest.raises(CertificationError, match="You gave the first approval"):
+    with pytest.raises(CertificationError, match="You gave the first approval|您已作出第一次批准"):
         services.application_approve(application_id=application.pk, actor=reviewer)
     assert not Certificate.objects.filter(application=application).exists()
 
@@ -337,12 +337,12 @@ def test_the_applicant_can_be_neither_approver(body, reviewer, colleague):
     two_approvers()
     applicant = certifier(body, real_name="申请人兼审核员")
     application = submitted_application(applicant, body)
-    with pytest.raises(CertificationError, match="own application"):
+    with pytest.raises(CertificationError, match="own application|自己的申请"):
         services.application_approve_first(application_id=application.pk, actor=applicant)
     services.application_approve_first(application_id=application.pk, actor=reviewer)
-    with pytest.raises(CertificationError, match="own application"):
+    with pytest.raises(CertificationError, match="own application|自己的申请"):
         services.application_approve(application_id=application.pk, actor=applicant)
-    with pytest.raises(CertificationError, match="already gave the first approval"):
+    with pytest.raises(CertificationError, match="already gave the first approval|作出第一次批准"):
         services.application_approve_first(application_id=application.pk, actor=colleague)
     application.refresh_from_db()
     assert application.status == Application.Status.AWAITING_CONFIRMATION
@@ -369,7 +369,7 @@ def test_the_second_certifier_declining_returns_it_and_the_first_approval_lapses
     assert returned.data == {"reason": "工作证明不清晰", "first_approval": reviewer.real_name}
     # Submitted again, it needs two approvals afresh.
     services.application_submit(application_id=application.pk, actor=applicant)
-    with pytest.raises(CertificationError, match="two certifiers"):
+    with pytest.raises(CertificationError, match="two certifiers|两位审核员"):
         services.application_approve(application_id=application.pk, actor=colleague)
 
 

@@ -255,16 +255,21 @@ def test_the_page_token_names_its_person_and_lesson_only(client, base, trainee):
         url,
         body,
         content_type="application/json",
-        HTTP_X_BEAT_TOKEN=beat_token(trainee.pk, first.pk),
+        headers={"X-Beat-Token": beat_token(trainee.pk, first.pk)},
     )
     assert answer.status_code == 200 and answer.json()["token"]
     assert LessonActivity.objects.get().user == trainee
     for forged in (beat_token(trainee.pk, second.pk), beat_token(trainee.pk, first.pk) + "x", ""):
-        answer = client.post(url, body, content_type="application/json", HTTP_X_BEAT_TOKEN=forged)
+        answer = client.post(
+            url, body, content_type="application/json", headers={"X-Beat-Token": forged}
+        )
         assert answer.status_code == 403
     # A token for someone without a seat stores nothing.
     answer = client.post(
-        url, body, content_type="application/json", HTTP_X_BEAT_TOKEN=beat_token(other.pk, first.pk)
+        url,
+        body,
+        content_type="application/json",
+        headers={"X-Beat-Token": beat_token(other.pk, first.pk)},
     )
     assert answer.status_code == 403
     assert LessonActivity.objects.count() == 1

@@ -115,6 +115,12 @@ def certificate(holder, body, level_code="junior_broker", on=datetime.date(2025,
         submitted_at=timezone.now(),
         renews=kw.pop("renews", None),
     )
+    if application.level.approvers_required > 1:  # one approves, another confirms
+        certification_services.application_approve_first(
+            application_id=application.pk,
+            actor=UserFactory(is_superuser=True),
+            recheck=False,
+        )
     made = certification_services.application_approve(
         application_id=application.pk,
         actor=UserFactory(is_superuser=True),
