@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cms.api import ModuleCategory
 from courses import api as courses_api
@@ -25,6 +26,11 @@ from .models import (
     Evidence,
     ExamStandard,
 )
+
+
+def _separator() -> str:
+    """Between the parts of one checklist cell: "；" in Chinese, "; " in English."""
+    return pgettext("list separator", "; ")
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -97,9 +103,11 @@ def _exam_item(
     else:
         required = _("Passed")
     if body_name:
-        required += "; " + _("the exam meets the exam standard of %(body)s") % {"body": body_name}
+        required += _separator() + _("the exam meets the exam standard of %(body)s") % {
+            "body": body_name
+        }
     else:
-        required += "; " + _("the exam meets a certifying body's exam standard")
+        required += _separator() + _("the exam meets a certifying body's exam standard")
     hint = ""
     if counting:
         actual = _("Passed on %(date)s (%(percent)s%%)") % {
@@ -128,7 +136,7 @@ def _exam_item(
             "standard (%(problems)s)"
         ) % {
             "date": timezone.localdate(recent[0].passed_at).isoformat(),
-            "problems": "; ".join(problems),
+            "problems": _separator().join(problems),
         }
         hint = _("Pass an exam that meets the certifying body's exam standard.")
     elif passes:
@@ -236,7 +244,7 @@ def exam_entry_refusal(*, user_id: int, course_level: str) -> str | None:
     level, short = shortfalls[0]
     return _(
         "The exam opens once you hold the training hours of %(level)s. Still short: %(short)s."
-    ) % {"level": level.name, "short": "; ".join(short)}
+    ) % {"level": level.name, "short": _separator().join(short)}
 
 
 def prerequisite_certificates(*, user_ids, level: CertificationLevel) -> dict[int, Certificate]:
@@ -292,7 +300,7 @@ def _experience_item(
     years = application.experience_years if application else Decimal("0")
     met = years >= level.experience_years and has_proof
     actual = _("%(years)s years stated") % {"years": f"{years:g}"}
-    actual += "; " + (_("proof uploaded") if has_proof else _("no proof of work uploaded"))
+    actual += _separator() + (_("proof uploaded") if has_proof else _("no proof of work uploaded"))
     return CheckItem(
         key="experience",
         label=_("Work experience"),
