@@ -275,8 +275,8 @@ def _account(
 
     The time since the previous heartbeat counts, up to the cap, if that one was recent and
     this is not the page (re)starting; time already counted on another lesson of the same
-    person since then (``other_last``: their latest heartbeat on any other lesson) is not
-    counted twice. Played video counts no faster than the time counted."""
+    person since then (``other_last``: when they were last seen on any other lesson, a page
+    closing included) is not counted twice. Played video counts no faster than the time counted."""
     counted = 0
     last = activity.last_beat_at
     if not start and last is not None:
@@ -305,7 +305,7 @@ def _other_last(*, user_id: int, lesson_id: int):
     return (
         LessonActivity.objects.filter(user_id=user_id)
         .exclude(lesson_id=lesson_id)
-        .aggregate(last=Max("last_beat_at"))["last"]
+        .aggregate(last=Max("last_seen"))["last"]
     )
 
 
@@ -373,10 +373,16 @@ def _beat_sql() -> tuple[str, str]:
     never a credit."""
     activity = LessonActivity._meta.db_table
     enrolment = Enrolment._meta.db_table
+    # Nor if a beat on another of the person's lessons came in meanwhile: two lessons beaten
+    # at the same moment must not both count the same seconds.
+    others_unchanged = (
+        f"AND NOT EXISTS (SELECT 1 FROM {activity} o WHERE o.user_id = %s "  # noqa: S608
+        f"AND o.lesson_id <> %s AND o.last_seen > %s)"
+    )
     read = (
         f"SELECT a.id, a.active_seconds, a.last_beat_at, a.video_segments, "  # noqa: S608 - tables from the models, values as parameters
         f"a.video_watched_seconds, e.status, "
-        f"(SELECT MAX(o.last_beat_at) FROM {activity} o "
+        f"(SELECT MAX(o.last_seen) FROM {activity} o "
         f"WHERE o.user_id = a.user_id AND o.lesson_id <> a.lesson_id) "
         f"FROM {activity} a JOIN {enrolment} e ON e.id = a.enrolment_id "
         f"WHERE a.user_id = %s AND a.lesson_id = %s"
@@ -386,16 +392,20 @@ def _beat_sql() -> tuple[str, str]:
             f"WITH fast AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
             f"UPDATE {activity} SET active_seconds = %s, last_seen = %s, last_beat_at = %s, "
             f"video_segments = %s::jsonb, video_watched_seconds = %s "
-            f"WHERE id = %s AND last_beat_at IS NOT DISTINCT FROM %s "
+            f"WHERE id = %s AND last_beat_at IS NOT DISTINCT FROM %s {others_unchanged} "
             f"AND EXISTS (SELECT 1 FROM fast)"
         )
     else:
         write = (
             f"UPDATE {activity} SET active_seconds = %s, last_seen = %s, last_beat_at = %s, "  # noqa: S608
             f"video_segments = %s, video_watched_seconds = %s "
-            f"WHERE id = %s AND last_beat_at IS %s"
+            f"WHERE id = %s AND last_beat_at IS %s {others_unchanged}"
         )
     return read, write
+
+
+# Earlier than any beat: what "last seen on another lesson" compares with when there was none.
+NEVER_SEEN = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 def _db_datetime(value):
@@ -480,6 +490,9 @@ def activity_beat(
                     activity.video_watched_seconds,
                     pk,
                     last_beat_at,  # exactly as read: the write goes through only if unchanged
+                    user.pk,
+                    lesson_id,
+                    other_last if other_last is not None else adapt(NEVER_SEEN),
                 ],
             )
             if cursor.rowcount:

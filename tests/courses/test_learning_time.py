@@ -298,3 +298,49 @@ def test_two_lessons_open_at_once_count_the_time_once(base, trainee):
         activity_beat(user=trainee, lesson_id=second.pk, now=at)
     total = sum(LessonActivity.objects.values_list("active_seconds", flat=True))
     assert total <= 600
+
+
+def test_closing_pages_does_not_hide_time_counted_on_another_lesson(base, trainee):
+    """A page that closes (a "stop" beat) was still seen then: two lessons opened and closed
+    together every 30 s count the wall time once, not once per lesson."""
+    course = running_course(base)
+    enrolment_create(user=trainee, course=course)
+    first, second = lessons_of(course)
+    t0 = timezone.now() - datetime.timedelta(minutes=20)
+    for n in range(20):  # ten minutes of open-both, then close-both, 30 s apart
+        opened = t0 + datetime.timedelta(seconds=30 * n)
+        closed = opened + datetime.timedelta(seconds=30)
+        for lesson in (first, second):
+            activity_beat(user=trainee, lesson_id=lesson.pk, now=opened)
+        for lesson in (first, second):
+            activity_beat(user=trainee, lesson_id=lesson.pk, stop=True, now=closed)
+    total = sum(LessonActivity.objects.values_list("active_seconds", flat=True))
+    assert total <= 600
+
+
+def test_two_lessons_beaten_at_the_same_moment_count_once(base, trainee, monkeypatch):
+    """A beat on another lesson written between this beat's read and its write makes this
+    write give way; read again, the seconds already counted there are not counted here."""
+    from courses import services
+
+    course = running_course(base)
+    enrolment_create(user=trainee, course=course)
+    first, second = lessons_of(course)
+    t0 = timezone.now() - datetime.timedelta(minutes=5)
+    activity_beat(user=trainee, lesson_id=first.pk, start=True, now=t0)
+    activity_beat(user=trainee, lesson_id=second.pk, start=True, now=t0)
+    at = t0 + datetime.timedelta(seconds=30)
+    account = services._account
+    raced = []
+
+    def racing_account(activity, **kwargs):
+        if activity.lesson_id == first.pk and not raced:
+            raced.append(True)  # the second lesson's beat lands while the first is counted
+            activity_beat(user=trainee, lesson_id=second.pk, now=at)
+        return account(activity, **kwargs)
+
+    monkeypatch.setattr(services, "_account", racing_account)
+    activity_beat(user=trainee, lesson_id=first.pk, now=at)
+    assert raced
+    counted = dict(LessonActivity.objects.values_list("lesson_id", "active_seconds"))
+    assert counted == {first.pk: 0, second.pk: 30}
