@@ -105,8 +105,8 @@ def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[Ex
                 passed_at=a.finalised_at,
                 percent=a.percent,
                 questions_by_module=papers[a.pk],
-                pass_mark=a.exam.pass_mark,
-                time_limit_minutes=a.exam.time_limit_minutes,
+                pass_mark=a.pass_mark_applied,
+                time_limit_minutes=a.time_limit_applied,
             )
         )
     return passes

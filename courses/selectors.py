@@ -4,7 +4,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from cms.taxonomy import ModuleCategory
@@ -203,8 +203,9 @@ def bank_counts(*, base_id: int, level: str) -> dict[tuple[str, str], int]:
 def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
     """Whether a person may see the correct answers, reference answers and explanations of
     their attempts at ``exam``: only once they can no longer sit it (no attempts left, or the
-    exam has closed), unless every certifying body's standard for the level allows review
-    before the last attempt (with no standard at all, it does not)."""
+    exam has closed) nor any other exam drawn from the same bank, unless every certifying
+    body's standard for the level allows review before the last attempt (with no standard at
+    all, it does not)."""
     from django.utils import timezone
 
     from . import signals
@@ -212,9 +213,23 @@ def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
 
     now = now or timezone.now()
     attempts = Attempt.objects.filter(user_id=user_id, exam=exam)
-    # Never while an attempt of theirs still takes answers (the last one, or one in the
-    # grace after the exam closed).
-    if attempts.filter(status=Attempt.Status.IN_PROGRESS, deadline__gte=now - grace()).exists():
+    same_bank = Attempt.objects.filter(
+        user_id=user_id, exam__base_id=exam.base_id, exam__level=exam.level
+    )
+    # Never while an attempt of theirs from the same bank still takes answers (the last one,
+    # one in the grace after the exam closed, or one at another exam of the bank).
+    if same_bank.filter(status=Attempt.Status.IN_PROGRESS, deadline__gte=now - grace()).exists():
+        return False
+    # Nor while they may still sit another exam drawn from the same bank.
+    if (
+        Exam.objects.filter(
+            base_id=exam.base_id, level=exam.level, is_published=True, closes_at__gt=now
+        )
+        .exclude(pk=exam.pk)
+        .annotate(used=Count("attempts", filter=Q(attempts__user_id=user_id)))
+        .filter(used__lt=F("max_attempts"))
+        .exists()
+    ):
         return False
     if now >= exam.closes_at or attempts.count() >= exam.max_attempts:
         return True

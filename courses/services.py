@@ -776,22 +776,33 @@ def _opaque_options(options: list[dict]) -> tuple[list[dict], dict[str, str]]:
     return stored, tokens
 
 
-def _seen_question_ids(*, user, exam: Exam) -> set[int]:
-    """The bank questions this person has been shown in earlier attempts of ``exam``."""
+def _seen_question_ids(*, user, exam: Exam) -> tuple[set[int], set[int]]:
+    """The bank questions this person has been shown in earlier attempts of any exam drawn
+    from the same bank (the base's questions of the level), and those of them whose correct
+    answers they have been shown."""
     if user is None:
-        return set()
-    return set(
-        AttemptQuestion.objects.filter(attempt__user=user, attempt__exam=exam)
+        return set(), set()
+    rows = (
+        AttemptQuestion.objects.filter(
+            attempt__user=user, attempt__exam__base_id=exam.base_id, attempt__exam__level=exam.level
+        )
         .exclude(question_id=None)
-        .values_list("question_id", flat=True)
+        .values_list("question_id", "attempt__key_shown_at")
     )
+    seen, keyed = set(), set()
+    for question_id, key_shown_at in rows:
+        seen.add(question_id)
+        if key_shown_at is not None:
+            keyed.add(question_id)
+    return seen, keyed
 
 
 def _draw_paper(exam: Exam, rng: random.Random, *, user=None) -> list[AttemptQuestion]:
     """One paper by the blueprint. Each row draws first from the questions the person has not
     been shown in an earlier attempt, and tops up from the seen ones only if it must; no
-    question comes twice on one paper while the pool has others."""
-    seen = _seen_question_ids(user=user, exam=exam)
+    question comes twice on one paper while the pool has others. A question whose answer the
+    person has been shown never comes again."""
+    seen, keyed = _seen_question_ids(user=user, exam=exam)
     on_paper = set()
     paper = []
     for row in exam.blueprint:
@@ -805,6 +816,14 @@ def _draw_paper(exam: Exam, rng: random.Random, *, user=None) -> list[AttemptQue
         )
         if len(pool) < row["count"]:
             raise LearningError(_("This exam cannot be sat right now: its question bank is short."))
+        pool = [q for q in pool if q.pk not in keyed]
+        if len(pool) < row["count"]:
+            raise LearningError(
+                _(
+                    "This exam cannot be drawn for you: you have seen the answers to too many "
+                    "of its questions. Ask the base for a sitting with new questions."
+                )
+            )
         drawn = []
         tiers = (
             [q for q in pool if q.pk not in seen and q.pk not in on_paper],
@@ -844,6 +863,14 @@ def _draw_paper(exam: Exam, rng: random.Random, *, user=None) -> list[AttemptQue
     return paper
 
 
+def attempt_key_shown(*, attempt: Attempt, now=None) -> None:
+    """Remember that the person has seen this attempt's correct answers: its questions are
+    never drawn for them again (``_draw_paper``), whatever later happens to the exam."""
+    Attempt.objects.filter(pk=attempt.pk, key_shown_at=None).update(
+        key_shown_at=now or timezone.now()
+    )
+
+
 def _attempt_in_progress(user, exam):
     return Attempt.objects.filter(user=user, exam=exam, status=Attempt.Status.IN_PROGRESS).first()
 
@@ -874,7 +901,13 @@ def attempt_start(*, user, exam: Exam, now=None, seed=None) -> Attempt:
         paper = _draw_paper(exam, random.Random(seed), user=user)  # noqa: S311 - fairness
         deadline = min(now + datetime.timedelta(minutes=exam.time_limit_minutes), exam.closes_at)
         attempt = Attempt.objects.create(
-            exam=exam, user=user, number=used + 1, deadline=deadline, max_score=0
+            exam=exam,
+            user=user,
+            number=used + 1,
+            deadline=deadline,
+            max_score=0,
+            pass_mark=exam.pass_mark,
+            time_limit_minutes=exam.time_limit_minutes,
         )
         for position, question in enumerate(paper, start=1):
             question.attempt = attempt
@@ -992,7 +1025,7 @@ def _finalise_if_graded(attempt: Attempt, questions, now, also=()) -> None:
             attempt.save(update_fields=list(also))
         return
     attempt.score = sum((q.score for q in questions), Decimal("0"))
-    threshold = attempt.max_score * attempt.exam.pass_mark / 100
+    threshold = attempt.max_score * attempt.pass_mark_applied / 100
     attempt.passed = attempt.max_score > 0 and attempt.score >= threshold
     newly_final = attempt.status != Attempt.Status.FINAL
     attempt.status = Attempt.Status.FINAL

@@ -295,6 +295,8 @@ def attempt_result(request, attempt_id):
     # options, reference answers and explanations only once they can no longer sit the exam.
     show_review = attempt.exam.allow_review and attempt.status == Attempt.Status.FINAL
     show_key = show_review and selectors.review_open(user_id=attempt.user_id, exam=attempt.exam)
+    if show_key:
+        services.attempt_key_shown(attempt=attempt)
     return render(
         request,
         "courses/attempt_result.html",

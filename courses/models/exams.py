@@ -251,6 +251,18 @@ class Attempt(models.Model):
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=1, null=True, blank=True)
     max_score = models.DecimalField(_("out of"), max_digits=7, decimal_places=1, default=0)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # The exam's rules as they stood when the attempt started: a later edit of the exam never
+    # changes what this attempt had to clear, or what a certifying body sees of it.
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), null=True, blank=True
+    )
+    key_shown_at = models.DateTimeField(
+        _("answers shown"),
+        null=True,
+        blank=True,
+        help_text=_("When the correct answers were first shown to the person."),
+    )
 
     class Meta:
         verbose_name = _("exam attempt")
@@ -270,6 +282,16 @@ class Attempt(models.Model):
 
     def __str__(self):
         return f"{self.exam} · {self.user} · #{self.number}"
+
+    @property
+    def pass_mark_applied(self) -> int:
+        return self.pass_mark if self.pass_mark is not None else self.exam.pass_mark
+
+    @property
+    def time_limit_applied(self) -> int:
+        if self.time_limit_minutes is not None:
+            return self.time_limit_minutes
+        return self.exam.time_limit_minutes
 
     @property
     def percent(self):

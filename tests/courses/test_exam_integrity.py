@@ -553,3 +553,68 @@ def test_staff_of_the_base_cannot_sit_its_exams(client, base, course, written_ex
     enrolment_create(user=admin, course=course)
     with pytest.raises(LearningError):
         attempt_start(user=admin, exam=written_exam)
+
+
+# -- what is shown of one exam never helps at another from the same bank ------------------------
+
+
+def test_review_waits_while_another_exam_from_the_same_bank_can_be_sat(
+    client, base, course, review_exam, trainee
+):
+    """A practice exam's key is a final exam's key when both draw from the base's bank."""
+    final = factories.exam(base, course, blueprint=review_exam.blueprint, max_attempts=1)
+    with only_receivers(signals.exam_standards):
+        review_exam.max_attempts = 1
+        review_exam.save(update_fields=["max_attempts"])
+        practice = _sit_blank(trainee, review_exam)
+        assert "因为乙。" not in _result(client, practice)  # the final is still to be sat
+        sitting = attempt_start(user=trainee, exam=final)
+        assert "因为乙。" not in _result(client, practice)  # ... and is being sat
+        attempt_submit(attempt=sitting, answers={})
+        assert "因为乙。" in _result(client, practice)  # nothing left to sit from that bank
+
+
+def test_questions_whose_answers_were_shown_never_come_again(client, review_exam, trainee):
+    """Re-opening an exam after its key was shown (a late sitting) gives no one a paper they
+    have seen the answers to."""
+    factories.questions(review_exam.base, per_kind=1)  # a second question of each kind
+    with only_receivers(signals.exam_standards):
+        review_exam.max_attempts = 1
+        review_exam.save(update_fields=["max_attempts"])
+        first = _sit_blank(trainee, review_exam)
+        assert "因为乙。" in _result(client, first)  # no attempts left: the key is shown
+        first.refresh_from_db()
+        assert first.key_shown_at is not None
+        shown = set(first.questions.values_list("question_id", flat=True))
+
+        review_exam.max_attempts = 2  # the base allows another sitting
+        review_exam.save(update_fields=["max_attempts"])
+        second = attempt_start(user=trainee, exam=review_exam)
+        assert not shown & set(second.questions.values_list("question_id", flat=True))
+        attempt_submit(attempt=second, answers={})
+        _result(client, second)  # the last attempt again: its key is shown
+        review_exam.max_attempts = 3  # and yet another
+        review_exam.save(update_fields=["max_attempts"])
+        # Every question of the bank has had its answer shown now: no third paper.
+        with pytest.raises(LearningError):
+            attempt_start(user=trainee, exam=review_exam)
+
+
+def test_a_pass_keeps_the_rules_it_was_sat_under(base, course, trainee):
+    """A certifying body judges the exam as it was sat, not as it was edited afterwards."""
+    from courses import api
+
+    factories.questions(base, per_kind=1)
+    exam = factories.exam(
+        base,
+        course,
+        pass_mark=30,
+        time_limit_minutes=600,
+        blueprint=[{"type": "single", "category": "general", "count": 1}],
+    )
+    attempt = attempt_start(user=trainee, exam=exam)
+    attempt_submit(attempt=attempt, answers={1: attempt.questions.get().correct})
+    exam.pass_mark, exam.time_limit_minutes = 60, 120
+    exam.save(update_fields=["pass_mark", "time_limit_minutes"])
+    (passed,) = api.exams_passed(user_id=trainee.pk)
+    assert (passed.pass_mark, passed.time_limit_minutes) == (30, 600)
