@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import signals, tracking
 from .models import (
@@ -213,6 +214,17 @@ def earlier_lessons_missing(*, enrolment: Enrolment, course: CoursePage, lesson:
     return [page for page in earlier if page.pk not in credited]
 
 
+_STAFF_OWN_BASE = gettext_lazy(
+    "You work at this training base, so its lessons and sessions do not count for you: "
+    "study at another base."
+)
+
+
+def _base_id_of(page) -> int | None:
+    base = page.training_base
+    return base.pk if base else None
+
+
 @transaction.atomic
 def lesson_complete(*, user, lesson: LessonPage, now=None) -> LessonCredit:
     """A trainee asks for an online lesson's hours; they are credited once, and only when
@@ -221,6 +233,8 @@ def lesson_complete(*, user, lesson: LessonPage, now=None) -> LessonCredit:
     now = now or timezone.now()
     if lesson.delivery != Delivery.ONLINE:
         raise LearningError(_("In-person lessons are credited by check-in at the session."))
+    if _works_at(user, _base_id_of(lesson)):
+        raise LearningError(str(_STAFF_OWN_BASE))
     course = CoursePage.objects.ancestor_of(lesson).first()
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is None or not enrolment.holds_a_seat:
@@ -691,6 +705,8 @@ def attendance_check_in(*, user, lesson: LessonPage, code: str, now=None) -> Att
     )
     if enrolment is None:
         raise CheckInRefused(_("Only trainees enrolled in this course can check in."))
+    if _works_at(user, _base_id_of(lesson)):
+        raise CheckInRefused(str(_STAFF_OWN_BASE))
     if not tracking.check_in_code_valid(lesson.pk, code, now):
         raise CheckInRefused(
             _("That code is wrong or has expired: type the code shown at the session now.")
@@ -698,7 +714,7 @@ def attendance_check_in(*, user, lesson: LessonPage, code: str, now=None) -> Att
     mark = AttendanceMark.objects.filter(lesson=lesson, enrolment=enrolment).first()
     if mark is not None and mark.present:
         return mark
-    if mark is not None and mark.reason:
+    if mark is not None and (mark.reason or mark.source == AttendanceMark.Source.STAFF):
         raise CheckInRefused(
             _("The staff have recorded your attendance for this session; ask them to correct it.")
         )
@@ -724,9 +740,10 @@ def grace() -> datetime.timedelta:
     return datetime.timedelta(seconds=getattr(settings, "PORTAL_EXAM_GRACE_SECONDS", 30))
 
 
-def _keeps_the_bank(user, base_id: int) -> bool:
-    """Whether ``user`` can read the base's question bank (its staff, administrators): such a
-    person's pass would not show that they studied."""
+def _works_at(user, base_id: int | None) -> bool:
+    """Whether ``user`` is staff of the base (or an administrator): they can read its question
+    bank, set its lessons' time rules and show its check-in codes, so their own pass, credit
+    or check-in there would not show that they studied."""
     allowed = staff_base_ids(user)
     return allowed is None or base_id in allowed
 
@@ -740,7 +757,7 @@ def exam_refusal(*, user, exam: Exam, now=None) -> str | None:
         return _("This exam has not opened yet.")
     if now >= exam.closes_at:
         return _("This exam has closed.")
-    if _keeps_the_bank(user, exam.base_id):
+    if _works_at(user, exam.base_id):
         return _(
             "You keep this base's question bank, so you cannot sit its exams: "
             "sit the exam of another training base."

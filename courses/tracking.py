@@ -9,6 +9,7 @@ import hmac
 import math
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from hashlib import sha256
 
@@ -199,9 +200,13 @@ def clean_segments(raw, limit: float | None) -> list[list[float]]:
         start, end = item
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, end)):
             continue
-        if start != start or end != end:  # NaN
+        try:
+            start, end = float(start), float(end)
+        except OverflowError:  # an integer too large for a float
             continue
-        start, end = max(0.0, float(start)), float(end)
+        if not (math.isfinite(start) and math.isfinite(end)):
+            continue
+        start = max(0.0, start)
         if limit is not None:
             end = min(end, float(limit))
         if end > start:
@@ -309,8 +314,9 @@ def check_in_code(lesson_id: int, step: int) -> str:
 
 def check_in_code_valid(lesson_id: int, code: str, now: datetime.datetime | None = None) -> bool:
     """True for the current step's code or the previous one's (a slow scan, a slow typist)."""
-    code = (code or "").strip()
-    if len(code) != 6 or not code.isdigit():
+    # Full-width digits are what a Chinese input method types: read them as digits.
+    code = unicodedata.normalize("NFKC", code or "").strip()
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     step = code_step(now)
     return any(hmac.compare_digest(check_in_code(lesson_id, s), code) for s in (step, step - 1))

@@ -212,3 +212,36 @@ def test_the_session_page_leads_trainees_to_check_in_and_staff_to_the_code(
     assert reverse("courses:check_in_screen", args=(session.pk,)) in page
     sheet = client.get(reverse("courses:attendance", args=(session.pk,))).content.decode()
     assert trainee.real_name in sheet
+
+
+def test_staff_of_the_base_cannot_check_themselves_in(session, teacher):
+    """Staff see the room's code from anywhere (the check-in screen), so their own check-in
+    would prove nothing; they take their classes at another base."""
+    enrolment_create(user=teacher, course=session.get_parent().get_parent())
+    with pytest.raises(LearningError, match="work at|工作"):
+        attendance_check_in(user=teacher, lesson=session, code=code_now(session))
+    assert not AttendanceMark.objects.exists() and not LessonCredit.objects.exists()
+
+
+def test_a_check_in_does_not_overturn_a_staff_mark(session, trainee, teacher):
+    enrolment = enrolment_create(user=trainee, course=session.get_parent().get_parent())
+    attendance_mark(lesson=session, present_ids=set(), by=teacher)  # marked absent
+    with pytest.raises(LearningError):
+        attendance_check_in(user=trainee, lesson=session, code=code_now(session))
+    assert not AttendanceMark.objects.get(enrolment=enrolment).present
+    assert not LessonCredit.objects.exists()
+
+
+def test_full_width_digits_are_read_as_digits_and_other_characters_refused(
+    client, session, trainee
+):
+    enrolment_create(user=trainee, course=session.get_parent().get_parent())
+    client.force_login(trainee)
+    url = reverse("courses:check_in", args=(session.pk,))
+    for odd in ("١٢٣٤٥٦", "¹²³⁴⁵⁶", "12345６x"):
+        response = client.post(url, {"code": odd}, follow=True)
+        assert response.status_code == 200
+    assert not AttendanceMark.objects.exists()
+    full_width = code_now(session).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    client.post(url, {"code": full_width})
+    assert AttendanceMark.objects.get().present

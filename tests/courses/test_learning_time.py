@@ -344,3 +344,30 @@ def test_two_lessons_beaten_at_the_same_moment_count_once(base, trainee, monkeyp
     assert raced
     counted = dict(LessonActivity.objects.values_list("lesson_id", "active_seconds"))
     assert counted == {first.pk: 0, second.pk: 30}
+
+
+def test_staff_of_the_base_earn_no_credit_there(base):
+    """Staff set the base's lesson time rules; their own credits there would prove nothing."""
+    from cms.services import training_base_editor_add
+
+    course = running_course(base)
+    editor = factories.UserFactory()
+    enrolment_create(user=editor, course=course)
+    training_base_editor_add(base=base, user=editor)
+    lesson = lessons_of(course)[0]
+    factories.study(editor, lesson)
+    with pytest.raises(LearningError, match="work at|工作"):
+        lesson_complete(user=editor, lesson=lesson)
+    assert not LessonCredit.objects.exists()
+
+
+def test_a_beat_with_absurd_numbers_is_answered_not_a_server_error(client, base, trainee):
+    course = running_course(base)
+    enrolment_create(user=trainee, course=course)
+    lesson = lessons_of(course)[0]
+    client.force_login(trainee)
+    url = reverse("courses:lesson_beat", args=(lesson.pk,))
+    for played in ([[0, 10**400]], [[-(10**400), 5]], [["x", 1]], "nonsense", [[1e308, 1e309]]):
+        answer = client.post(url, json.dumps({"played": played}), content_type="application/json")
+        assert answer.status_code == 200
+    assert LessonActivity.objects.get().video_watched_seconds == 0
