@@ -76,9 +76,10 @@ def check_in(request, lesson_id):
     if request.method == "POST":
         if not allow(
             request,
-            scope=f"check-in:{request.user.pk}",
+            scope=f"check-in:{request.user.pk}:{lesson.pk}",
             limit=CHECK_IN_GUESSES,
             period=CHECK_IN_PERIOD,
+            per_client=False,  # new addresses buy no more guesses
         ):
             messages.error(
                 request,

@@ -22,21 +22,25 @@ def client_address(request) -> str:
     return address or "unknown"
 
 
-def allow(request, *, scope: str, limit: int, period: int = 60) -> bool:
+def allow(request, *, scope: str, limit: int, period: int = 60, per_client: bool = True) -> bool:
     """Count this request against ``limit`` per ``period`` seconds; False once over it.
+
+    The count is per client address within ``scope``; with ``per_client`` off it is for the
+    scope alone (a scope naming a person and a thing: changing addresses buys no more tries).
 
     When the cache cannot be reached the request is let through (and logged): the limit
     protects the public pages, it must not take them down with the cache."""
     try:
-        return _allow(request, scope=scope, limit=limit, period=period)
+        return _allow(request, scope=scope, limit=limit, period=period, per_client=per_client)
     except Exception:
         logger.warning("Rate limit not counted: the cache is unreachable", exc_info=True)
         return True
 
 
-def _allow(request, *, scope: str, limit: int, period: int) -> bool:
+def _allow(request, *, scope: str, limit: int, period: int, per_client: bool) -> bool:
     window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+    client = client_address(request) if per_client else "any"
+    key = f"ratelimit:{scope}:{client}:{window}"
     counted = _redis_count(key, timeout=period + 1)
     if counted is not None:
         return counted <= limit
