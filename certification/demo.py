@@ -151,7 +151,12 @@ def seed_bodies(bases, certifier) -> dict[str, CertifyingBody]:
 # Illustrative exam standards, marked as editable defaults: the papers a body accepts have at
 # least this many questions in each module the level trains, a pass mark of at least 60 % and
 # a time limit of at most two hours. Not official figures.
-DEMO_STANDARD = {"questions": 5, "min_pass_mark": 60, "max_time_limit_minutes": 120}
+DEMO_STANDARD = {
+    "questions": 5,
+    "min_pass_mark": 60,
+    "max_time_limit_minutes": 120,
+    "max_attempts": 3,
+}
 
 
 def seed_exam_standards(bodies) -> None:
@@ -169,6 +174,7 @@ def seed_exam_standards(bodies) -> None:
                     **per_module,
                     "min_pass_mark": DEMO_STANDARD["min_pass_mark"],
                     "max_time_limit_minutes": DEMO_STANDARD["max_time_limit_minutes"],
+                    "max_attempts": DEMO_STANDARD["max_attempts"],
                     "values_are_defaults": True,
                 },
             )

@@ -70,12 +70,18 @@ def _hours_items(*, level: CertificationLevel, earned) -> list[CheckItem]:
     return items
 
 
-def _meets(exam_pass, standard) -> bool:
-    return not standard.problems(
+def _shortfalls(exam_pass, standard) -> list[str]:
+    """Why a pass does not meet ``standard``, judged on the paper and rules it was sat under."""
+    return standard.problems(
         questions_by_module=exam_pass.questions_by_module,
         pass_mark=exam_pass.pass_mark,
         time_limit_minutes=exam_pass.time_limit_minutes,
+        attempts=exam_pass.attempt_number,
     )
+
+
+def _meets(exam_pass, standard) -> bool:
+    return not _shortfalls(exam_pass, standard)
 
 
 def _exam_item(
@@ -126,11 +132,7 @@ def _exam_item(
             }
         hint = _("No exam counts until the certifying body sets an exam standard for the level.")
     elif recent:
-        problems = standards[0].problems(
-            questions_by_module=recent[0].questions_by_module,
-            pass_mark=recent[0].pass_mark,
-            time_limit_minutes=recent[0].time_limit_minutes,
-        )
+        problems = _shortfalls(recent[0], standards[0])
         actual = _(
             "Passed on %(date)s, but it does not count: the exam does not meet the exam "
             "standard (%(problems)s)"
@@ -182,6 +184,7 @@ def _standard_data(row: ExamStandard):
         min_questions={category: n for category, n in row.min_questions().items() if n},
         min_pass_mark=row.min_pass_mark,
         max_time_limit_minutes=row.max_time_limit_minutes,
+        max_attempts=row.max_attempts,
         review_before_last_attempt=row.review_before_last_attempt,
     )
 

@@ -244,7 +244,11 @@ class ExamStandardViewSet(SnippetViewSet):
                         [FieldPanel("questions_practice"), FieldPanel("questions_enhancement")]
                     ),
                     FieldRowPanel(
-                        [FieldPanel("min_pass_mark"), FieldPanel("max_time_limit_minutes")]
+                        [
+                            FieldPanel("min_pass_mark"),
+                            FieldPanel("max_time_limit_minutes"),
+                            FieldPanel("max_attempts"),
+                        ]
                     ),
                     FieldPanel("review_before_last_attempt"),
                     FieldPanel("values_are_defaults", read_only=True),

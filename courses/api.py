@@ -107,6 +107,7 @@ def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[Ex
                 questions_by_module=papers[a.pk],
                 pass_mark=a.pass_mark_applied,
                 time_limit_minutes=a.time_limit_applied,
+                attempt_number=a.number,
             )
         )
     return passes

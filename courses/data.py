@@ -18,6 +18,7 @@ class ExamPass:
     questions_by_module: dict = field(default_factory=dict)
     pass_mark: int = 0
     time_limit_minutes: int = 0
+    attempt_number: int = 1
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,20 @@ class ExamStandard:
     min_questions: dict = field(default_factory=dict)
     min_pass_mark: int = 60
     max_time_limit_minutes: int = 180
+    max_attempts: int | None = None
     review_before_last_attempt: bool = False
 
     def problems(
-        self, *, questions_by_module: dict, pass_mark: int, time_limit_minutes: int
+        self,
+        *,
+        questions_by_module: dict,
+        pass_mark: int,
+        time_limit_minutes: int,
+        attempts: int | None = None,
     ) -> list[str]:
-        """Why an exam with these figures does not meet the standard; empty if it does."""
+        """Why an exam with these figures does not meet the standard; empty if it does.
+
+        ``attempts``: the attempts an exam allows, or the number of the attempt that passed."""
         from django.utils.translation import gettext as _
 
         from cms.taxonomy import ModuleCategory
@@ -62,6 +71,11 @@ class ExamStandard:
             found.append(
                 _("time limit at most %(needed)d minutes (this exam: %(have)d)")
                 % {"needed": self.max_time_limit_minutes, "have": time_limit_minutes}
+            )
+        if self.max_attempts and attempts and attempts > self.max_attempts:
+            found.append(
+                _("at most %(needed)d attempts (this exam: %(have)d)")
+                % {"needed": self.max_attempts, "have": attempts}
             )
         return found
 

@@ -263,6 +263,7 @@ def exam_standard_warnings(*, exam: Exam) -> list[str]:
             questions_by_module=by_module,
             pass_mark=exam.pass_mark or 0,
             time_limit_minutes=exam.time_limit_minutes or 0,
+            attempts=exam.max_attempts,
         )
         if problems:
             warnings.append(

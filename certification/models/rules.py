@@ -305,6 +305,19 @@ class ExamStandard(models.Model):
             MaxValueValidator(24 * 60, _("A time limit can be at most %(limit_value)s minutes.")),
         ],
     )
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts at most"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Allow at least one attempt.")),
+            MaxValueValidator(20, _("A standard can allow at most %(limit_value)s attempts.")),
+        ],
+        help_text=_(
+            "A pass counts only if it came within this many attempts: every result shows a "
+            "score, so many attempts at a small bank would teach the answers. Empty: no limit."
+        ),
+    )
     review_before_last_attempt = models.BooleanField(
         _("correct answers may be shown while attempts remain"),
         default=False,

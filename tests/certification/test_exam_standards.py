@@ -253,3 +253,18 @@ def test_administrators_set_standards_in_the_admin_and_base_editors_may_not(clie
     assert client.post(add, _data(body)).status_code == 302
     standard = ExamStandard.objects.get(body=body)
     assert (standard.min_pass_mark, standard.values_are_defaults) == (60, False)
+
+
+def test_a_pass_after_more_attempts_than_the_standard_allows_does_not_count(body):
+    """Every result shows a score, so a pass on the tenth try at a small bank shows little."""
+    from courses.models import Attempt
+
+    ExamStandard.objects.filter(body=body).update(max_attempts=2)
+    person = UserFactory()
+    application = _applied(person, body)
+    assert _exam_row(person, application).met  # the first attempt passed
+    Attempt.objects.filter(user=person).update(number=3)
+    with translation.override("en"):
+        row = _exam_row(person, application)
+    assert not row.met
+    assert "at most 2 attempts (this exam: 3)" in row.actual
