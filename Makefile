@@ -12,7 +12,7 @@ SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_services
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 # The independent credential verifier (Digital Bazaar's JavaScript stack) used by the tests.
-VC_VERIFY := tests/certification/vc_verify
+VC_VERIFY := tests/certification/credentials/vc_verify
 NODE_STAMP := $(VC_VERIFY)/node_modules/.installed-stamp
 
 .PHONY: install run serve test lint check test-fast test-services node-deps

@@ -465,7 +465,7 @@ def verify(*, body, application_ids, bulk) -> None:
     the audit chain."""
     from django.db.models import Count, Max, Min
 
-    from certification import vc
+    from certification.credentials import vc
     from certification.audit import audit_chain_break
     from certification.models import Application, Certificate
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from certification import vc  # noqa: E402
+from certification.credentials import vc  # noqa: E402
 
 CREDENTIALS = int(os.environ.get("BENCH_CREDENTIALS", "200"))
 TARGET_SIGN_MS = 2.0

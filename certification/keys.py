@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import vc
+from .credentials import vc
 from .models import CertifyingBody, SigningKey
 
 

@@ -42,7 +42,7 @@ ALLOWED = {
 # Whole files whose "secrets" are public test vectors.
 ALLOWED_FILES = {
     # The W3C Data Integrity EdDSA test vector's key pair, published in the specification.
-    "tests/certification/vc/test_keys.py",
+    "tests/certification/credentials/vc/test_keys.py",
     # This file: the scanner's own made-up samples, and values written to temporary files.
     "tests/portal/test_secrets.py",
 }

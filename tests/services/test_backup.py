@@ -41,7 +41,7 @@ PUBLIC_CHECK = textwrap.dedent(
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment
-    from certification import vc
+    from certification.credentials import vc
     setup_test_environment()
     client, seen = Client(), {}
     for number in json.loads(sys.argv[1]):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certification import vc
+from certification.credentials import vc
 from certification.keys import signing_key_create
 from certification.models import CertifyingBody
 

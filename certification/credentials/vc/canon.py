@@ -28,7 +28,7 @@ Where a string is *not* opaque the fast path does not guess:
 
 Two slots that receive the same IRI would have been merged into one node by JSON-LD; the quads
 come out identical and are de-duplicated, which gives the same dataset. The property test in
-``tests/certification/vc/test_canon.py`` compares both paths on generated credentials.
+``tests/certification/credentials/vc/test_canon.py`` compares both paths on generated credentials.
 """
 
 import re

@@ -3,7 +3,7 @@
 import dataclasses
 from datetime import UTC, datetime
 
-from certification import vc
+from certification.credentials import vc
 
 ISSUER = vc.keypair_generate()
 STATUS_LIST_URL = "https://portal.example/api/v1/status-lists/gd/1"

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from certification import vc
+from certification.credentials import vc
 
 from .builders import CREATED, ISSUER, badge_data, flip_one_character, signed_credential
 

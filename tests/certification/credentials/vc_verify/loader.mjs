@@ -1,7 +1,7 @@
 /**
  * The verifier's offline JSON-LD document loader.
  *
- * Contexts come from the Python package's bundled files (certification/vc/contexts/, via its
+ * Contexts come from the Python package's bundled files (certification/credentials/vc/contexts/, via its
  * index.json), so both sides are guaranteed to process the very same documents; did:key DIDs
  * are resolved locally by Digital Bazaar's did:key driver; status list credentials are only
  * those handed in. Anything else is an error: nothing is ever fetched from the network.
@@ -13,7 +13,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CONTEXTS_DIR = join(here, '..', '..', '..', 'certification', 'vc', 'contexts');
+export const CONTEXTS_DIR = join(here, '..', '..', '..', '..', 'certification', 'credentials', 'vc', 'contexts');
 
 function bundledContexts() {
   const index = JSON.parse(readFileSync(join(CONTEXTS_DIR, 'index.json'), 'utf8'));

@@ -39,7 +39,7 @@ def context_document(url: str) -> dict:
     """A fresh copy of the bundled context at ``url`` (callers may mutate it)."""
     if url not in _index():
         raise UnknownContextError(
-            f"JSON-LD context {url!r} is not bundled in certification/vc/contexts; "
+            f"JSON-LD context {url!r} is not bundled in certification/credentials/vc/contexts; "
             "the loader never fetches from the network"
         )
     return json.loads(_context_text(url))

@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from certification import vc
-from certification.vc.multibase import from_multibase_base64url, multibase_base64url
-from certification.vc.status import decode_bits
+from certification.credentials import vc
+from certification.credentials.vc.multibase import from_multibase_base64url, multibase_base64url
+from certification.credentials.vc.status import decode_bits
 
 from .builders import ISSUER, STATUS_LIST_URL
 

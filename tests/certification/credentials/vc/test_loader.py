@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from certification import vc
-from certification.vc.loader import bundled_urls
+from certification.credentials import vc
+from certification.credentials.vc.loader import bundled_urls
 
 CONTEXTS = Path(vc.__file__).parent / "contexts"
 REQUIRED = [

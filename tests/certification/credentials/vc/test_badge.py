@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from pyld import jsonld
 
-from certification import vc
+from certification.credentials import vc
 
 from .builders import CREATED, ISSUER, STATUS_LIST_URL, badge_data
 

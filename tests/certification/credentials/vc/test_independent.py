@@ -1,9 +1,9 @@
 """Credentials checked by an independent implementation: Digital Bazaar's JavaScript stack.
 
 Our own ``verify`` could share a mistake with our ``sign``; a verifier written by others cannot.
-The Node project in ``tests/certification/vc_verify/`` serves the very context files this package
+The Node project in ``tests/certification/credentials/vc_verify/`` serves the very context files this package
 bundles and never goes online. Its modules are installed by
-``npm ci --prefix tests/certification/vc_verify``.
+``npm ci --prefix tests/certification/credentials/vc_verify``.
 """
 
 import copy
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from certification import vc
+from certification.credentials import vc
 from tests.requirements import in_ci, missing
 
 from .builders import (
@@ -31,7 +31,7 @@ from .builders import (
 from .test_canon import SPECIAL_STRINGS, SYMMETRIC, awkward_text
 
 VERIFIER = Path(__file__).resolve().parents[1] / "vc_verify"
-INSTALL = "npm ci --prefix tests/certification/vc_verify"
+INSTALL = "npm ci --prefix tests/certification/credentials/vc_verify"
 
 
 def node(script: str, payload: dict) -> dict:

@@ -1,7 +1,7 @@
 import pytest
 
-from certification import vc
-from certification.vc.multibase import (
+from certification.credentials import vc
+from certification.credentials.vc.multibase import (
     base58btc_decode,
     base58btc_encode,
     from_multibase_base64url,

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyld import jsonld
 
-from certification import vc
-from certification.vc import canon
+from certification.credentials import vc
+from certification.credentials.vc import canon
 from tests.requirements import in_ci
 
 from .builders import CREATED, ISSUER, badge_data
