@@ -97,7 +97,7 @@ class AuditedAdminForm(WagtailAdminModelForm):
         return instance
 
     def _audit(self, instance, *, creating: bool, changes: dict) -> None:
-        from .services import audit_append
+        from certification.services import audit_append
 
         data = {"changes": changes}
         reason = (self.cleaned_data.get(REASON) or "").strip()

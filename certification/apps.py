@@ -7,4 +7,4 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401  (registers the checks and receivers)
+        from certification import checks, receivers  # noqa: F401  (registers the checks and receivers)

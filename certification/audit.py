@@ -1,6 +1,6 @@
 """Reading the audit chain back."""
 
-from .models import AuditEntry, AuditHead
+from certification.models import AuditEntry, AuditHead
 
 
 def audit_chain_break() -> tuple[int, AuditEntry | None]:

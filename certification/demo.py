@@ -14,10 +14,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from cms.api import cjk_font_path
 
-from . import services
-from .errors import CertificationError
-from .keys import signing_key_create
-from .models import (
+from certification import services
+from certification.errors import CertificationError
+from certification.keys import signing_key_create
+from certification.models import (
     QUESTIONS_FIELDS,
     Application,
     Certificate,
@@ -26,7 +26,7 @@ from .models import (
     ExamStandard,
     RegistryListing,
 )
-from .services_registry import registry_join
+from certification.services_registry import registry_join
 
 NATIONAL = {
     "code": "CN",

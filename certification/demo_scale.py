@@ -30,9 +30,9 @@ from cms.taxonomy import Level
 from courses.demo_scale import Study, dates_as_given
 from portal.accounts.demo import ScaleTrainee
 
-from . import services
-from .models import Application, Certificate, CertificationLevel, CertifyingBody, StatusList
-from .statement import requirements_snapshot
+from certification import services
+from certification.models import Application, Certificate, CertificationLevel, CertifyingBody, StatusList
+from certification.statement import requirements_snapshot
 
 # Junior certificates issued per year, relative: from a few thousand a year in 2017 to tens of
 # thousands now (at 100,000 people). Years after the last listed keep its weight.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.roles import Role
 
-from .models import Application
+from certification.models import Application
 
 
 def is_own(actor, person_id) -> bool:

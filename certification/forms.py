@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertifyingBody, ContinuingEducation, Evidence
+from certification.models import CertifyingBody, ContinuingEducation, Evidence
 
 
 class ApplicationForm(forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, Certificate, CertificationLevel, CertifyingBody
+from certification.models import Application, Certificate, CertificationLevel, CertifyingBody
 
 ALL = "all"
 NO_CLASS = "none"

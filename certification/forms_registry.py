@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.provinces import Province
 
-from .models import CertificationLevel, RegistryListing
-from .models.registry import specialties_split
+from certification.models import CertificationLevel, RegistryListing
+from certification.models.registry import specialties_split
 
 MAX_SPECIALTIES = 10
 MAX_SPECIALTY_LENGTH = 30

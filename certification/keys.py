@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .credentials import vc
-from .models import CertifyingBody, SigningKey
+from certification.credentials import vc
+from certification.models import CertifyingBody, SigningKey
 
 
 class KeyUnavailable(Exception):

@@ -16,8 +16,8 @@ from cms.api import ModuleCategory
 from courses import api as courses_api
 from portal.accounts.roles import Role, user_has_role
 
-from .data import CheckItem, Checklist, PublicCertificate, RenewalProgress
-from .models import (
+from certification.data import CheckItem, Checklist, PublicCertificate, RenewalProgress
+from certification.models import (
     Application,
     Certificate,
     CertificationLevel,

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from cms import api as cms_api
 
-from .data import CertificationFigures, CertificationMonth, CertificationNow
-from .models import Application, Certificate, CertificationLevel
+from certification.data import CertificationFigures, CertificationMonth, CertificationNow
+from certification.models import Application, Certificate, CertificationLevel
 
 
 def _level_keys() -> tuple[dict[int, str], dict[str, str]]:

@@ -29,9 +29,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .data import GoalPoint, GoalProgress
-from .models import Certificate, CertificationLevel, Goal
-from .selectors import add_months
+from certification.data import GoalPoint, GoalProgress
+from certification.models import Certificate, CertificationLevel, Goal
+from certification.selectors import add_months
 
 DAYS_PER_MONTH = 365.2425 / 12
 RATE_WINDOW_MONTHS = 12

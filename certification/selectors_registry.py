@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from portal.accounts.provinces import Province
 
-from .data import RegistryEntry
-from .models import Certificate, CertificationLevel, RegistryListing
+from certification.data import RegistryEntry
+from certification.models import Certificate, CertificationLevel, RegistryListing
 
 
 def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.provinces import Province
 
-from .models import Certificate, CertificationLevel, CertifyingBody
+from certification.models import Certificate, CertificationLevel, CertifyingBody
 
 
 @dataclass(frozen=True)

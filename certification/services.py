@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
-from . import duties, keys, page_cache, signals, vc
-from .errors import CertificationError
-from .models import (
+from certification import duties, keys, page_cache, signals, vc
+from certification.errors import CertificationError
+from certification.models import (
     Application,
     AuditEntry,
     AuditHead,
@@ -42,10 +42,10 @@ from .models import (
     SigningKey,
     StatusList,
 )
-from .pdf import CertificatePrint, certificate_pdf, photo_for_print
-from .selectors import add_months, checklist, checklists, may_certify
-from .statement import certificate_statement, criteria_narrative, requirements_snapshot
-from .uploads import evidence_check, stored_name
+from certification.pdf import CertificatePrint, certificate_pdf, photo_for_print
+from certification.selectors import add_months, checklist, checklists, may_certify
+from certification.statement import certificate_statement, criteria_narrative, requirements_snapshot
+from certification.uploads import evidence_check, stored_name
 
 logger = logging.getLogger(__name__)
 
@@ -662,7 +662,7 @@ def application_approve(
 
 
 def certificate_complete_enqueue(certificate_id: int) -> None:
-    from .tasks import certificate_complete_task
+    from certification.tasks import certificate_complete_task
 
     try:
         certificate_complete_task.delay(certificate_id)
@@ -1161,7 +1161,7 @@ def renewal_apply(*, certificate_id: int, actor) -> Application:
 @transaction.atomic
 def certificates_file(*, certificate_ids, actor, reference: str) -> int:
     """Mark certificates as filed with the national body (统一编号并备案)."""
-    from .selectors import is_filing_officer
+    from certification.selectors import is_filing_officer
 
     if not is_filing_officer(actor):
         raise CertificationError(_("Only the national body files certificates."))
@@ -1291,7 +1291,7 @@ BULK_CHUNK = 100
 
 def bulk_issue_dispatch(*, run_id: int, only_failed: bool = False) -> int:
     """Queue the run's unfinished items in chunks, so several workers share the work."""
-    from .tasks import bulk_issue_chunk_task
+    from certification.tasks import bulk_issue_chunk_task
 
     items = BulkIssueItem.objects.filter(run_id=run_id)
     if only_failed:

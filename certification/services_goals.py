@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import CertificationLevel, Goal, Track
+from certification.models import CertificationLevel, Goal, Track
 
 
 def goal_counted_levels_check(*, tracks, levels) -> str:

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import CertificationError
-from .models import RegistryListing
-from .models.registry import specialties_split
-from .selectors_registry import holds_certificate_in_force
-from .services import audit_append
+from certification.errors import CertificationError
+from certification.models import RegistryListing
+from certification.models.registry import specialties_split
+from certification.selectors_registry import holds_certificate_in_force
+from certification.services import audit_append
 
 
 def _locked_listing(user) -> RegistryListing:

@@ -12,7 +12,7 @@ of the certificate, so its wording is fixed here rather than translated.
 
 from decimal import Decimal
 
-from .models import HOURS_FIELDS, Certificate, CertificationLevel
+from certification.models import HOURS_FIELDS, Certificate, CertificationLevel
 
 SNAPSHOT_VERSION = 1
 

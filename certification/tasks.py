@@ -6,7 +6,7 @@ worker dies, and the services skip what is already done.
 
 from celery import shared_task
 
-from . import services
+from certification import services
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.validators import PictureRefused, picture_read
 
-from .errors import CertificationError
+from certification.errors import CertificationError
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {

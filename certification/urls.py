@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_certify, views_registry
+from certification import views, views_certify, views_registry
 
 urlpatterns = [
     # Public: anyone can check a certificate.

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.accounts.converters import record_id
 from portal.accounts.ratelimit import allow, retry_after
 
-from . import page_cache, selectors, services
-from .errors import CertificationError
-from .forms import ApplicationForm, ContinuingEducationForm, EvidenceForm
-from .models import (
+from certification import page_cache, selectors, services
+from certification.errors import CertificationError
+from certification.forms import ApplicationForm, ContinuingEducationForm, EvidenceForm
+from certification.models import (
     Application,
     AuditEntry,
     Certificate,

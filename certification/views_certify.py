@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.accounts.roles import Role, user_has_role
 from portal.accounts.spreadsheets import xlsx_bytes
 
-from . import duties, selectors, selectors_reports, services
-from .errors import CertificationError
-from .forms_certify import (
+from certification import duties, selectors, selectors_reports, services
+from certification.errors import CertificationError
+from certification.forms_certify import (
     ALL,
     NO_CLASS,
     ActivityReviewForm,
@@ -39,7 +39,7 @@ from .forms_certify import (
     ReasonForm,
     RevokeForm,
 )
-from .models import (
+from certification.models import (
     Application,
     AuditEntry,
     BulkIssue,

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.ratelimit import allow
 
-from . import selectors_registry, services_registry
-from .errors import CertificationError
-from .forms_registry import RegistryProfileForm, RegistrySearchForm
+from certification import selectors_registry, services_registry
+from certification.errors import CertificationError
+from certification.forms_registry import RegistryProfileForm, RegistrySearchForm
 
 PAGE_SIZE = 20
 

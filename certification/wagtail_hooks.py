@@ -8,9 +8,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .admin_audit import AuditedAdminForm, reason_panel
-from .models import CertificationLevel, CertifyingBody, ExamStandard, Goal, Track
-from .services_goals import goal_counted_levels_check
+from certification.admin_audit import AuditedAdminForm, reason_panel
+from certification.models import CertificationLevel, CertifyingBody, ExamStandard, Goal, Track
+from certification.services_goals import goal_counted_levels_check
 
 
 class LevelForm(AuditedAdminForm):
@@ -142,7 +142,7 @@ class GoalForm(WagtailAdminModelForm):
 
 
 def _goal_progress(goal: Goal) -> str:
-    from .selectors_goals import goal_progress
+    from certification.selectors_goals import goal_progress
 
     return goal_progress(goal).summary
 

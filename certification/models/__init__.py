@@ -1,9 +1,9 @@
-from .applications import Application, ContinuingEducation, Evidence
-from .audit import AuditEntry, AuditHead
-from .certificates import BulkIssue, BulkIssueItem, Certificate, NumberSequence, StatusList
-from .goals import Goal
-from .registry import RegistryListing
-from .rules import (
+from certification.models.applications import Application, ContinuingEducation, Evidence
+from certification.models.audit import AuditEntry, AuditHead
+from certification.models.certificates import BulkIssue, BulkIssueItem, Certificate, NumberSequence, StatusList
+from certification.models.goals import Goal
+from certification.models.registry import RegistryListing
+from certification.models.rules import (
     HOURS_FIELDS,
     QUESTIONS_FIELDS,
     CertificationLevel,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .rules import CertificationLevel, CertifyingBody
+from certification.models.rules import CertificationLevel, CertifyingBody
 
 
 class Application(models.Model):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .applications import Application
-from .rules import CertificationLevel, CertifyingBody, SigningKey
+from certification.models.applications import Application
+from certification.models.rules import CertificationLevel, CertifyingBody, SigningKey
 
 
 class NumberSequence(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.accounts.provinces import Province
 
-from .rules import CertificationLevel, Track
+from certification.models.rules import CertificationLevel, Track
 
 # China opened its technology market in November 1984: no certificate this portal counts can
 # be older, and a start before it would only make the monthly series long for nothing.
