@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue, mail_queue_many
 
-from certification import duties, keys, page_cache, signals, vc
+from certification import duties, keys, page_cache, signals
+from certification.credentials import vc
 from certification.errors import CertificationError
 from certification.models import (
     Application,

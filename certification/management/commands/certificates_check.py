@@ -14,7 +14,8 @@ import json
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
-from certification import keys, vc
+from certification import keys
+from certification.credentials import vc
 from certification.audit import audit_chain_break
 from certification.models import Certificate, SigningKey, StatusList
 
