@@ -12,7 +12,7 @@ queue (``bench-issue`` on Redis database 14), so it disturbs nothing else. Worke
 are stopped on exit, Ctrl-C and SIGTERM included.
 
 What is timed: N qualified trainees (made with bulk inserts, like ``seed_demo --scale``), each
-with a submitted application in one class; a certifier starts ``services.bulk_issue_start``
+with a submitted application in one class; a certifier starts ``bulk_issue_start``
 for the class and K worker processes (``celery -A portal worker``) do everything a real run
 does: the approve transaction (eligibility re-check, gap-free number, status-list bit,
 snapshot, audit entry), then ``certificate_complete`` (PDF rendered and stored, credential
@@ -189,7 +189,7 @@ def requirements() -> list[str]:
 
 
 def run(args) -> None:
-    from certification import services
+    from certification.issuing.bulk import bulk_issue_start
     from certification.models import BulkIssue
     from tests.certification.factories import certifier, certifying_body
     from tests.services.certification_support import Worker, purge_queue, qualified_class
@@ -246,7 +246,7 @@ def run(args) -> None:
         redis_before = cpu_seconds([redis] if redis else [])
         t0 = timezone.now()
         clock = time.perf_counter()
-        bulk = services.bulk_issue_start(body=body, course_id=page.pk, actor=actor, title="bench")
+        bulk = bulk_issue_start(body=body, course_id=page.pk, actor=actor, title="bench")
         last_print = last_change = clock
         seen = None
         while True:
@@ -465,8 +465,8 @@ def verify(*, body, application_ids, bulk) -> None:
     the audit chain."""
     from django.db.models import Count, Max, Min
 
+    from certification.audit.chain import audit_chain_break
     from certification.credentials import vc
-    from certification.audit import audit_chain_break
     from certification.models import Application, Certificate
 
     started = time.perf_counter()
@@ -582,42 +582,49 @@ class Phases:
 
 
 def issue_in_process(*, body, page, actor, profile: bool):
-    """Issue the sample class here, chunk by chunk, through ``services.bulk_issue_chunk``."""
+    """Issue the sample class here, chunk by chunk, through ``bulk_issue_chunk``."""
     import cProfile
     import pstats
 
     from django.core.files.storage import default_storage
 
-    from certification import services, vc
+    from certification.credentials import vc
+    from certification.issuing import bulk as issuing_bulk
+    from certification.issuing import services as issuing_services
     from certification.models import BulkIssueItem
     from portal.accounts import mail
 
     phases = Phases()
-    dispatch = services.bulk_issue_dispatch
-    services.bulk_issue_dispatch = lambda **kwargs: 0  # the chunks run here, not on a worker
+    dispatch = issuing_bulk.bulk_issue_dispatch
+    issuing_bulk.bulk_issue_dispatch = lambda **kwargs: 0  # the chunks run here, not on a worker
     try:
-        bulk = services.bulk_issue_start(body=body, course_id=page.pk, actor=actor, title="s")
+        bulk = issuing_bulk.bulk_issue_start(body=body, course_id=page.pk, actor=actor, title="s")
     finally:
-        services.bulk_issue_dispatch = dispatch
+        issuing_bulk.bulk_issue_dispatch = dispatch
     item_ids = list(bulk.items.order_by("pk").values_list("pk", flat=True))
     # A worker pays once for parsing the font, decoding the seal, building the canonical
     # templates; over thousands that is nothing, so the sample starts after a warm-up.
     warm_up, item_ids = item_ids[:WARM_UP], item_ids[WARM_UP:]
-    services.bulk_issue_chunk(run_id=bulk.pk, item_ids=warm_up)
+    issuing_bulk.bulk_issue_chunk(run_id=bulk.pk, item_ids=warm_up)
 
-    phases.wrap(services, "_bulk_approve", "approve (one transaction per chunk)")
-    phases.wrap(services, "_photo_copy", "copy holder photo")
-    phases.wrap(services, "checklists", "eligibility re-check")
-    phases.wrap(services, "_numbers_allocate", "numbers (lock NumberSequence)")
-    phases.wrap(services, "_status_bits_allocate", "status-list bits (lock StatusList)")
-    phases.wrap(services, "certificates_complete", "complete (one transaction per chunk)")
-    phases.wrap(services, "certificate_print", "print data (photo, seal)")
-    phases.wrap(services, "certificate_pdf", "PDF render")
-    phases.wrap(services, "certificate_credential", "credential build + sign")
-    phases.wrap(vc, "sign", "vc.sign")
-    phases.wrap(services, "_certificates_mark_issued", "mark issued, audit, mail rows")
-    phases.wrap(services, "audit_append_many", "audit entries")
-    phases.wrap(services, "mail_queue_many", "mail rows")
+    # Each step is timed where it is called from (a function is looked up in the caller's module).
+    for owner, attribute, name in (
+        (issuing_bulk, "_bulk_approve", "approve (one transaction per chunk)"),
+        (issuing_bulk, "photo_copy", "copy holder photo"),
+        (issuing_bulk, "checklists", "eligibility re-check"),
+        (issuing_bulk, "numbers_allocate", "numbers (lock NumberSequence)"),
+        (issuing_bulk, "status_bits_allocate", "status-list bits (lock StatusList)"),
+        (issuing_bulk, "certificates_complete", "complete (one transaction per chunk)"),
+        (issuing_services, "certificate_print", "print data (photo, seal)"),
+        (issuing_services, "certificate_pdf", "PDF render"),
+        (issuing_services, "certificate_credential", "credential build + sign"),
+        (vc, "sign", "vc.sign"),
+        (issuing_services, "certificates_mark_issued", "mark issued, audit, mail rows"),
+        (issuing_services, "audit_append_many", "audit entries"),
+        (issuing_bulk, "audit_append_many", "audit entries"),
+        (issuing_services, "mail_queue_many", "mail rows"),
+    ):
+        phases.wrap(owner, attribute, name)
     phases.wrap(mail, "_enqueue", "mail task published (Redis)")
     phases.wrap(connection, "_commit", "COMMIT")
     default_storage.exists("")  # make sure the lazy storage object exists
@@ -630,9 +637,9 @@ def issue_in_process(*, body, page, actor, profile: bool):
             if profiler:
                 profiler.enable()
             with phases.step("total"):
-                for start in range(0, len(item_ids), services.BULK_CHUNK):
-                    chunk = item_ids[start : start + services.BULK_CHUNK]
-                    services.bulk_issue_chunk(run_id=bulk.pk, item_ids=chunk)
+                for start in range(0, len(item_ids), issuing_bulk.BULK_CHUNK):
+                    chunk = item_ids[start : start + issuing_bulk.BULK_CHUNK]
+                    issuing_bulk.bulk_issue_chunk(run_id=bulk.pk, item_ids=chunk)
             if profiler:
                 profiler.disable()
     finally:
@@ -699,15 +706,18 @@ def report_phases(phases: Phases, per_cert_ms: float, count: int) -> None:
 
 def naive_against_fast(application_ids) -> tuple[dict, dict]:
     """PDF and signing of the sample, fast and naive, on the same certificates, same output."""
-    from certification import services, vc
+    from certification.credentials import vc
+    from certification.credentials.services import certificate_credential
+    from certification.issuing.pdf import certificate_pdf
+    from certification.issuing.services import PRINT_RELATED, certificate_print
     from certification.models import Certificate
 
     certificates = list(
-        Certificate.objects.select_related(*services.PRINT_RELATED).filter(
+        Certificate.objects.select_related(*PRINT_RELATED).filter(
             application_id__in=application_ids
         )
     )
-    prints = [services.certificate_print(c) for c in certificates]
+    prints = [certificate_print(c) for c in certificates]
     sign = vc.sign
 
     def per_item_ms(function, items) -> float:
@@ -717,10 +727,10 @@ def naive_against_fast(application_ids) -> tuple[dict, dict]:
         return (time.perf_counter() - started) * 1000 / len(items)
 
     fast = {
-        "pdf": per_item_ms(services.certificate_pdf, prints),
+        "pdf": per_item_ms(certificate_pdf, prints),
         "sign": 0.0,
     }
-    naive = {"pdf": per_item_ms(lambda p: services.certificate_pdf(p, qr="reportlab"), prints)}
+    naive = {"pdf": per_item_ms(lambda p: certificate_pdf(p, qr="reportlab"), prints)}
     for label, canonicalize, out in (
         ("fast", None, fast),
         ("naive", vc.canonicalize_naive, naive),
@@ -736,7 +746,7 @@ def naive_against_fast(application_ids) -> tuple[dict, dict]:
 
         vc.sign = timed_sign
         try:
-            made = [services.certificate_credential(c) for c in certificates]
+            made = [certificate_credential(c) for c in certificates]
         finally:
             vc.sign = sign
         out["sign"] = seconds[0] * 1000 / len(certificates)

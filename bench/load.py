@@ -223,12 +223,12 @@ def database_prepare() -> None:
         print("Seeding the demo into the bench database ...", flush=True)
         call_command("seed_demo", "--allow-production", verbosity=0)
     # The seed queued its certificates' PDFs and credentials for a worker: finish them here.
-    from certification import services
+    from certification.issuing.services import certificate_complete
     from certification.models import Certificate
 
     pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
     for certificate_id in pending.values_list("pk", flat=True):
-        services.certificate_complete(certificate_id=certificate_id)
+        certificate_complete(certificate_id=certificate_id)
     call_command("collectstatic", "--noinput", verbosity=0)
 
 

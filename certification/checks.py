@@ -9,8 +9,8 @@ from django.db import DatabaseError
 def signing_keys_check(app_configs=None, **kwargs):
     """In production a body that issues with no usable key is an error; in development, a
     warning (the demo creates keys when it seeds)."""
-    from certification.keys import key_problem
-    from certification.models import CertifyingBody
+    from certification.credentials.keys import key_problem
+    from certification.levels.models import CertifyingBody
 
     try:
         bodies = list(

@@ -8,7 +8,7 @@ from courses.signals import exam_entry_refusal, exam_passed, exam_standards, rec
 
 @receiver(exam_passed, dispatch_uid="certification.exam_passed")
 def on_exam_passed(sender, user_id, level, **kwargs):
-    from certification.services import eligibility_announce
+    from certification.applications.services import eligibility_announce
 
     eligibility_announce(user_id=user_id, course_level=level)
 
@@ -22,7 +22,7 @@ def on_recorded(sender, actor, entries, **kwargs):
 
     from django.core.serializers.json import DjangoJSONEncoder
 
-    from certification.services import audit_append_many
+    from certification.audit.chain import audit_append_many
 
     plain = [
         (action, obj, json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)))
@@ -34,7 +34,7 @@ def on_recorded(sender, actor, entries, **kwargs):
 @receiver(exam_standards, dispatch_uid="certification.exam_standards")
 def on_exam_standards(sender, level, **kwargs):
     """The exam standards certifying bodies set for exams of this course level."""
-    from certification.selectors import exam_standards_for
+    from certification.levels.selectors import exam_standards_for
 
     return exam_standards_for(course_level=level)
 
@@ -42,6 +42,6 @@ def on_exam_standards(sender, level, **kwargs):
 @receiver(exam_entry_refusal, dispatch_uid="certification.exam_entry_refusal")
 def on_exam_entry_refusal(sender, user_id, level, **kwargs):
     """Why the person may not sit an exam of this course level yet (hours not held), or None."""
-    from certification.selectors import exam_entry_refusal as refusal
+    from certification.levels.selectors import exam_entry_refusal as refusal
 
     return refusal(user_id=user_id, course_level=level)

@@ -6,14 +6,16 @@ worker dies, and the services skip what is already done.
 
 from celery import shared_task
 
-from certification import services
+from certification.issuing.bulk import bulk_issue_chunk, bulk_issue_resume_stalled
+from certification.issuing.services import certificate_complete, certificates_pending_stale
+from certification.lifecycle.services import certificates_expire_and_remind
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
 def certificate_complete_task(self, certificate_id: int) -> str:
     """Make the PDF and signed credential of a pending certificate."""
     try:
-        return services.certificate_complete(certificate_id=certificate_id).status
+        return certificate_complete(certificate_id=certificate_id).status
     except OSError as exc:  # storage trouble: the error is on the certificate; try again
         raise self.retry(exc=exc) from exc
 
@@ -21,7 +23,7 @@ def certificate_complete_task(self, certificate_id: int) -> str:
 @shared_task
 def certificates_pending_sweep() -> int:
     """Queue again certificates left pending by a dead worker or a storage outage."""
-    ids = services.certificates_pending_stale()
+    ids = certificates_pending_stale()
     for certificate_id in ids:
         certificate_complete_task.delay(certificate_id)
     return len(ids)
@@ -30,15 +32,15 @@ def certificates_pending_sweep() -> int:
 @shared_task
 def certificates_expire_task() -> dict:
     """Nightly: mark expired certificates and send the 60- and 7-day reminders."""
-    return services.certificates_expire_and_remind()
+    return certificates_expire_and_remind()
 
 
 @shared_task
 def bulk_issue_chunk_task(run_id: int, item_ids: list[int]) -> None:
-    services.bulk_issue_chunk(run_id=run_id, item_ids=item_ids)
+    bulk_issue_chunk(run_id=run_id, item_ids=item_ids)
 
 
 @shared_task
 def bulk_issue_resume_stalled_task() -> list[int]:
     """Every few minutes: queue again bulk runs a dead worker left waiting."""
-    return services.bulk_issue_resume_stalled()
+    return bulk_issue_resume_stalled()

@@ -10,7 +10,7 @@ import pytest
 from django.test import TestCase
 from PIL import Image
 
-from certification import services as certification_services
+from certification.issuing.services import application_approve
 from certification.models import Certificate
 from cms import api as cms_api
 from tests import factories
@@ -29,9 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def _issue(user, body, actor, base, issued_on):
     application = submitted_application(user, body, base=base)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        certificate = certification_services.application_approve(
-            application_id=application.pk, actor=actor
-        )
+        certificate = application_approve(application_id=application.pk, actor=actor)
     Certificate.objects.filter(pk=certificate.pk).update(issued_on=issued_on)
 
 

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from certification import services
-from certification.keys import signing_key_create
+from certification.applications.services import application_create, application_submit
+from certification.credentials.keys import signing_key_create
+from certification.issuing.services import application_approve
 from certification.models import CertificationLevel, CertifyingBody
 from tests.factories import UserFactory, course, png_bytes, training_base, with_totp
 
@@ -166,8 +167,8 @@ def qualify(
 def submitted_application(user, body, level_code="junior_broker", **qualify_kwargs):
     """A qualified person's application, submitted through the real service."""
     qualify(user, level_code, **qualify_kwargs)
-    application = services.application_create(applicant=user, level=level(level_code), body=body)
-    return services.application_submit(application_id=application.pk, actor=user)
+    application = application_create(applicant=user, level=level(level_code), body=body)
+    return application_submit(application_id=application.pk, actor=user)
 
 
 def issued_certificate(user, body, actor, level_code="junior_broker"):
@@ -177,6 +178,6 @@ def issued_certificate(user, body, actor, level_code="junior_broker"):
     application = submitted_application(user, body, level_code)
     # The test's transaction never commits, so run the on-commit work (the issuing task) here.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        certificate = services.application_approve(application_id=application.pk, actor=actor)
+        certificate = application_approve(application_id=application.pk, actor=actor)
     certificate.refresh_from_db()
     return certificate

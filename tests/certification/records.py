@@ -8,6 +8,7 @@ have exactly the fields the real path sets, without the files.
 import datetime
 import itertools
 
+from certification.dates import add_months
 from certification.models import (
     Application,
     Certificate,
@@ -15,7 +16,6 @@ from certification.models import (
     CertifyingBody,
     StatusList,
 )
-from certification.selectors import add_months
 from portal.accounts.models import User
 from tests.certification.factories import certifying_body
 

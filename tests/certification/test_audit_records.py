@@ -10,7 +10,8 @@ from django.forms.models import model_to_dict
 from django.test import TestCase
 from django.urls import reverse
 
-from certification import page_cache, services
+from certification import page_cache
+from certification.audit.chain import audit_append
 from certification.models import AuditEntry, CertificationLevel
 from certification.signals import figures_changed
 from courses import signals as courses_signals
@@ -37,7 +38,7 @@ def enrolment():
 
 def test_a_learning_record_change_is_chained_in_the_same_transaction(enrolment):
     faculty = UserFactory(roles=["Faculty"])
-    services.audit_append(actor=faculty, action="application.created", obj=enrolment)
+    audit_append(actor=faculty, action="application.created", obj=enrolment)
     with transaction.atomic():
         courses_signals.record(
             actor=faculty,
@@ -120,7 +121,7 @@ def test_learning_records_leave_the_public_cache_and_certification_figures_alone
             mock.patch.object(page_cache, "public_changed") as public_changed,
             TestCase.captureOnCommitCallbacks(execute=True),
         ):
-            services.audit_append(actor=None, action="certificate.revoked", obj=enrolment)
+            audit_append(actor=None, action="certificate.revoked", obj=enrolment)
         public_changed.assert_called_once()
         told.assert_called_once()
     finally:

@@ -12,9 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from certification import services
+from certification.applications.checklist import checklist
+from certification.applications.services import application_create, evidence_add
+from certification.dates import add_months
 from certification.errors import CertificationError
-from certification.forms import ContinuingEducationForm
+from certification.issuing.bulk import BulkIssueUnderWay, bulk_issue_dispatch, bulk_issue_start
+from certification.issuing.services import application_approve
+from certification.lifecycle.forms import ContinuingEducationForm
+from certification.lifecycle.services import continuing_education_report
 from certification.models import (
     Application,
     AuditEntry,
@@ -26,7 +31,6 @@ from certification.models import (
     Evidence,
     NumberSequence,
 )
-from certification.selectors import add_months, checklist
 from tests.certification.factories import (
     certifier,
     certifying_body,
@@ -101,10 +105,8 @@ def test_no_level_chosen_yet_is_no_message(client, body):
 
 
 def _draft_with_a_diploma(person, body):
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
-    evidence = services.evidence_add(
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
+    evidence = evidence_add(
         application_id=application.pk,
         actor=person,
         kind="diploma",
@@ -130,7 +132,7 @@ def test_removing_evidence_that_is_not_a_number_is_a_message(client, body, value
 def test_removing_someone_elses_evidence_is_the_same_message(client, body):
     owner, other = UserFactory(), UserFactory()
     _theirs, evidence = _draft_with_a_diploma(owner, body)
-    mine = services.application_create(applicant=other, level=level("junior_broker"), body=body)
+    mine = application_create(applicant=other, level=level("junior_broker"), body=body)
     enter(client, other)
     response = client.post(
         reverse("application_detail", args=[mine.pk]),
@@ -206,7 +208,7 @@ def test_the_service_refuses_such_an_approval_with_a_certification_error(body):
     application = submitted_application(UserFactory(), body)
     CertificationLevel.objects.filter(code="junior_broker").update(validity_years=32767)
     with pytest.raises(CertificationError):
-        services.application_approve(application_id=application.pk, actor=certifier(body))
+        application_approve(application_id=application.pk, actor=certifier(body))
     assert not Certificate.objects.exists()
 
 
@@ -233,9 +235,7 @@ def test_a_checklist_with_month_rules_beyond_the_calendar_still_answers(body):
 
 def test_evidence_with_a_very_long_extension_is_stored_under_a_safe_name(client, body):
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     enter(client, person)
     response = client.post(
         reverse("application_detail", args=[application.pk]),
@@ -251,10 +251,8 @@ def test_evidence_with_a_very_long_extension_is_stored_under_a_safe_name(client,
 
 def test_evidence_is_stored_with_the_extension_of_its_content(body):
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
-    evidence = services.evidence_add(
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
+    evidence = evidence_add(
         application_id=application.pk,
         actor=person,
         kind="diploma",
@@ -297,26 +295,26 @@ def _class_of(body, size=2):
 def test_a_second_start_while_a_run_of_the_class_is_unfinished_is_refused(body):
     course_id = _class_of(body)
     reviewer = certifier(body)
-    first = services.bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="一")
+    first = bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="一")
     assert first.status == BulkIssue.Status.RUNNING  # its work waits for the commit
-    with pytest.raises(services.BulkIssueUnderWay) as refused:
-        services.bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="一")
+    with pytest.raises(BulkIssueUnderWay) as refused:
+        bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="一")
     assert refused.value.run == first
     assert BulkIssue.objects.count() == 1
     # Another class of the same body is not held up.
     other = submitted_application(UserFactory(), body)
     Application.objects.filter(pk=other.pk).update(course_id=None)
-    second = services.bulk_issue_start(body=body, course_id=None, actor=reviewer, title="二")
+    second = bulk_issue_start(body=body, course_id=None, actor=reviewer, title="二")
     assert BulkIssue.objects.count() == 2 and second.course_id is None
     # Once the first run has finished, the class can be run again.
     BulkIssue.objects.filter(pk=first.pk).update(status=BulkIssue.Status.FINISHED)
     Application.objects.filter(course_id=course_id).update(status=Application.Status.SUBMITTED)
-    third = services.bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="三")
+    third = bulk_issue_start(body=body, course_id=course_id, actor=reviewer, title="三")
     assert BulkIssue.objects.filter(course_id=course_id).count() == 2
     # Trying the first run's failures again would run the class twice at once: refused too.
     first.items.update(status=BulkIssueItem.Status.FAILED, error="照片缺失")
-    with pytest.raises(services.BulkIssueUnderWay) as refused:
-        services.bulk_issue_dispatch(run_id=first.pk, only_failed=True)
+    with pytest.raises(BulkIssueUnderWay) as refused:
+        bulk_issue_dispatch(run_id=first.pk, only_failed=True)
     assert refused.value.run == third
     first.refresh_from_db()
     assert first.status == BulkIssue.Status.FINISHED
@@ -387,7 +385,7 @@ def test_the_form_explains_the_range_in_the_users_language(body):
 def test_the_service_refuses_dates_that_can_never_count(body, completed_on):
     certificate = issued_certificate(UserFactory(), body, certifier(body))
     with pytest.raises(CertificationError):
-        services.continuing_education_report(
+        continuing_education_report(
             holder=certificate.holder,
             body=body,
             title="t",
@@ -401,7 +399,7 @@ def test_the_service_refuses_dates_that_can_never_count(body, completed_on):
 def test_continuing_education_on_the_first_day_and_today_is_accepted(body):
     certificate = issued_certificate(UserFactory(), body, certifier(body))
     for day in (datetime.date(2000, 1, 1), timezone.localdate()):
-        services.continuing_education_report(
+        continuing_education_report(
             holder=certificate.holder, body=body, title="t", provider="p", completed_on=day, hours=8
         )
     assert ContinuingEducation.objects.count() == 2

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from certification import services
+from certification.lifecycle.services import certificate_revoke
 from certification.models import Certificate, SigningKey
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.factories import UserFactory
@@ -26,7 +26,7 @@ def issued():
     body = certifying_body("GD")
     reviewer = certifier(body)
     first, second = (issued_certificate(UserFactory(), body, reviewer) for _ in range(2))
-    services.certificate_revoke(certificate_id=second.pk, actor=reviewer, reason="信息有误")
+    certificate_revoke(certificate_id=second.pk, actor=reviewer, reason="信息有误")
     second.refresh_from_db()
     return first, second
 

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
+from certification.issuing.bulk import bulk_issue_resume_stalled
+from certification.issuing.services import application_approve
 from certification.models import Application, BulkIssue, BulkIssueItem, Certificate
 from courses.models import Attempt
 from tests.certification.factories import certifier, certifying_body, submitted_application
@@ -215,12 +216,12 @@ def test_beat_resumes_runs_idle_for_ten_minutes_and_leaves_younger_ones(
     course_id, _people, applications = a_class(body, 2)
     sign_in(client, reviewer)
     run = _lost_run(client, body, course_id, minutes_ago=9)
-    assert services.bulk_issue_resume_stalled() == []
+    assert bulk_issue_resume_stalled() == []
     BulkIssueItem.objects.filter(run=run).update(
         updated_at=timezone.now() - datetime.timedelta(minutes=11)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.bulk_issue_resume_stalled() == [run.pk]
+        assert bulk_issue_resume_stalled() == [run.pk]
     run.refresh_from_db()
     assert run.status == BulkIssue.Status.FINISHED
     assert (
@@ -237,7 +238,7 @@ def test_a_chunk_delivered_again_finishes_what_the_first_delivery_approved(
     # The first delivery approved the class and died before making the PDFs.
     course_id, _people, applications = a_class(body, 2)
     for application in applications:
-        services.application_approve(application_id=application.pk, actor=reviewer, enqueue=False)
+        application_approve(application_id=application.pk, actor=reviewer, enqueue=False)
     pending = Certificate.objects.filter(status=Certificate.Status.PENDING)
     assert pending.count() == 2
     sign_in(client, reviewer)

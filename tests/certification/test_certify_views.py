@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from certification import services
+from certification.applications.services import (
+    application_create,
+    application_submit,
+    evidence_add,
+    review_start,
+)
+from certification.issuing import services as issuing_services
+from certification.lifecycle.services import continuing_education_report
 from certification.models import (
     Application,
     AuditEntry,
@@ -144,7 +151,7 @@ def test_queue_shows_only_the_own_bodys_applications(client, body, other_body, r
 def test_queue_filters_by_status_and_search_and_counts_each_status(client, body, reviewer):
     first = submitted_application(UserFactory(real_name="王小明", email="wxm@example.org"), body)
     submitted_application(UserFactory(real_name="李四"), body)
-    services.review_start(application_id=first.pk, actor=reviewer)
+    review_start(application_id=first.pk, actor=reviewer)
     sign_in(client, reviewer)
     page = content(client.get(reverse("certify_queue")))
     assert "王小明" in page and "李四" in page
@@ -190,16 +197,14 @@ def test_queue_reads_a_fixed_number_of_queries_however_long_it_is(client, body, 
 def test_application_page_shows_details_checklists_evidence_and_history(client, body, reviewer):
     person = UserFactory(real_name="张三", phone="13800000000")
     qualify(person)
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
-    evidence = services.evidence_add(
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
+    evidence = evidence_add(
         application_id=application.pk,
         actor=person,
         kind=Evidence.Kind.DIPLOMA,
         upload=SimpleUploadedFile("学历证书.png", png_bytes()),
     )
-    services.application_submit(application_id=application.pk, actor=person)
+    application_submit(application_id=application.pk, actor=person)
     sign_in(client, reviewer)
     page = content(client.get(reverse("certify_application", args=[application.pk])))
     assert "张三" in page and "13800000000" in page
@@ -286,7 +291,7 @@ def test_a_certificate_whose_pdf_failed_shows_the_error_and_can_be_tried_again(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "certificate_pdf", broken)
+    monkeypatch.setattr(issuing_services, "certificate_pdf", broken)
     sign_in(client, reviewer)
     url = reverse("certify_application", args=[application.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -381,7 +386,7 @@ def test_an_administrator_sees_every_body(client, body, other_body):
 
 
 def _activity(holder, body, title):
-    return services.continuing_education_report(
+    return continuing_education_report(
         holder=holder,
         body=body,
         title=title,

@@ -5,10 +5,12 @@ import pytest
 from django.test import TestCase
 from django.utils import translation
 
-from certification import services
+from certification.applications.checklist import checklist
+from certification.applications.services import application_create
 from certification.errors import CertificationError
+from certification.issuing.services import application_approve
+from certification.levels.snippets import ExamStandardViewSet
 from certification.models import Application, CertificationLevel, ExamStandard
-from certification.wagtail_hooks import ExamStandardViewSet
 from courses import api as courses_api
 from courses import signals as course_signals
 from tests.certification.factories import (
@@ -32,17 +34,13 @@ def _applied(person, body, **qualify_kwargs):
     """A person who passed an exam, with an application awaiting a decision (put there directly,
     so the rule is tested where the certifier approves)."""
     qualify(person, **qualify_kwargs)
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     Application.objects.filter(pk=application.pk).update(status=Application.Status.SUBMITTED)
     return application
 
 
 def _exam_row(person, application=None):
-    result = services.checklist(
-        user_id=person.pk, level=level("junior_broker"), application=application
-    )
+    result = checklist(user_id=person.pk, level=level("junior_broker"), application=application)
     return next(item for item in result.items if item.key == "exam")
 
 
@@ -56,7 +54,7 @@ def test_an_exam_below_the_bodys_standard_does_not_count_and_approval_is_refused
     assert "at least 5 questions (this exam has 1)" in row.actual
     assert "pass mark at least 60% (this exam: 1%)" in row.actual
     with pytest.raises(CertificationError, match="Exam of the level|考试"):
-        services.application_approve(application_id=application.pk, actor=certifier(body))
+        application_approve(application_id=application.pk, actor=certifier(body))
     assert not hasattr(Application.objects.get(pk=application.pk), "certificate")
 
 
@@ -66,9 +64,7 @@ def test_an_exam_meeting_the_bodys_standard_counts_and_is_approved(body):
     row = _exam_row(person, application)
     assert row.met
     with TestCase.captureOnCommitCallbacks(execute=False):
-        certificate = services.application_approve(
-            application_id=application.pk, actor=certifier(body)
-        )
+        certificate = application_approve(application_id=application.pk, actor=certifier(body))
     assert certificate.level.code == "junior_broker"
 
 
@@ -94,9 +90,7 @@ def test_the_standard_is_the_application_bodys_own():
     person = UserFactory()
     qualify(person, questions_per_module=1)
     for body, counts in ((strict, False), (lenient, True)):
-        application = services.application_create(
-            applicant=person, level=level("junior_broker"), body=body
-        )
+        application = application_create(applicant=person, level=level("junior_broker"), body=body)
         assert _exam_row(person, application).met is counts
         application.delete()
 

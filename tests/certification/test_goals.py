@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from certification import api, services
+from certification import api
+from certification.goals.selectors import goal_progress
+from certification.goals.services import goal_create
+from certification.lifecycle.services import certificate_revoke
 from certification.models import Certificate, CertificationLevel, Goal, Track
-from certification.selectors_goals import goal_progress
-from certification.services_goals import goal_create
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.certification.records import certificate_record, holder_record
 from tests.factories import UserFactory, sign_in, with_totp
@@ -100,7 +101,7 @@ def test_revoked_and_expired_certificates_count_for_ever_only():
     body = certifying_body("GD")
     desk = certifier(body)
     revoked = issued_certificate(person(real_name="撤销者"), body, desk)
-    services.certificate_revoke(certificate_id=revoked.pk, actor=desk, reason="材料不实")
+    certificate_revoke(certificate_id=revoked.pk, actor=desk, reason="材料不实")
     # Expired by date, before and after the nightly sweep marks it.
     certificate_record(person(), issued_on=D(2020, 1, 1), valid_until=D(2022, 12, 31))
     certificate_record(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_spec
 
-from certification.views import openapi_document
+from certification.verification.views import openapi_document
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.factories import UserFactory
 

@@ -8,7 +8,11 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from certification import services, vc
+from certification.applications.services import application_create
+from certification.credentials import vc
+from certification.issuing.services import application_approve
+from certification.lifecycle.services import certificate_revoke, continuing_education_report
+from certification.links import verify_url
 from certification.models import Application, Certificate
 from tests.certification.factories import (
     certifier,
@@ -78,9 +82,7 @@ def test_credential_and_status_list_are_served_and_verify(client, certificate):
 
 def test_revocation_shows_at_once_on_page_api_and_status_list(client, certificate, body):
     reviewer = body.certifiers.first()
-    services.certificate_revoke(
-        certificate_id=certificate.pk, actor=reviewer, reason="冒用他人培训记录"
-    )
+    certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="冒用他人培训记录")
     page = client.get(reverse("certificate_verify", args=[certificate.number])).content.decode()
     assert 'data-status="revoked"' in page and "冒用他人培训记录" in page
     data = client.get(reverse("api_certificate", args=[certificate.number])).json()
@@ -103,7 +105,7 @@ def test_verification_is_rate_limited_per_client(client, certificate, settings):
 def test_holder_downloads_the_stored_pdf_and_credential(client, certificate):
     sign_in(client, certificate.holder)
     page = client.get(reverse("my_certificates")).content.decode()
-    assert certificate.number in page and services.verify_url(certificate.number) in page
+    assert certificate.number in page and verify_url(certificate.number) in page
     pdf = client.get(reverse("certificate_pdf", args=[certificate.number]))
     assert b"".join(pdf.streaming_content) == certificate.pdf.read()
     credential = client.get(reverse("certificate_credential", args=[certificate.number]))
@@ -118,7 +120,7 @@ def test_nobody_else_downloads_someone_elses_certificate(client, certificate):
 def test_a_revoked_certificate_is_no_longer_handed_out_with_a_clear_message(
     client, certificate, body
 ):
-    services.certificate_revoke(
+    certificate_revoke(
         certificate_id=certificate.pk, actor=body.certifiers.first(), reason="资格撤销"
     )
     sign_in(client, certificate.holder)
@@ -151,9 +153,7 @@ def test_applying_shows_the_checklist_then_submits(client, body):
 
 def test_evidence_upload_is_checked_and_served_only_to_the_right_people(client, body):
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     sign_in(client, person)
     url = reverse("application_detail", args=[application.pk])
     bad = client.post(
@@ -228,7 +228,7 @@ def test_pending_certificate_is_not_public(client, body):
     from tests.certification.factories import submitted_application
 
     application = submitted_application(UserFactory(), body)
-    certificate = services.application_approve(
+    certificate = application_approve(
         application_id=application.pk, actor=certifier(body)
     )  # the issuing task waits for the commit that never comes in this test
     assert Certificate.objects.get(pk=certificate.pk).status == Certificate.Status.PENDING
@@ -236,7 +236,7 @@ def test_pending_certificate_is_not_public(client, body):
 
 
 def test_continuing_education_evidence_is_private(client, certificate, body):
-    activity = services.continuing_education_report(
+    activity = continuing_education_report(
         holder=certificate.holder,
         body=body,
         title="专利运营实务",
@@ -260,7 +260,7 @@ def test_the_qr_code_on_the_stored_pdf_opens_the_verification_page(client, certi
     from tests.certification.pdf.test_certificate_pdf import qr_texts, rendered
 
     (url,) = qr_texts(rendered(certificate.pdf.read(), tmp_path))
-    assert url == services.verify_url(certificate.number)
+    assert url == verify_url(certificate.number)
     response = client.get("/" + url.split("://", 1)[1].split("/", 1)[1])
     assert response.status_code == 200
     assert 'data-status="valid"' in response.content.decode()

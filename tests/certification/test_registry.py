@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
+from certification.lifecycle.services import certificate_revoke
 from certification.models import AuditEntry, RegistryListing
-from certification.services_registry import registry_join
+from certification.registry.services import registry_join
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.certification.records import certificate_record, holder_record
 from tests.factories import UserFactory, sign_in
@@ -197,7 +197,7 @@ def test_revoked_expired_and_superseded_certificates_drop_out(client):
     listed("仍然有效者")
     assert set(names(page(client))) == {"被撤销者", "将过期者", "仅有旧证者", "仍然有效者"}
 
-    services.certificate_revoke(certificate_id=revoked.pk, actor=desk, reason="材料不实")
+    certificate_revoke(certificate_id=revoked.pk, actor=desk, reason="材料不实")
     # Past its end date, before the nightly sweep has marked it expired.
     expiring_certificate.valid_until = today() - datetime.timedelta(days=1)
     expiring_certificate.save(update_fields=["valid_until"])

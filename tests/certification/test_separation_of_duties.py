@@ -9,8 +9,20 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from certification import services
+from certification.applications.services import (
+    application_approve_first,
+    application_decline,
+    application_submit,
+    review_start,
+)
 from certification.errors import CertificationError
+from certification.issuing.services import application_approve
+from certification.lifecycle.services import (
+    certificate_revoke,
+    certificates_file,
+    continuing_education_report,
+    continuing_education_review,
+)
 from certification.models import (
     Application,
     AuditEntry,
@@ -77,12 +89,12 @@ def test_a_certifier_cannot_start_approve_return_or_reject_their_own_application
 ):
     own = submitted_application(reviewer, body)
     attempts = [
-        lambda: services.review_start(application_id=own.pk, actor=reviewer),
-        lambda: services.application_approve(application_id=own.pk, actor=reviewer),
-        lambda: services.application_decline(
+        lambda: review_start(application_id=own.pk, actor=reviewer),
+        lambda: application_approve(application_id=own.pk, actor=reviewer),
+        lambda: application_decline(
             application_id=own.pk, actor=reviewer, reason="自己退回", final=False
         ),
-        lambda: services.application_decline(
+        lambda: application_decline(
             application_id=own.pk, actor=reviewer, reason="自己驳回", final=True
         ),
     ]
@@ -95,7 +107,7 @@ def test_a_certifier_cannot_start_approve_return_or_reject_their_own_application
     assert actions(own) == ["application.created", "application.submitted"]
 
     # Another certifier of the body decides it.
-    certificate = services.application_approve(application_id=own.pk, actor=colleague)
+    certificate = application_approve(application_id=own.pk, actor=colleague)
     assert certificate.holder == reviewer
     approved = AuditEntry.objects.get(action="application.approved", object_id=str(own.pk))
     assert approved.actor == colleague
@@ -105,11 +117,11 @@ def test_administrators_are_subject_to_it_too(body, reviewer):
     administrator = with_totp(UserFactory(roles=["Administrator"]))
     own = submitted_application(administrator, body)
     with pytest.raises(CertificationError, match="own application|自己的申请"):
-        services.application_approve(application_id=own.pk, actor=administrator)
+        application_approve(application_id=own.pk, actor=administrator)
     superuser = with_totp(UserFactory(is_superuser=True))
     theirs = submitted_application(superuser, body)
     with pytest.raises(CertificationError, match="own application|自己的申请"):
-        services.review_start(application_id=theirs.pk, actor=superuser)
+        review_start(application_id=theirs.pk, actor=superuser)
     assert not Certificate.objects.exists()
 
 
@@ -165,7 +177,7 @@ def test_with_nobody_else_to_decide_the_page_says_it_waits(client, body, reviewe
 def test_a_certifier_cannot_revoke_their_own_certificate(client, body, reviewer, colleague):
     certificate = issued_certificate(reviewer, body, colleague)
     with pytest.raises(CertificationError, match="your own certificate|自己的证书"):
-        services.certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="自撤")
+        certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="自撤")
     sign_in(client, reviewer)
     url = reverse("certify_certificate", args=[certificate.number])
     page = client.get(url).content.decode()
@@ -176,7 +188,7 @@ def test_a_certifier_cannot_revoke_their_own_certificate(client, body, reviewer,
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
     assert not AuditEntry.objects.filter(action="certificate.revoked").exists()
-    services.certificate_revoke(certificate_id=certificate.pk, actor=colleague, reason="材料造假")
+    certificate_revoke(certificate_id=certificate.pk, actor=colleague, reason="材料造假")
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
 
@@ -190,9 +202,7 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
         filing_status=Certificate.Filing.PENDING
     )
     with pytest.raises(CertificationError, match="your own certificate|自己的证书"):
-        services.certificates_file(
-            certificate_ids=[own.pk, someone.pk], actor=officer, reference="备2026-1"
-        )
+        certificates_file(certificate_ids=[own.pk, someone.pk], actor=officer, reference="备2026-1")
     assert set(Certificate.objects.values_list("filing_status", flat=True)) == {"pending"}
 
     sign_in(client, officer)
@@ -208,7 +218,7 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
     assert not AuditEntry.objects.filter(action="certificate.filed").exists()
 
     assert (
-        services.certificates_file(
+        certificates_file(
             certificate_ids=[own.pk, someone.pk], actor=other_officer, reference="备2026-1"
         )
         == 2
@@ -218,7 +228,7 @@ def test_a_filing_officer_cannot_file_their_own_certificate(client, body, review
 def test_a_certifier_cannot_review_their_own_continuing_education(
     client, body, reviewer, colleague
 ):
-    activity = services.continuing_education_report(
+    activity = continuing_education_report(
         holder=reviewer,
         body=body,
         title="技术合同实务研修",
@@ -227,7 +237,7 @@ def test_a_certifier_cannot_review_their_own_continuing_education(
         hours=8,
     )
     with pytest.raises(CertificationError, match="your own continuing education|自己的继续教育"):
-        services.continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
+        continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
     sign_in(client, reviewer)
     url = reverse("certify_continuing_education")
     row = client.get(url).content.decode().split(f'data-activity="{activity.pk}"')[1]
@@ -239,7 +249,7 @@ def test_a_certifier_cannot_review_their_own_continuing_education(
     assert "You cannot review your own continuing education" in response.content.decode()
     activity.refresh_from_db()
     assert activity.status == ContinuingEducation.Status.PENDING
-    services.continuing_education_review(activity_id=activity.pk, actor=colleague, approve=True)
+    continuing_education_review(activity_id=activity.pk, actor=colleague, approve=True)
     activity.refresh_from_db()
     assert activity.status == ContinuingEducation.Status.APPROVED and activity.reviewer == colleague
 
@@ -290,7 +300,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
 
     # No way round the first approval: approving outright is refused.
     with pytest.raises(CertificationError, match="two certifiers|两位审核员"):
-        services.application_approve(application_id=application.pk, actor=reviewer)
+        application_approve(application_id=application.pk, actor=reviewer)
 
     sign_in(client, reviewer)
     page = client.get(url).content.decode()
@@ -311,7 +321,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     response = client.post(url, {"action": "approve"}, follow=True)
     assert "You gave the first approval" in response.content.decode()
     with pytest.raises(CertificationError, match="You gave the first approval|您已作出第一次批准"):
-        services.application_approve(application_id=application.pk, actor=reviewer)
+        application_approve(application_id=application.pk, actor=reviewer)
     assert not Certificate.objects.filter(application=application).exists()
 
     # A different certifier of the body confirms, and that issues.
@@ -338,16 +348,16 @@ def test_the_applicant_can_be_neither_approver(body, reviewer, colleague):
     applicant = certifier(body, real_name="申请人兼审核员")
     application = submitted_application(applicant, body)
     with pytest.raises(CertificationError, match="own application|自己的申请"):
-        services.application_approve_first(application_id=application.pk, actor=applicant)
-    services.application_approve_first(application_id=application.pk, actor=reviewer)
+        application_approve_first(application_id=application.pk, actor=applicant)
+    application_approve_first(application_id=application.pk, actor=reviewer)
     with pytest.raises(CertificationError, match="own application|自己的申请"):
-        services.application_approve(application_id=application.pk, actor=applicant)
+        application_approve(application_id=application.pk, actor=applicant)
     with pytest.raises(CertificationError, match="already gave the first approval|作出第一次批准"):
-        services.application_approve_first(application_id=application.pk, actor=colleague)
+        application_approve_first(application_id=application.pk, actor=colleague)
     application.refresh_from_db()
     assert application.status == Application.Status.AWAITING_CONFIRMATION
     assert not Certificate.objects.filter(application=application).exists()
-    services.application_approve(application_id=application.pk, actor=colleague)
+    application_approve(application_id=application.pk, actor=colleague)
     assert Certificate.objects.filter(application=application, holder=applicant).exists()
 
 
@@ -357,8 +367,8 @@ def test_the_second_certifier_declining_returns_it_and_the_first_approval_lapses
     two_approvers()
     applicant = UserFactory()
     application = submitted_application(applicant, body)
-    services.application_approve_first(application_id=application.pk, actor=reviewer)
-    services.application_decline(
+    application_approve_first(application_id=application.pk, actor=reviewer)
+    application_decline(
         application_id=application.pk, actor=colleague, reason="工作证明不清晰", final=False
     )
     application.refresh_from_db()
@@ -368,9 +378,9 @@ def test_the_second_certifier_declining_returns_it_and_the_first_approval_lapses
     assert returned.actor == colleague
     assert returned.data == {"reason": "工作证明不清晰", "first_approval": reviewer.real_name}
     # Submitted again, it needs two approvals afresh.
-    services.application_submit(application_id=application.pk, actor=applicant)
+    application_submit(application_id=application.pk, actor=applicant)
     with pytest.raises(CertificationError, match="two certifiers|两位审核员"):
-        services.application_approve(application_id=application.pk, actor=colleague)
+        application_approve(application_id=application.pk, actor=colleague)
 
 
 def test_a_class_run_does_not_bypass_two_approvals(
@@ -380,7 +390,7 @@ def test_a_class_run_does_not_bypass_two_approvals(
     applications = [submitted_application(UserFactory(), body) for _ in range(2)]
     course_id = applications[0].course_id
     Application.objects.filter(pk__in=[a.pk for a in applications]).update(course_id=course_id)
-    services.application_approve_first(application_id=applications[1].pk, actor=reviewer)
+    application_approve_first(application_id=applications[1].pk, actor=reviewer)
     sign_in(client, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(

@@ -11,8 +11,26 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from certification import services, vc
+from certification.applications.checklist import checklist as checklist_of
+from certification.applications.services import (
+    application_create,
+    application_submit,
+    application_update,
+    evidence_add,
+)
+from certification.credentials import vc
+from certification.credentials.status import status_list_current
 from certification.errors import CertificationError
+from certification.issuing import services as issuing_services
+from certification.issuing.services import application_approve, certificate_complete
+from certification.lifecycle.services import (
+    certificate_revoke,
+    certificates_expire_and_remind,
+    certificates_file,
+    continuing_education_report,
+    continuing_education_review,
+    renewal_apply,
+)
 from certification.models import Application, AuditEntry, Certificate, Evidence
 from tests.certification.factories import (
     certifier,
@@ -40,11 +58,11 @@ def reviewer(body):
 def test_checklist_lists_what_is_missing_then_met(body):
     # Without an application, an exam counts if it meets an awarding body's standard.
     person = UserFactory()
-    checklist = services.checklist(user_id=person.pk, level=level("junior_broker"))
+    checklist = checklist_of(user_id=person.pk, level=level("junior_broker"))
     assert not checklist.met
     assert {item.key for item in checklist.missing} >= {"hours:general", "exam"}
     qualify(person)
-    assert services.checklist(user_id=person.pk, level=level("junior_broker")).met
+    assert checklist_of(user_id=person.pk, level=level("junior_broker")).met
 
 
 def test_the_rules_are_data_changing_a_level_changes_eligibility(body):
@@ -53,14 +71,14 @@ def test_the_rules_are_data_changing_a_level_changes_eligibility(body):
     junior = level("junior_broker")
     junior.hours_practice = 40
     junior.save()
-    result = services.checklist(user_id=person.pk, level=junior)
+    result = checklist_of(user_id=person.pk, level=junior)
     assert [item.key for item in result.missing] == ["hours:practice"]
 
 
 def test_exam_must_be_recent_enough(body):
     person = UserFactory()
     qualify(person, passed_at=timezone.now() - datetime.timedelta(days=800))
-    result = services.checklist(user_id=person.pk, level=level("junior_broker"))
+    result = checklist_of(user_id=person.pk, level=level("junior_broker"))
     assert [item.key for item in result.missing] == ["exam"]
 
 
@@ -68,11 +86,11 @@ def test_submitting_without_the_prerequisite_is_refused_and_nothing_changes():
     national = certifying_body("CN", kind="national", levels=("intermediate_broker",))
     person = UserFactory()
     qualify(person, "intermediate_broker")
-    application = services.application_create(
+    application = application_create(
         applicant=person, level=level("intermediate_broker"), body=national
     )
     with pytest.raises(CertificationError, match="Prerequisite level|先修|前置"):
-        services.application_submit(application_id=application.pk, actor=person)
+        application_submit(application_id=application.pk, actor=person)
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
 
@@ -91,17 +109,17 @@ def test_a_refused_approval_gives_its_number_back(body, reviewer):
 
     Attempt.objects.filter(user=first.applicant).update(passed=False)
     with pytest.raises(CertificationError):
-        services.application_approve(application_id=first.pk, actor=reviewer)
-    certificate = services.application_approve(application_id=second.pk, actor=reviewer)
+        application_approve(application_id=first.pk, actor=reviewer)
+    certificate = application_approve(application_id=second.pk, actor=reviewer)
     assert certificate.sequence == 1
     assert Certificate.objects.count() == 1
 
 
 def test_double_approval_is_refused_with_a_clear_message(body, reviewer):
     application = submitted_application(UserFactory(), body)
-    services.application_approve(application_id=application.pk, actor=reviewer)
+    application_approve(application_id=application.pk, actor=reviewer)
     with pytest.raises(CertificationError, match="already approved|已"):
-        services.application_approve(application_id=application.pk, actor=reviewer)
+        application_approve(application_id=application.pk, actor=reviewer)
     assert Certificate.objects.count() == 1
 
 
@@ -109,7 +127,7 @@ def test_a_certifier_of_another_body_cannot_decide(body):
     application = submitted_application(UserFactory(), body)
     stranger = certifier(certifying_body("SH"))
     with pytest.raises(CertificationError):
-        services.application_approve(application_id=application.pk, actor=stranger)
+        application_approve(application_id=application.pk, actor=stranger)
     assert not Certificate.objects.exists()
 
 
@@ -134,7 +152,7 @@ def test_issuing_stores_pdf_and_a_credential_that_verifies(body, reviewer):
 def test_completing_twice_changes_nothing(body, reviewer):
     certificate = issued_certificate(UserFactory(), body, reviewer)
     before = (certificate.pdf.name, certificate.pdf_sha256, certificate.credential)
-    again = services.certificate_complete(certificate_id=certificate.pk)
+    again = certificate_complete(certificate_id=certificate.pk)
     assert (again.pdf.name, again.pdf_sha256, again.credential) == before
     assert AuditEntry.objects.filter(action="certificate.issued").count() == 1
 
@@ -160,14 +178,14 @@ def test_a_crashed_render_leaves_a_pending_certificate_that_resumes(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "certificate_pdf", broken)
+    monkeypatch.setattr(issuing_services, "certificate_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(application_id=application.pk, actor=reviewer)
+        application_approve(application_id=application.pk, actor=reviewer)
     certificate = Certificate.objects.get(application=application)
     assert certificate.status == Certificate.Status.PENDING
     assert "disk full" in certificate.issue_error
     monkeypatch.undo()
-    services.certificate_complete(certificate_id=certificate.pk)
+    certificate_complete(certificate_id=certificate.pk)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
     assert certificate.issue_error == ""
@@ -177,19 +195,17 @@ def test_a_crashed_render_leaves_a_pending_certificate_that_resumes(
 def test_revocation_needs_a_reason_and_shows_in_the_status_list(body, reviewer):
     certificate = issued_certificate(UserFactory(), body, reviewer)
     with pytest.raises(CertificationError):
-        services.certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason=" ")
+        certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason=" ")
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
-    services.certificate_revoke(
-        certificate_id=certificate.pk, actor=reviewer, reason="证明材料不实"
-    )
+    certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="证明材料不实")
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
-    status_list = services.status_list_current(body_code="GD", number=1)
+    status_list = status_list_current(body_code="GD", number=1)
     assert vc.verify(status_list).verified
     assert vc.status_bit(status_list, certificate.status_index) is True
     with pytest.raises(CertificationError, match="already revoked|已"):
-        services.certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="x")
+        certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="x")
 
 
 def test_intermediate_certificates_are_numbered_and_filed_by_the_national_body(
@@ -207,32 +223,32 @@ def test_intermediate_certificates_are_numbered_and_filed_by_the_national_body(
         held_since=timezone.localdate() - datetime.timedelta(days=800)
     )
     qualify(person, "intermediate_broker")
-    application = services.application_create(
+    application = application_create(
         applicant=person, level=level("intermediate_broker"), body=provincial
     )
-    services.application_update(
+    application_update(
         application_id=application.pk,
         actor=person,
         printed_name="某人",
         experience_years=3,
         experience_note="三年技术转移工作",
     )
-    services.evidence_add(
+    evidence_add(
         application_id=application.pk,
         actor=person,
         kind=Evidence.Kind.WORK_PROOF,
         upload=SimpleUploadedFile("proof.png", png_bytes()),
     )
-    services.application_submit(application_id=application.pk, actor=person)
+    application_submit(application_id=application.pk, actor=person)
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.application_approve(application_id=application.pk, actor=local)
+        certificate = application_approve(application_id=application.pk, actor=local)
     certificate.refresh_from_db()
     assert certificate.number.startswith(f"CN-M-{timezone.localdate().year}-")
     assert certificate.filing_status == Certificate.Filing.PENDING
     with pytest.raises(CertificationError):
-        services.certificates_file(certificate_ids=[certificate.pk], actor=local, reference="x")
+        certificates_file(certificate_ids=[certificate.pk], actor=local, reference="x")
     assert (
-        services.certificates_file(
+        certificates_file(
             certificate_ids=[certificate.pk], actor=officer, reference="备案〔2026〕1号"
         )
         == 1
@@ -252,11 +268,9 @@ def test_intermediate_certificates_are_numbered_and_filed_by_the_national_body(
 )
 def test_bad_evidence_is_refused_and_nothing_is_stored(body, name, content, message):
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     with pytest.raises(CertificationError, match=message):
-        services.evidence_add(
+        evidence_add(
             application_id=application.pk,
             actor=person,
             kind="diploma",
@@ -268,11 +282,9 @@ def test_bad_evidence_is_refused_and_nothing_is_stored(body, name, content, mess
 def test_oversized_evidence_is_refused(body, settings):
     settings.PORTAL_EVIDENCE_MAX_BYTES = 1000
     person = UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     with pytest.raises(CertificationError, match="too large|过大"):
-        services.evidence_add(
+        evidence_add(
             application_id=application.pk,
             actor=person,
             kind="diploma",
@@ -290,14 +302,14 @@ def test_expiry_sweep_and_reminders_are_sent_once(
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.certificates_expire_and_remind(today=today)
-        second = services.certificates_expire_and_remind(today=today)
+        first = certificates_expire_and_remind(today=today)
+        second = certificates_expire_and_remind(today=today)
     assert first["reminded_60"] == 1 and second["reminded_60"] == 0
     assert len(mail.outbox) == 1
     Certificate.objects.filter(pk=certificate.pk).update(
         valid_until=today - datetime.timedelta(days=1)
     )
-    assert services.certificates_expire_and_remind(today=today)["expired"] == 1
+    assert certificates_expire_and_remind(today=today)["expired"] == 1
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.EXPIRED
 
@@ -308,8 +320,8 @@ def test_renewal_with_enough_hours_supersedes_the_old_certificate(
     person = UserFactory()
     old = issued_certificate(person, body, reviewer)
     with pytest.raises(CertificationError, match="Continuing|继续教育"):
-        services.renewal_apply(certificate_id=old.pk, actor=person)
-    activity = services.continuing_education_report(
+        renewal_apply(certificate_id=old.pk, actor=person)
+    activity = continuing_education_report(
         holder=person,
         body=body,
         title="技术转移高级研修班",
@@ -317,10 +329,10 @@ def test_renewal_with_enough_hours_supersedes_the_old_certificate(
         completed_on=timezone.localdate(),
         hours=30,
     )
-    services.continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
-    renewal = services.renewal_apply(certificate_id=old.pk, actor=person)
+    continuing_education_review(activity_id=activity.pk, actor=reviewer, approve=True)
+    renewal = renewal_apply(certificate_id=old.pk, actor=person)
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.application_approve(application_id=renewal.pk, actor=reviewer)
+        new = application_approve(application_id=renewal.pk, actor=reviewer)
     new.refresh_from_db()
     old.refresh_from_db()
     assert new.status == Certificate.Status.VALID
@@ -364,7 +376,7 @@ def test_system_check_fails_in_production_for_a_body_without_a_key(settings):
 
 
 def test_private_keys_are_not_stored_in_clear(body):
-    from certification.keys import private_key
+    from certification.credentials.keys import private_key
 
     key = body.keys.get()
     raw = private_key(key)

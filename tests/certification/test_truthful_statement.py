@@ -8,14 +8,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
-from certification import services
-from certification.models import Evidence
-from certification.statement import (
+from certification.applications.services import (
+    application_create,
+    application_submit,
+    application_update,
+    evidence_add,
+)
+from certification.credentials.services import certificate_credential
+from certification.issuing.services import application_approve, certificate_print
+from certification.issuing.statement import (
     criteria_narrative,
     requirements_snapshot,
     statement_en,
     statement_zh,
 )
+from certification.models import Evidence
 from tests.certification.factories import (
     certifier,
     certifying_body,
@@ -46,27 +53,23 @@ def _registrar_certificate(body):
     """A registrar: training hours and a year of work with proof, and no exam at all."""
     person = UserFactory()
     qualify(person, "contract_registrar")
-    application = services.application_create(
-        applicant=person, level=level("contract_registrar"), body=body
-    )
-    services.application_update(
+    application = application_create(applicant=person, level=level("contract_registrar"), body=body)
+    application_update(
         application_id=application.pk,
         actor=person,
         printed_name="登记员",
         experience_years=2,
         experience_note="两年技术合同登记工作",
     )
-    services.evidence_add(
+    evidence_add(
         application_id=application.pk,
         actor=person,
         kind=Evidence.Kind.WORK_PROOF,
         upload=SimpleUploadedFile("proof.png", png_bytes()),
     )
-    services.application_submit(application_id=application.pk, actor=person)
+    application_submit(application_id=application.pk, actor=person)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        certificate = services.application_approve(
-            application_id=application.pk, actor=certifier(body)
-        )
+        certificate = application_approve(application_id=application.pk, actor=certifier(body))
     certificate.refresh_from_db()
     return certificate
 
@@ -113,23 +116,23 @@ def test_a_junior_certificate_names_the_exam_and_the_hours(body, tmp_path):
 
 def test_editing_the_level_later_changes_nothing_an_issued_certificate_says(body, tmp_path):
     certificate = issued_certificate(UserFactory(), body, certifier(body))
-    before = services.certificate_print(certificate)
-    before_narrative = services.certificate_credential(certificate)["credentialSubject"]
+    before = certificate_print(certificate)
+    before_narrative = certificate_credential(certificate)["credentialSubject"]
     junior = level("junior_broker")
     junior.hours_general = 40
     junior.exam_required = False
     junior.save()
     certificate.refresh_from_db()
-    after = services.certificate_print(certificate)
+    after = certificate_print(certificate)
     assert (after.statement_zh, after.statement_en) == (before.statement_zh, before.statement_en)
     assert "通过本等级考试" in after.statement_zh
-    assert services.certificate_credential(certificate)["credentialSubject"] == before_narrative
+    assert certificate_credential(certificate)["credentialSubject"] == before_narrative
 
 
 def test_a_certificate_issued_before_requirements_were_kept_keeps_its_wording(body):
     certificate = issued_certificate(UserFactory(), body, certifier(body))
     certificate.requirements = {}
-    printed = services.certificate_print(certificate)
+    printed = certificate_print(certificate)
     assert (printed.statement_zh, printed.statement_en) == ("", "")  # the PDF's first wording
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from certification import services
+from certification.lifecycle.services import certificate_revoke
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.factories import UserFactory
 
@@ -64,7 +64,7 @@ def test_revocation_shows_at_once_on_a_cached_page(client, certificate, body):
     url = reverse("certificate_verify", args=[certificate.number])
     assert 'data-status="valid"' in client.get(url).content.decode()
     with TestCase.captureOnCommitCallbacks(execute=True):  # committed, as in real life
-        services.certificate_revoke(
+        certificate_revoke(
             certificate_id=certificate.pk, actor=body.certifiers.first(), reason="冒用他人培训记录"
         )
     page = client.get(url).content.decode()

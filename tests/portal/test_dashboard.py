@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certification import services as certification_services
+from certification.issuing.services import application_approve
 from certification.models import Application, Certificate
 from cms import api as cms_api
 from courses.models import Attempt, Enrolment
@@ -50,9 +50,7 @@ def issue(user, body, actor, *, base, level_code="junior_broker", issued_on=None
     """A real issue through the services, then dated ``issued_on`` as if issued back then."""
     application = submitted_application(user, body, level_code, base=base)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        certificate = certification_services.application_approve(
-            application_id=application.pk, actor=actor
-        )
+        certificate = application_approve(application_id=application.pk, actor=actor)
     if issued_on:
         Certificate.objects.filter(pk=certificate.pk).update(
             issued_on=issued_on, valid_until=issued_on.replace(year=issued_on.year + 3)
@@ -286,9 +284,7 @@ def test_changes_reach_the_dashboard(admin_client, world):
     application = Application.objects.get(applicant=world["people"]["d"])
     bj_body = world["bodies"][1]
     with TestCase.captureOnCommitCallbacks(execute=True):
-        certification_services.application_approve(
-            application_id=application.pk, actor=bj_body.certifiers.first()
-        )
+        application_approve(application_id=application.pk, actor=bj_body.certifiers.first())
     assert services.dashboard_is_dirty()
     response = admin_client.get(url)
     assert figure(response, "waiting") == "0"

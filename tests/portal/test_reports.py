@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certification import services as certification_services
+from certification.applications.services import application_approve_first
+from certification.issuing.services import application_approve
 from certification.models import Application, Certificate, CertificationLevel
 from courses.api import base_year_figures
 from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
@@ -116,12 +117,12 @@ def certificate(holder, body, level_code="junior_broker", on=datetime.date(2025,
         renews=kw.pop("renews", None),
     )
     if application.level.approvers_required > 1:  # one approves, another confirms
-        certification_services.application_approve_first(
+        application_approve_first(
             application_id=application.pk,
             actor=UserFactory(is_superuser=True),
             recheck=False,
         )
-    made = certification_services.application_approve(
+    made = application_approve(
         application_id=application.pk,
         actor=UserFactory(is_superuser=True),
         enqueue=False,

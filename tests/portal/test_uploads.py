@@ -19,8 +19,9 @@ from django.urls import reverse
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
+from certification.applications.services import application_create
 from certification.errors import CertificationError
-from certification.uploads import evidence_check
+from certification.files import evidence_check
 from cms.models import TrainingBaseWorkspace
 from cms.services import training_base_editor_add
 from cms.uploads import document_check
@@ -67,15 +68,12 @@ def test_evidence_is_judged_by_its_bytes_and_size(settings):
 
 
 def test_evidence_upload_on_the_application_page_refuses_a_disguised_file(client):
-    from certification import services
     from certification.models import Evidence
     from tests.certification.factories import certifying_body, level
 
     body = certifying_body("GD")
     person = factories.UserFactory()
-    application = services.application_create(
-        applicant=person, level=level("junior_broker"), body=body
-    )
+    application = application_create(applicant=person, level=level("junior_broker"), body=body)
     client.force_login(person)
     response = client.post(
         reverse("application_detail", args=[application.pk]),

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from certification import services
+from certification.applications.checklist import checklist
 from certification.models import Application
 from tests.certification.factories import STANDARD, level
 from tests.factories import course, exam, training_base
@@ -143,7 +143,7 @@ def qualified_class(body, count: int, *, level_code="junior_broker", tag="class"
             ],
             batch_size=4000,
         )
-    first = services.checklist(user_id=users[0].pk, level=rules)
+    first = checklist(user_id=users[0].pk, level=rules)
     assert first.met, [item.label for item in first.missing]
     applications = Application.objects.bulk_create(
         [

@@ -23,7 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from certification import services
+from certification.issuing.services import application_approve, certificate_complete
+from certification.lifecycle.services import certificate_revoke
 from tests.certification.factories import certifier, certifying_body, submitted_application
 from tests.factories import UserFactory
 
@@ -43,10 +44,8 @@ def issue(name, body, reviewer):
     """Approve and complete in this process (no worker here): a valid certificate."""
     application = submitted_application(UserFactory(real_name=name), body)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        pending = services.application_approve(
-            application_id=application.pk, actor=reviewer, enqueue=False
-        )
-    return services.certificate_complete(certificate_id=pending.pk)
+        pending = application_approve(application_id=application.pk, actor=reviewer, enqueue=False)
+    return certificate_complete(certificate_id=pending.pk)
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def seeded(settings):
     reviewer = certifier(body)
     valid, revoked = (issue(name, body, reviewer) for name in ("王小明", "Li Wei"))
     with TestCase.captureOnCommitCallbacks(execute=False):
-        services.certificate_revoke(certificate_id=revoked.pk, actor=reviewer, reason="测试撤销")
+        certificate_revoke(certificate_id=revoked.pk, actor=reviewer, reason="测试撤销")
     return {"body": body, "numbers": [valid.number, revoked.number]}
 
 

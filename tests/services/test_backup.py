@@ -19,7 +19,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from certification import services
+from certification.issuing.services import application_approve, certificate_complete
+from certification.lifecycle.services import certificate_revoke
 from certification.models import Certificate
 from tests.certification.factories import certifier, certifying_body
 from tests.requirements import missing
@@ -120,11 +121,11 @@ def test_a_backup_restored_into_a_fresh_database_still_verifies_every_certificat
     _, application_ids = qualified_class(body, 3, tag="backup")
     certificates = []
     for application_id in application_ids:
-        approved = services.application_approve(
+        approved = application_approve(
             application_id=application_id, actor=certifying, enqueue=False
         )
-        certificates.append(services.certificate_complete(certificate_id=approved.pk))
-    revoked = services.certificate_revoke(
+        certificates.append(certificate_complete(certificate_id=approved.pk))
+    revoked = certificate_revoke(
         certificate_id=certificates[0].pk, actor=certifying, reason="证书信息有误"
     )
     numbers = [c.number for c in certificates]
@@ -208,10 +209,8 @@ def test_a_damaged_backup_is_refused_before_anything_is_restored(tmp_path, resto
     body = certifying_body("GD")
     certifying = certifier(body)
     _, (application_id,) = qualified_class(body, 1, tag="damaged")
-    approved = services.application_approve(
-        application_id=application_id, actor=certifying, enqueue=False
-    )
-    services.certificate_complete(certificate_id=approved.pk)
+    approved = application_approve(application_id=application_id, actor=certifying, enqueue=False)
+    certificate_complete(certificate_id=approved.pk)
     backup = tmp_path / "backup"
     call_command("backup", "--to", str(backup))
     with open(backup / "media.tar.gz", "r+b") as archive:

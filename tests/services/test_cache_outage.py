@@ -6,7 +6,8 @@ import pytest
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
-from certification import services
+from certification.issuing.services import application_approve, certificate_complete
+from certification.lifecycle.services import certificate_revoke
 from tests.certification.factories import certifier, certifying_body
 from tests.services.certification_support import qualified_class
 
@@ -25,10 +26,8 @@ def test_verification_and_revocation_without_the_cache():
     body = certifying_body("GD")
     desk = certifier(body)
     _, application_ids = qualified_class(body, 1, tag="outage")
-    approved = services.application_approve(
-        application_id=application_ids[0], actor=desk, enqueue=False
-    )
-    certificate = services.certificate_complete(certificate_id=approved.pk)
+    approved = application_approve(application_id=application_ids[0], actor=desk, enqueue=False)
+    certificate = certificate_complete(certificate_id=approved.pk)
     url = reverse("certificate_verify", args=[certificate.number])
 
     with override_settings(CACHES=UNREACHABLE):
@@ -37,9 +36,7 @@ def test_verification_and_revocation_without_the_cache():
         assert 'data-status="valid"' in page.content.decode()
         # The revocation commits; the after-commit work that needs the cache gives way.
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.certificate_revoke(
-                certificate_id=certificate.pk, actor=desk, reason="材料不实"
-            )
+            certificate_revoke(certificate_id=certificate.pk, actor=desk, reason="材料不实")
         page = Client().get(url)
         assert page.status_code == 200
         assert 'data-status="revoked"' in page.content.decode()

@@ -19,9 +19,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from certification import services, vc
-from certification.audit import audit_chain_break
+from certification.audit.chain import audit_chain_break
+from certification.credentials import vc
 from certification.errors import CertificationError
+from certification.issuing.bulk import BULK_CHUNK, bulk_issue_resume, bulk_issue_start
+from certification.issuing.services import application_approve
 from certification.models import (
     Application,
     AuditEntry,
@@ -153,7 +155,7 @@ def test_two_certifiers_approving_the_same_application_at_once_make_one_certific
         outcomes = run_together(
             2,
             lambda i, application_id=application_id: (
-                services.application_approve(
+                application_approve(
                     application_id=application_id, actor=(first, second)[i], enqueue=False
                 ).number
             ),
@@ -170,7 +172,7 @@ def test_two_certifiers_approving_the_same_application_at_once_make_one_certific
     assert NumberSequence.objects.get(body=body).last == 5
     # The refused approval took no number: the next one continues without a gap.
     _, later = qualified_class(body, 1, tag="later")
-    certificate = services.application_approve(application_id=later[0], actor=first, enqueue=False)
+    certificate = application_approve(application_id=later[0], actor=first, enqueue=False)
     assert certificate.sequence == 6
     assert AuditEntry.objects.filter(action="application.approved").count() == 6
     assert audit_chain_break()[1] is None
@@ -184,7 +186,7 @@ def test_many_certifiers_approving_at_once_number_without_gaps_or_duplicates(bod
     def approve_mine(i):
         mine = application_ids[i * each : (i + 1) * each]
         return [
-            services.application_approve(
+            application_approve(
                 application_id=application_id, actor=people[i], enqueue=False
             ).sequence
             for application_id in mine
@@ -213,7 +215,7 @@ def test_a_bulk_run_through_a_worker_issues_the_whole_class(body, workers):
     certifying = certifier(body)
     page, application_ids = qualified_class(body, 40, tag="bulk")
 
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
 
     wait_for(lambda: run_finished(run.pk), timeout=120, what="the run to finish")
     assert item_counts(run.pk) == {"done": 40}
@@ -229,7 +231,7 @@ def test_a_bulk_run_on_two_workers_at_once_issues_the_whole_class(body, workers)
     certifying = certifier(body)
     page, application_ids = qualified_class(body, 150, tag="pair-run")
 
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
 
     wait_for(lambda: run_finished(run.pk), timeout=180, what="the run to finish")
     assert item_counts(run.pk) == {"done": 150}
@@ -266,7 +268,7 @@ def test_a_worker_killed_in_the_middle_of_a_run_then_retry_issues_each_exactly_o
     certifying = certifier(body)
     page, application_ids = qualified_class(body, count, tag="kill")
 
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
     item_ids = list(
         BulkIssueItem.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)
     )
@@ -275,7 +277,7 @@ def test_a_worker_killed_in_the_middle_of_a_run_then_retry_issues_each_exactly_o
     # time, so "under way" is a chunk whose certificates are approved but still pending.
     def chunk_under_way() -> bool:
         return (
-            item_counts(run.pk)["done"] >= services.BULK_CHUNK
+            item_counts(run.pk)["done"] >= BULK_CHUNK
             and Certificate.objects.filter(
                 application_id__in=application_ids, status=Certificate.Status.PENDING
             ).exists()
@@ -286,9 +288,9 @@ def test_a_worker_killed_in_the_middle_of_a_run_then_retry_issues_each_exactly_o
     done_at_kill = item_counts(run.pk)["done"]
     assert done_at_kill < count, "the worker finished before it could be killed"
     killed_chunk = next(
-        set(item_ids[start : start + services.BULK_CHUNK])
-        for start in range(0, count, services.BULK_CHUNK)
-        if start + services.BULK_CHUNK > done_at_kill
+        set(item_ids[start : start + BULK_CHUNK])
+        for start in range(0, count, BULK_CHUNK)
+        if start + BULK_CHUNK > done_at_kill
     )
 
     # A new worker takes the chunks still waiting in the queue, but not the one in flight.
@@ -296,11 +298,11 @@ def test_a_worker_killed_in_the_middle_of_a_run_then_retry_issues_each_exactly_o
     _wait_until_only_chunk_left(run.pk, killed_chunk)
     time.sleep(1)
     assert not run_finished(run.pk), "the killed chunk came back by itself"
-    assert 0 < item_counts(run.pk)["queued"] <= services.BULK_CHUNK
+    assert 0 < item_counts(run.pk)["queued"] <= BULK_CHUNK
 
-    queued_again = services.bulk_issue_resume(run_id=run.pk)
+    queued_again = bulk_issue_resume(run_id=run.pk)
 
-    assert 0 < queued_again <= services.BULK_CHUNK
+    assert 0 < queued_again <= BULK_CHUNK
     wait_for(lambda: run_finished(run.pk), timeout=120, what="the retried run to finish")
     assert item_counts(run.pk) == {"done": count}
     assert_issued_once_each(application_ids, body=body)
@@ -314,7 +316,7 @@ def test_a_pool_process_killed_mid_chunk_is_redelivered_and_the_run_finishes(bod
     certifying = certifier(body)
     page, application_ids = qualified_class(body, count, tag="oom")
 
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
     wait_for(
         lambda: item_counts(run.pk)["done"] >= 20,
         timeout=120,
@@ -355,7 +357,7 @@ def test_certificate_complete_queued_twice_makes_one_pdf_one_credential_one_entr
     certificate_ids = []
     for application_id in application_ids:
         # Approving queues the task once (on commit); a retry queues it again.
-        certificate = services.application_approve(application_id=application_id, actor=certifying)
+        certificate = application_approve(application_id=application_id, actor=certifying)
         certificate_complete_task.delay(certificate.pk)
         certificate_ids.append(certificate.pk)
 

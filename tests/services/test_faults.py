@@ -33,14 +33,10 @@ from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
-from certification import services
-from certification.models import (
-    Application,
-    AuditEntry,
-    BulkIssue,
-    BulkIssueItem,
-    Certificate,
-)
+from certification.issuing import bulk
+from certification.issuing.bulk import BULK_CHUNK, bulk_issue_start
+from certification.issuing.services import application_approve, certificate_complete
+from certification.models import Application, AuditEntry, BulkIssue, BulkIssueItem, Certificate
 from certification.tasks import bulk_issue_resume_stalled_task, certificates_pending_sweep
 from portal.accounts.mail import mail_queue
 from portal.accounts.models import OutgoingMail
@@ -87,12 +83,12 @@ def test_a_worker_killed_during_a_bulk_issue_of_1000_then_resumed_issues_each_on
     """SIGKILL a two-process worker a third of the way through 1,000; a fresh worker drains
     the queue, and beat's stalled-run sweep (sent through the broker, as beat sends it)
     re-queues the chunks the dead worker held unacknowledged."""
-    count, chunk = 1000, services.BULK_CHUNK
+    count, chunk = 1000, BULK_CHUNK
     first = workers.start(pool="prefork", concurrency=2)
     certifying = certifier(body)
     page, application_ids = qualified_class(body, count, tag="k1000")
 
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="千人班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="千人班")
     item_ids = list(
         BulkIssueItem.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)
     )
@@ -223,7 +219,7 @@ def test_redis_restarted_mid_run_the_worker_reconnects_and_queued_work_resumes(
     body, own_redis, workers, monkeypatch
 ):
     monkeypatch.setenv("CELERY_BROKER_URL", own_redis.url)  # for the worker process
-    monkeypatch.setattr(services, "BULK_CHUNK", 20)  # five chunks of a class of 100
+    monkeypatch.setattr(bulk, "BULK_CHUNK", 20)  # five chunks of a class of 100
     worker = workers.start()
     certifying = certifier(body)
     page, run_ids = qualified_class(body, 100, tag="redis")
@@ -231,7 +227,7 @@ def test_redis_restarted_mid_run_the_worker_reconnects_and_queued_work_resumes(
     later_page, later_ids = qualified_class(body, 10, tag="later")
 
     with broker(own_redis.url):
-        run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+        run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
         wait_for(
             lambda: item_counts(run.pk)["done"] >= 20,
             timeout=60,
@@ -245,8 +241,8 @@ def test_redis_restarted_mid_run_the_worker_reconnects_and_queued_work_resumes(
         # Redis is down. What the site queues now cannot reach a worker, yet every request
         # completes: the approval, the new bulk run and the mail stand, recorded in PostgreSQL.
         began = time.monotonic()
-        pending = services.application_approve(application_id=single_id, actor=certifying)
-        later = services.bulk_issue_start(
+        pending = application_approve(application_id=single_id, actor=certifying)
+        later = bulk_issue_start(
             body=body, course_id=later_page.pk, actor=certifying, title="停机时开始的班"
         )
         mail = mail_queue(to="outage@example.cn", subject="停机期间的邮件", body_text="…")
@@ -401,10 +397,8 @@ def test_postgresql_connections_dropped_give_a_clean_error_page_and_the_site_rec
     port, gunicorn = site
     certifying = certifier(body)
     _, (application_id,) = qualified_class(body, 1, tag="pg")
-    approved = services.application_approve(
-        application_id=application_id, actor=certifying, enqueue=False
-    )
-    number = services.certificate_complete(certificate_id=approved.pk).number
+    approved = application_approve(application_id=application_id, actor=certifying, enqueue=False)
+    number = certificate_complete(certificate_id=approved.pk).number
     worker = workers.start()
     paths = [f"/verify/{number}/", f"/api/v1/certificates/{number}"]
 
@@ -469,7 +463,7 @@ def test_unwritable_media_leaves_the_certificate_pending_and_shows_the_certifier
     application_url = reverse("certify_application", args=[single_id])
     assert client.post(application_url, {"action": "approve"}).status_code == 302
     single = Certificate.objects.get(application_id=single_id)
-    run = services.bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
+    run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
     run_url = reverse("certify_bulk_run", args=[run.pk])
 
     def failed_count(run_id: int) -> int:

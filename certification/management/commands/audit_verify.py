@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certification.audit import audit_chain_break
+from certification.audit.chain import audit_chain_break
 
 
 class Command(BaseCommand):

@@ -14,10 +14,10 @@ import json
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
-from certification import keys
-from certification.credentials import vc
-from certification.audit import audit_chain_break
-from certification.models import Certificate, SigningKey, StatusList
+from certification.audit.chain import audit_chain_break
+from certification.credentials import keys, vc
+from certification.credentials.models import SigningKey, StatusList
+from certification.issuing.models import Certificate
 
 SHOWN = 20
 

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from certification.credentials import vc
-from certification.keys import signing_key_create
-from certification.models import CertifyingBody
+from certification.credentials.keys import signing_key_create
+from certification.levels.models import CertifyingBody
 
 
 class Command(BaseCommand):

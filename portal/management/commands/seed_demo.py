@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from certification import demo_scale as certification_scale
-from certification.demo import seed_bodies, seed_stories
+from certification.demo.scale import people_seeded, records_create, scale_plans, setting_for
+from certification.demo.stories import seed_bodies, seed_stories
 from cms import api as cms_api
 from cms.demo import seed_content
 from courses import demo_scale as courses_scale
@@ -120,12 +120,12 @@ class Command(BaseCommand):
         classes, exam attempts, applications and certificates. Returns what was added."""
         trainees = scale_trainees(count=count)
         existing = scale_trainee_ids(trainees=trainees)
-        seeded = certification_scale.people_seeded(user_ids=existing.values())
+        seeded = people_seeded(user_ids=existing.values())
         todo = [t for t in trainees if existing.get(t.n) not in seeded]
         if not todo:
             return 0, 0, 0
-        setting = certification_scale.setting_for(bases)
-        plans = certification_scale.scale_plans(todo, setting)
+        setting = setting_for(bases)
+        plans = scale_plans(todo, setting)
         ids = scale_trainees_create(
             trainees=todo, joined_at={plan.trainee.n: plan.joined_at for plan in plans}
         )
@@ -136,7 +136,7 @@ class Command(BaseCommand):
         learning = courses_scale.learning_create(
             studies=[study for plan in plans for study in plan.studies], now=setting.now
         )
-        certified = certification_scale.records_create(
+        certified = records_create(
             plans=plans, class_of=learning.class_of, setting=setting, certifier=certifier
         )
         return len(plans), certified.certificates, learning.attempts

@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from certification.pdf import CertificatePrint
+from certification.issuing.pdf import CertificatePrint
 
 # A colour no other part of the certificate uses, so a test can find the photo on the page.
 PHOTO_BACKGROUND = (40, 170, 90)

@@ -17,9 +17,9 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from certification import pdf as certificate_module
-from certification.pdf import certificate_pdf
-from certification.statement import statement_en, statement_zh
+from certification.issuing import pdf as certificate_module
+from certification.issuing.pdf import certificate_pdf
+from certification.issuing.statement import statement_en, statement_zh
 from tests.certification.pdf import samples
 from tests.requirements import missing
 
@@ -468,7 +468,7 @@ def test_a_fresh_process_reproduces_the_same_sha256(monkeypatch):
     expected = hashlib.sha256(certificate_pdf(samples.certificate())).hexdigest()
     script = (
         "import django, hashlib, sys; django.setup();"
-        "from certification.pdf import certificate_pdf;"
+        "from certification.issuing.pdf import certificate_pdf;"
         "from tests.certification.pdf import samples;"
         "sys.stdout.write(hashlib.sha256(certificate_pdf(samples.certificate())).hexdigest())"
     )

@@ -1,8 +1,8 @@
 """Credentials checked by an independent implementation: Digital Bazaar's JavaScript stack.
 
 Our own ``verify`` could share a mistake with our ``sign``; a verifier written by others cannot.
-The Node project in ``tests/certification/credentials/vc_verify/`` serves the very context files this package
-bundles and never goes online. Its modules are installed by
+The Node project in ``tests/certification/credentials/vc_verify/`` serves the very context files
+this package bundles and never goes online. Its modules are installed by
 ``npm ci --prefix tests/certification/credentials/vc_verify``.
 """
 

@@ -1,0 +1,380 @@
+"""Applying (the applicant) and reviewing (the certifier's queue and one application)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from certification.access import approval_refusal, is_own, may_certify, needs_two, other_deciders
+from certification.applications.checklist import checklist
+from certification.applications.forms import (
+    ApplicationForm,
+    EvidenceForm,
+    QueueFilterForm,
+    ReasonForm,
+)
+from certification.applications.models import Application, Evidence
+from certification.applications.services import (
+    application_approve_first,
+    application_create,
+    application_decline,
+    application_submit,
+    application_update,
+    application_withdraw,
+    evidence_add,
+    evidence_remove,
+    review_start,
+)
+from certification.audit.history import history
+from certification.audit.models import AuditEntry
+from certification.errors import CertificationError
+from certification.files import private_file
+from certification.issuing.models import Certificate
+from certification.issuing.services import application_approve
+from certification.issuing.views import retry_issue, status_label
+from certification.levels.models import CertificationLevel, CertifyingBody
+from certification.verification.views import plausible_number
+from certification.workspace import (
+    ALL,
+    certifier_required,
+    filters_of,
+    form_errors,
+    in_bodies,
+    page_of,
+    render_section,
+)
+from portal.accounts.converters import record_id
+
+
+@login_required
+def application_new(request):
+    """Choose a level and see the checklist; then choose the body and start a draft."""
+    levels = (
+        CertificationLevel.objects.select_related("track").filter(bodies__is_active=True).distinct()
+    )
+    code = request.GET.get("level") or request.POST.get("level") or ""
+    chosen = levels.filter(code=code).first() if plausible_number(code) else None
+    bodies = chosen.bodies.filter(is_active=True) if chosen else CertifyingBody.objects.none()
+    if request.method == "POST":
+        body_id = record_id(request.POST.get("body"))
+        body = bodies.filter(pk=body_id).first() if body_id is not None else None
+        if chosen is None or body is None:
+            messages.error(request, _("Choose a level and a certifying body."))
+        else:
+            try:
+                application = application_create(applicant=request.user, level=chosen, body=body)
+            except CertificationError as error:
+                messages.error(request, str(error))
+            else:
+                return redirect("application_detail", pk=application.pk)
+    elif code and chosen is None:
+        messages.error(request, _("There is no such level to apply for. Choose one from the list."))
+    result = checklist(user_id=request.user.pk, level=chosen) if chosen else None
+    return render(
+        request,
+        "certification/application_new.html",
+        {"levels": levels, "chosen": chosen, "bodies": bodies, "checklist": result},
+    )
+
+
+def _own_application(request, pk) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("level", "body", "renews"),
+        pk=pk,
+        applicant=request.user,
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = _own_application(request, pk)
+    form = ApplicationForm(
+        initial={
+            "printed_name": application.printed_name,
+            "experience_years": application.experience_years,
+            "experience_note": application.experience_note,
+        }
+    )
+    evidence_form = EvidenceForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        handled = _application_action(request, application, action)
+        if handled is not None:
+            return handled
+        if action == "save":
+            form = ApplicationForm(request.POST)
+        elif action == "upload":
+            evidence_form = EvidenceForm(request.POST, request.FILES)
+        response = _application_form_post(request, application, action, form, evidence_form)
+        if response is not None:
+            return response
+    application.refresh_from_db()
+    result = checklist(user_id=request.user.pk, level=application.level, application=application)
+    history = AuditEntry.objects.filter(
+        object_type="application", object_id=str(application.pk)
+    ).order_by("pk")
+    return render(
+        request,
+        "certification/application_detail.html",
+        {
+            "application": application,
+            "form": form,
+            "evidence_form": evidence_form,
+            "evidence": application.evidence.all(),
+            "checklist": result,
+            "history": history,
+        },
+    )
+
+
+def _application_action(request, application, action):
+    """Submit, withdraw or remove evidence; None when the action is a form post instead."""
+    calls = {
+        "submit": (
+            lambda: application_submit(application_id=application.pk, actor=request.user),
+            _("Submitted. The certifying body will review your application."),
+        ),
+        "withdraw": (
+            lambda: application_withdraw(application_id=application.pk, actor=request.user),
+            _("Your application has been withdrawn."),
+        ),
+        "remove": (
+            lambda: evidence_remove(
+                evidence_id=_own_evidence(request, application), actor=request.user
+            ),
+            _("The file has been removed."),
+        ),
+    }
+    if action not in calls:
+        return None
+    call, success = calls[action]
+    try:
+        call()
+    except CertificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("application_detail", pk=application.pk)
+
+
+def _own_evidence(request, application) -> int:
+    """The id of the application's evidence the form names; refused when it names none."""
+    evidence_id = record_id(request.POST.get("evidence"))
+    if evidence_id is None or not application.evidence.filter(pk=evidence_id).exists():
+        raise CertificationError(_("That file was not found. It may have been removed already."))
+    return evidence_id
+
+
+def _application_form_post(request, application, action, form, evidence_form):
+    try:
+        if action == "save" and form.is_valid():
+            application_update(
+                application_id=application.pk, actor=request.user, **form.cleaned_data
+            )
+            messages.success(request, _("Saved."))
+            return redirect("application_detail", pk=application.pk)
+        if action == "upload" and evidence_form.is_valid():
+            evidence_add(
+                application_id=application.pk,
+                actor=request.user,
+                kind=evidence_form.cleaned_data["kind"],
+                upload=evidence_form.cleaned_data["file"],
+            )
+            messages.success(request, _("The file has been added."))
+            return redirect("application_detail", pk=application.pk)
+    except CertificationError as error:
+        target = evidence_form if action == "upload" else form
+        target.add_error(None, str(error))
+    return None
+
+
+@login_required
+def evidence_download(request, pk, evidence_id):
+    """An applicant's evidence, for the applicant and the body's certifiers only."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("application"), pk=evidence_id, application_id=pk
+    )
+    application = evidence.application
+    if application.applicant_id != request.user.pk and not may_certify(
+        request.user, application.body_id
+    ):
+        raise Http404
+    return private_file(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+@certifier_required
+@require_GET
+def queue(request, *, bodies):
+    form = QueueFilterForm(request.GET or None, bodies=bodies)
+    filters = filters_of(request, form)
+    applications = in_bodies(Application.objects.all(), bodies)
+    if "level" in filters:
+        applications = applications.filter(level=filters["level"])
+    if "body" in filters:
+        applications = applications.filter(body=filters["body"])
+    if "course" in filters:
+        applications = applications.filter(course_id=int(filters["course"]))
+    if "q" in filters:
+        text = filters["q"].strip()
+        applications = applications.filter(
+            Q(printed_name__icontains=text)
+            | Q(applicant__email__icontains=text)
+            | Q(applicant__real_name__icontains=text)
+        )
+    counts = {
+        row["status"]: row["n"]
+        for row in applications.order_by().values("status").annotate(n=Count("pk"))
+    }
+    status = filters.get("status", "")
+    if status == ALL:
+        ordering = [F("submitted_at").desc(nulls_last=True), "-pk"]
+    elif status:
+        applications = applications.filter(status=status)
+        ordering = [F("submitted_at").desc(nulls_last=True), "-pk"]
+    else:
+        applications = applications.filter(status__in=Application.AWAITING_DECISION)
+        ordering = ["submitted_at", "pk"]  # first come, first served
+    applications = applications.select_related("applicant", "level", "body", "course").order_by(
+        *ordering
+    )
+    status_counts = [
+        {"code": code, "label": label, "count": counts.get(code, 0)}
+        for code, label in Application.Status.choices
+    ]
+    page = page_of(request, applications)
+    for item in page:  # one's own application waits for someone else: no action from here
+        item.own_waiting = (
+            is_own(request.user, item.applicant_id) and item.status in Application.AWAITING_DECISION
+        )
+    return render_section(
+        request,
+        "queue.html",
+        {
+            "form": form,
+            "applications": page,
+            "status": status,
+            "status_counts": status_counts,
+            "awaiting_count": sum(counts.get(code, 0) for code in Application.AWAITING_DECISION),
+        },
+        "queue",
+    )
+
+
+@certifier_required
+@require_http_methods(["GET", "POST"])
+def application(request, pk, *, bodies):
+    application = get_object_or_404(
+        in_bodies(
+            Application.objects.select_related(
+                "applicant", "level", "level__track", "body", "course", "renews", "reviewer"
+            ),
+            bodies,
+        ),
+        pk=pk,
+    )
+    here = reverse("certify_application", args=[application.pk])
+    forms = {"return": ReasonForm(prefix="return"), "reject": ReasonForm(prefix="reject")}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in forms:
+            forms[action] = ReasonForm(request.POST, prefix=action)
+            if not forms[action].is_valid():
+                form_errors(request, forms[action])
+                return _application_page(request, application, forms)
+        try:
+            _application_act(request, application, action, forms)
+        except CertificationError as exc:
+            messages.error(request, str(exc))
+        return redirect(here)
+    return _application_page(request, application, forms)
+
+
+def _application_act(request, application, action, forms) -> None:
+    """Carry out one of the page's buttons; a refused one raises ``CertificationError``."""
+    user = request.user
+    if action == "start":
+        review_start(application_id=application.pk, actor=user)
+        messages.success(request, _("You are reviewing this application."))
+    elif action == "approve" and _first_of_two(application):
+        application_approve_first(application_id=application.pk, actor=user)
+        messages.success(
+            request,
+            _(
+                "First approval recorded. A different certifier of %(body)s must confirm it "
+                "before the certificate is issued."
+            )
+            % {"body": application.body.name},
+        )
+    elif action == "approve":
+        certificate = application_approve(application_id=application.pk, actor=user)
+        messages.success(
+            request,
+            _("Approved. Certificate %(number)s is being issued.") % {"number": certificate.number},
+        )
+    elif action in ("return", "reject"):
+        final = action == "reject"
+        application_decline(
+            application_id=application.pk,
+            actor=user,
+            reason=forms[action].cleaned_data["reason"],
+            final=final,
+        )
+        messages.success(
+            request,
+            _("The application is rejected; the applicant has been told why.")
+            if final
+            else _("The application is returned to the applicant for changes."),
+        )
+    elif action == "retry":
+        certificate = Certificate.objects.filter(application=application).first()
+        if certificate is None:
+            raise CertificationError(_("This application has no certificate yet."))
+        retry_issue(request, certificate)
+    else:
+        raise CertificationError(_("Choose what to do with this application."))
+
+
+def _first_of_two(application) -> bool:
+    """Whether "approve" on this application is the first of two approvals (the second, a
+    confirmation, issues the certificate)."""
+    return needs_two(application) and application.status != Application.Status.AWAITING_CONFIRMATION
+
+
+def _application_page(request, application, forms):
+    certificate = Certificate.objects.filter(application=application).first()
+    awaiting = application.status in Application.AWAITING_DECISION
+    own = is_own(request.user, application.applicant_id)
+    others = []
+    if awaiting and own:
+        others = other_deciders(body_id=application.body_id, excluding=[application.applicant_id])
+    live = checklist(
+        user_id=application.applicant_id, level=application.level, application=application
+    )
+    context = {
+        "application": application,
+        "applicant": application.applicant,
+        "live_checklist": live,
+        "snapshot": application.checklist or {},
+        "evidence": application.evidence.all(),
+        "history": history("application", application.pk),
+        "certificate": certificate,
+        "awaiting_decision": awaiting,
+        "own_application": own,
+        "nobody_else": awaiting and own and not others,
+        "needs_two": needs_two(application),
+        "first_of_two": _first_of_two(application),
+        "approval_refusal": approval_refusal(application, request.user) if awaiting else "",
+        "return_form": forms["return"],
+        "reject_form": forms["reject"],
+    }
+    if certificate is not None:
+        context["certificate_status"], context["certificate_status_label"] = status_label(
+            certificate
+        )
+    return render_section(request, "application.html", context, "queue")

@@ -1,0 +1,55 @@
+"""Signing keys and status lists: what the signed credentials rest on."""
+
+from django.db import models
+
+from certification.levels.models import CertifyingBody
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key a body signs credentials with; the issuer's did:key comes from it.
+
+    The private half is stored only encrypted (``credentials/keys.py``). Rotating keeps old
+    keys, retired, so the status lists they signed can still be re-signed by their own key.
+    """
+
+    body = models.ForeignKey(CertifyingBody, on_delete=models.PROTECT, related_name="keys")
+    public_key = models.BinaryField(max_length=32)
+    private_key_sealed = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body"], condition=models.Q(retired_at=None), name="one_active_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.body.code} key {self.pk}"
+
+
+class StatusList(models.Model):
+    """A body's Bitstring Status List: one bit per certificate, set when it is revoked.
+
+    The signed status-list credential is rebuilt whenever a bit changes and kept here, so
+    serving it is a read.
+    """
+
+    LENGTH = 131072  # the minimum the Bitstring Status List specification allows
+
+    body = models.ForeignKey(CertifyingBody, on_delete=models.PROTECT, related_name="status_lists")
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(default=1)
+    next_index = models.PositiveIntegerField(default=0)
+    credential = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="one_status_list_number")
+        ]
+
+    def __str__(self):
+        return f"{self.body_id}#{self.number}"

@@ -1,0 +1,39 @@
+"""Every model of the app, from its capability's folder: Django loads them from here."""
+
+from certification.applications.models import Application, Evidence
+from certification.audit.models import AuditEntry, AuditHead
+from certification.credentials.models import SigningKey, StatusList
+from certification.goals.models import Goal
+from certification.issuing.models import BulkIssue, BulkIssueItem, Certificate, NumberSequence
+from certification.levels.models import (
+    HOURS_FIELDS,
+    QUESTIONS_FIELDS,
+    CertificationLevel,
+    CertifyingBody,
+    ExamStandard,
+    Track,
+)
+from certification.lifecycle.models import ContinuingEducation
+from certification.registry.models import RegistryListing
+
+__all__ = [
+    "HOURS_FIELDS",
+    "QUESTIONS_FIELDS",
+    "Application",
+    "AuditEntry",
+    "AuditHead",
+    "BulkIssue",
+    "BulkIssueItem",
+    "Certificate",
+    "CertificationLevel",
+    "CertifyingBody",
+    "ContinuingEducation",
+    "Evidence",
+    "ExamStandard",
+    "Goal",
+    "NumberSequence",
+    "RegistryListing",
+    "SigningKey",
+    "StatusList",
+    "Track",
+]

@@ -1,0 +1,85 @@
+"""Writes: a holder joining, editing and leaving the public registry of certified talent.
+
+Joining and leaving are recorded in the audit log (who, when), because they are consent to
+publish a person's name; edits to the profile text are not.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.audit.chain import audit_append
+from certification.errors import CertificationError
+from certification.registry.models import RegistryListing, specialties_split
+from certification.registry.selectors import holds_certificate_in_force
+
+
+def _locked_listing(user) -> RegistryListing:
+    listing, _created = RegistryListing.objects.select_for_update().get_or_create(
+        user=user, defaults={"organisation": user.organisation}
+    )
+    return listing
+
+
+def _profile_set(listing: RegistryListing, *, organisation, specialties, public_contact) -> None:
+    listing.organisation = " ".join(organisation.split())
+    listing.specialties = "、".join(specialties_split(specialties))
+    listing.public_contact = public_contact.strip()
+
+
+@transaction.atomic
+def registry_join(
+    *, user, organisation: str = "", specialties: str = "", public_contact: str = ""
+) -> RegistryListing:
+    """List the holder in the public registry, with the profile given."""
+    if not holds_certificate_in_force(user_id=user.pk):
+        raise CertificationError(
+            _(
+                "Only holders of a valid certificate can join the registry. You can join once "
+                "you hold one."
+            )
+        )
+    listing = _locked_listing(user)
+    _profile_set(
+        listing,
+        organisation=organisation,
+        specialties=specialties,
+        public_contact=public_contact,
+    )
+    joined = not listing.listed
+    if joined:
+        listing.listed = True
+        listing.listed_since = timezone.now()
+    listing.save()
+    if joined:
+        audit_append(actor=user, action="registry.joined", obj=listing)
+    return listing
+
+
+@transaction.atomic
+def registry_update(
+    *, user, organisation: str = "", specialties: str = "", public_contact: str = ""
+) -> RegistryListing:
+    """Change what the listing shows, listed or not."""
+    listing = _locked_listing(user)
+    _profile_set(
+        listing,
+        organisation=organisation,
+        specialties=specialties,
+        public_contact=public_contact,
+    )
+    listing.save()
+    return listing
+
+
+@transaction.atomic
+def registry_leave(*, user) -> RegistryListing | None:
+    """Take the holder out of the registry at once; their profile text is kept for later."""
+    listing = RegistryListing.objects.select_for_update().filter(user=user).first()
+    if listing is None or not listing.listed:
+        return listing
+    listing.listed = False
+    listing.listed_since = None
+    listing.save(update_fields=["listed", "listed_since", "updated_at"])
+    audit_append(actor=user, action="registry.left", obj=listing)
+    return listing

@@ -1,0 +1,98 @@
+"""The public face of a certificate: what anyone may see when they check a number."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from certification.issuing.models import Certificate
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    """What anyone may learn about a certificate from its number."""
+
+    number: str
+    holder_name_masked: str
+    level: str
+    level_en: str
+    track: str
+    body: str
+    issued_on: datetime.date
+    valid_until: datetime.date | None
+    status: str
+    status_label: str
+    revoked_at: datetime.datetime | None = None
+    revocation_reason: str = ""
+    superseded_by: str = ""
+    pdf_sha256: str = ""
+    filing_status: str = ""
+    links: dict = field(default_factory=dict)
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 张三 → 张*, Li Wei → L** W**: enough to recognise, not to harvest."""
+    name = name.strip()
+    if not name:
+        return ""
+    parts = name.split()
+    if len(parts) > 1:
+        return " ".join(part[0] + "*" * (len(part) - 1) for part in parts)
+    if len(name) == 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+PUBLIC_CERTIFICATE_FIELDS = (
+    "number",
+    "printed_name",
+    "level_name",
+    "level_name_en",
+    "track_name",
+    "body_name",
+    "issued_on",
+    "valid_until",
+    "status",
+    "revoked_at",
+    "revocation_reason",
+    "pdf_sha256",
+    "filing_status",
+)
+
+
+def public_certificate(*, number: str) -> PublicCertificate | None:
+    """The public facts of an issued certificate, or None for an unknown or unfinished one."""
+    # The busiest query of the public site (every QR code scan): only the columns shown, the
+    # replacement's number alone, and no ordering for a lookup by a unique number.
+    certificate = next(
+        iter(
+            Certificate.objects.exclude(status=Certificate.Status.PENDING)
+            .filter(number=number)
+            .annotate(superseded_by_number=F("superseded_by__number"))
+            .only(*PUBLIC_CERTIFICATE_FIELDS)
+            .order_by()[:1]
+        ),
+        None,
+    )
+    if certificate is None:
+        return None
+    status = certificate.effective_status()
+    return PublicCertificate(
+        number=certificate.number,
+        holder_name_masked=mask_name(certificate.printed_name),
+        level=certificate.level_name,
+        level_en=certificate.level_name_en,
+        track=certificate.track_name,
+        body=certificate.body_name,
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        status=status,
+        status_label=str(Certificate.Status(status).label),
+        revoked_at=certificate.revoked_at,
+        revocation_reason=certificate.revocation_reason,
+        superseded_by=certificate.superseded_by_number or "",
+        pdf_sha256=certificate.pdf_sha256,
+        filing_status=certificate.filing_status,
+    )
