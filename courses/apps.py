@@ -19,6 +19,16 @@ class CoursesConfig(AppConfig):
         for model in (CoursePage, LessonPage):
             post_save.connect(lesson_facts_forget, sender=model, dispatch_uid=f"facts-{model}")
 
+        # Where beats are counted in Redis, it keeps whether the person holds a seat for a
+        # minute; a saved or deleted enrolment drops that at once.
+        from django.db.models.signals import post_delete
+
+        from .beats import seat_forget_on_save
+        from .models import Enrolment
+
+        post_save.connect(seat_forget_on_save, sender=Enrolment, dispatch_uid="beat-seat")
+        post_delete.connect(seat_forget_on_save, sender=Enrolment, dispatch_uid="beat-seat-del")
+
         # A base holds a course index. cms knows nothing of courses (the layering of
         # DESIGN.md), so courses adds its page type to the base's allowed children here.
         if "courses.CourseIndexPage" not in TrainingBasePage.subpage_types:

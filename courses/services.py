@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import beats as redis_beats
 from . import signals, tracking
 from .models import (
     Attempt,
@@ -69,6 +70,10 @@ def enrolment_create(
     return Enrolment.objects.create(user=user, course=course, source=source)
 
 
+def _returning_users(needing, existing) -> list[int]:
+    return [pk for pk in needing if pk in existing]
+
+
 @transaction.atomic
 def enrolments_create_bulk(
     *, course: CoursePage, users, source: str = Enrolment.Source.BULK
@@ -89,6 +94,10 @@ def enrolments_create_bulk(
     Enrolment.objects.filter(pk__in=returning).update(
         status=Enrolment.Status.ACTIVE, withdrawn_at=None, source=source
     )
+    for pk in _returning_users(needing, existing):
+        transaction.on_commit(
+            lambda pk=pk: redis_beats.seat_forget(user_id=pk, course_id=course.pk)
+        )
     Enrolment.objects.bulk_create(
         [
             Enrolment(user_id=pk, course=course, source=source)
@@ -225,11 +234,24 @@ def _base_id_of(page) -> int | None:
     return base.pk if base else None
 
 
-@transaction.atomic
 def lesson_complete(*, user, lesson: LessonPage, now=None) -> LessonCredit:
     """A trainee asks for an online lesson's hours; they are credited once, and only when
     the time was spent: enrolled, inside the course's dates, in order where the course says
-    so, active on the lesson for its share of the hours, and most of its video watched."""
+    so, active on the lesson for its share of the hours, and most of its video watched.
+
+    Where heartbeats are counted in Redis, the person's totals are written to the database
+    first, so the decision (and the evidence the credit keeps) stands on every beat so far."""
+    try:
+        redis_beats.flush_person(user.pk)
+    except redis_beats.Unavailable:
+        raise LearningError(
+            _("Time on lessons cannot be read at the moment; try again in a minute.")
+        ) from None
+    return _lesson_complete(user=user, lesson=lesson, now=now)
+
+
+@transaction.atomic
+def _lesson_complete(*, user, lesson: LessonPage, now=None) -> LessonCredit:
     now = now or timezone.now()
     if lesson.delivery != Delivery.ONLINE:
         raise LearningError(_("In-person lessons are credited by check-in at the session."))
@@ -449,6 +471,21 @@ def activity_beat(
     refused = _beat_refusal(facts, now)
     if refused:
         raise refused
+    if redis_beats.enabled():  # counted in Redis, written in batches (courses/beats.py)
+        active, watched, segments = redis_beats.beat(
+            user_id=user.pk, facts=facts, now=now, played=played, start=start, stop=stop
+        )
+        activity = LessonActivity(
+            user_id=user.pk,
+            lesson_id=lesson_id,
+            course_id=facts.course_id,
+            active_seconds=active,
+            video_watched_seconds=watched,
+            video_segments=segments,
+            last_seen=now,
+            last_beat_at=None if stop else now,
+        )
+        return activity, facts
     read, write = _beat_sql()
     adapt = connection.ops.adapt_datetimefield_value
     for _attempt in range(5):
@@ -521,6 +558,9 @@ def activity_replay(*, user, lesson: LessonPage, beats) -> LessonActivity:
     by ``activity_beat``'s rules; the row is written once."""
     facts = tracking.lesson_facts(lesson.pk)
     activity = None
+    if redis_beats.enabled():  # the database is written here: what Redis holds goes there first
+        redis_beats.flush_person(user.pk)
+        transaction.on_commit(lambda: redis_beats.person_forget(user.pk))
     other_last = _other_last(user_id=user.pk, lesson_id=lesson.pk)
     for number, (now, played) in enumerate(beats):
         refused = _beat_refusal(facts, now)

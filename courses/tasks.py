@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from . import beats
 from .services import attempts_submit_overdue
 
 
@@ -7,3 +8,10 @@ from .services import attempts_submit_overdue
 def exam_attempts_submit_overdue() -> int:
     """Hand in attempts whose time ran out (run by Celery beat every minute)."""
     return attempts_submit_overdue()
+
+
+@shared_task(ignore_result=True)
+def lesson_beats_flush() -> int:
+    """Write heartbeat totals counted in Redis to the database (run by Celery beat every 5 s;
+    a no-op without Redis)."""
+    return beats.flush()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from portal.accounts.ratelimit import allow, retry_after
 
-from . import services, tracking
+from . import beats, services, tracking
 from .models import AttendanceMark, CoursePage, Delivery, Enrolment, LessonPage
 from .permissions import require_staff_of
 from .qr import qr_svg
@@ -33,14 +33,20 @@ def lesson_beat(request, lesson_id):
 
     Who is beating comes from the page's signed token (header ``X-Beat-Token``, made for this
     person and lesson when the page was shown), so a beat loads no session and no user; without
-    a valid token, from the signed-in session."""
+    a valid token, from the signed-in session. A beat with a valid token is usually answered
+    before it gets here, by ``courses.middleware.LessonBeatMiddleware``."""
     user_id = tracking.beat_token_user(request.headers.get("X-Beat-Token", ""), lesson_id)
     if user_id is None:
         if not request.user.is_authenticated:
             return JsonResponse({"error": _("Sign in to have your time counted.")}, status=403)
         user_id = request.user.pk
+    return beat_answer(user_id=user_id, lesson_id=lesson_id, body=request.body)
+
+
+def beat_answer(*, user_id: int, lesson_id: int, body: bytes) -> JsonResponse:
+    """Count one beat of ``user_id`` on ``lesson_id`` and answer the page."""
     try:
-        payload = json.loads(request.body or b"{}")
+        payload = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
         payload = None
     if not isinstance(payload, dict):
@@ -55,6 +61,12 @@ def lesson_beat(request, lesson_id):
         )
     except services.BeatRefused as refused:
         return JsonResponse({"error": str(refused)}, status=refused.status)
+    except beats.Unavailable:
+        # The page shows the message and stops beating until it is next in front.
+        return JsonResponse(
+            {"error": _("Time cannot be counted at the moment; it will be again shortly.")},
+            status=503,
+        )
     progress = tracking.progress_of(
         required_seconds=facts.required_seconds,
         video_seconds=facts.video_seconds,

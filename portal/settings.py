@@ -90,6 +90,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "courses.middleware.LessonBeatMiddleware",  # beats with a page token answered here
     "portal.security.ContentSecurityPolicyMiddleware",
     "portal.security.NulBytesRefusedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -205,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.reports.tasks.report_jobs_sweep_task",
         "schedule": 300.0,
     },
+    "flush-lesson-beats": {
+        "task": "courses.tasks.lesson_beats_flush",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
 }
 # After an exam's deadline, answers are still accepted this long (a slow network).
 PORTAL_EXAM_GRACE_SECONDS = 30
@@ -217,6 +223,8 @@ PORTAL_LESSON_MIN_ACTIVE_SHARE = env.float("PORTAL_LESSON_MIN_ACTIVE_SHARE", def
 PORTAL_LESSON_HEARTBEAT_SECONDS = 30
 PORTAL_LESSON_BEAT_CAP_SECONDS = 40
 PORTAL_LESSON_BEAT_RECENT_SECONDS = 75
+# With Redis, beats are counted there and written to the database in batches (courses/beats.py).
+PORTAL_LESSON_BEATS_REDIS_URL = env.str("REDIS_URL", default="")
 
 # E-mail ---------------------------------------------------------------------------------------
 
