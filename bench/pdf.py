@@ -30,7 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from certification.issuing.pdf import certificate_pdf  # noqa: E402
-from tests.certification.pdf import samples  # noqa: E402
+from tests.certification.issuing.pdf import samples  # noqa: E402
 
 TARGET_MS = 6.0
 BATCH = 10_000

@@ -257,7 +257,7 @@ def test_continuing_education_evidence_is_private(client, certificate, body):
 
 
 def test_the_qr_code_on_the_stored_pdf_opens_the_verification_page(client, certificate, tmp_path):
-    from tests.certification.pdf.test_certificate_pdf import qr_texts, rendered
+    from tests.certification.issuing.pdf.test_certificate_pdf import qr_texts, rendered
 
     (url,) = qr_texts(rendered(certificate.pdf.read(), tmp_path))
     assert url == verify_url(certificate.number)

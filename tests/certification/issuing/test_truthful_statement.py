@@ -30,7 +30,7 @@ from tests.certification.factories import (
     level,
     qualify,
 )
-from tests.certification.pdf.test_certificate_pdf import text_of
+from tests.certification.issuing.pdf.test_certificate_pdf import text_of
 from tests.factories import UserFactory, png_bytes
 
 pytestmark = pytest.mark.django_db

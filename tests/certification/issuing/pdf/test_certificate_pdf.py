@@ -20,10 +20,10 @@ from pypdf import PdfReader
 from certification.issuing import pdf as certificate_module
 from certification.issuing.pdf import certificate_pdf
 from certification.issuing.statement import statement_en, statement_zh
-from tests.certification.pdf import samples
+from tests.certification.issuing.pdf import samples
 from tests.requirements import missing
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 A4_LONG, A4_SHORT = 841.89, 595.28
 
 
@@ -469,7 +469,7 @@ def test_a_fresh_process_reproduces_the_same_sha256(monkeypatch):
     script = (
         "import django, hashlib, sys; django.setup();"
         "from certification.issuing.pdf import certificate_pdf;"
-        "from tests.certification.pdf import samples;"
+        "from tests.certification.issuing.pdf import samples;"
         "sys.stdout.write(hashlib.sha256(certificate_pdf(samples.certificate())).hexdigest())"
     )
     env = {
