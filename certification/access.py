@@ -1,8 +1,9 @@
-"""Separation of duties: nobody decides on their own record, and some levels need two people.
+"""Who may act: a body's certifiers, the national filing officers, and separation of duties.
 
-The services refuse; this module answers the questions the services and the certifier's pages
-both ask: is this the person's own record, who else could decide it, and why a given person may
-not approve (or confirm) a given application.
+Nobody decides on their own record, and some levels need two people. The services refuse; this
+module answers the questions the services and the certifier's pages both ask: which bodies a
+person certifies for, is this the person's own record, who else could decide it, and why a
+given person may not approve (or confirm) a given application.
 """
 
 from django.contrib.auth import get_user_model

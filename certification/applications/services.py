@@ -5,7 +5,6 @@ Every state change is one transaction that locks the row it changes and writes a
 entry, so a double click or two certifiers at once cannot change a record twice.
 """
 
-import logging
 from decimal import Decimal
 
 from django.core.files.storage import default_storage
@@ -31,8 +30,6 @@ from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.links import absolute_url
 from certification.mail import message, notify
 from portal.accounts.mail import mail_queue_many
-
-logger = logging.getLogger(__name__)
 
 
 def locked_application(application_id: int) -> Application:
