@@ -362,7 +362,9 @@ def _load(*, user_id: int, facts, now, keys) -> None:
     row = rows.get(facts.lesson_id)
     if row is None:
         with transaction.atomic():
-            activity = services._activity_locked(user=_User(user_id), facts=facts, now=now)
+            activity = services._activity_locked(
+                user=services.Beating(user_id), facts=facts, now=now
+            )
         row = {
             "id": activity.pk,
             "lesson_id": facts.lesson_id,
@@ -389,11 +391,6 @@ def _load(*, user_id: int, facts, now, keys) -> None:
     _script("load")(
         keys=[keys[0], keys[1], *(f"{p}:a:{user_id}:{lesson}" for lesson in others)], args=args
     )
-
-
-class _User:
-    def __init__(self, pk):
-        self.pk = pk
 
 
 def seat_forget(*, user_id: int, course_id: int) -> None:

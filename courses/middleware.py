@@ -43,16 +43,18 @@ class LessonBeatMiddleware:
                 lesson_id = int(match.group(1))
                 user_id = tracking.beat_token_user(token, lesson_id)
                 if user_id is not None:
-                    return self.answer(request, user_id, lesson_id)
+                    return self.answer(request, user_id, lesson_id, token)
         return self.get_response(request)
 
-    def answer(self, request, user_id: int, lesson_id: int):
+    def answer(self, request, user_id: int, lesson_id: int, token: str):
         from .views_learning import beat_answer
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         with translation.override(language):
-            response = beat_answer(user_id=user_id, lesson_id=lesson_id, body=request.body)
+            response = beat_answer(
+                user_id=user_id, lesson_id=lesson_id, body=request.body, token=token
+            )
         response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Language", language)
         return response

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.accounts.models import User
 from portal.accounts.ratelimit import allow, retry_after
 
 from . import beats, services, tracking
@@ -35,16 +34,18 @@ def lesson_beat(request, lesson_id):
     person and lesson when the page was shown), so a beat loads no session and no user; without
     a valid token, from the signed-in session. A beat with a valid token is usually answered
     before it gets here, by ``courses.middleware.LessonBeatMiddleware``."""
-    user_id = tracking.beat_token_user(request.headers.get("X-Beat-Token", ""), lesson_id)
+    token = request.headers.get("X-Beat-Token", "")
+    user_id = tracking.beat_token_user(token, lesson_id)
     if user_id is None:
         if not request.user.is_authenticated:
             return JsonResponse({"error": _("Sign in to have your time counted.")}, status=403)
-        user_id = request.user.pk
-    return beat_answer(user_id=user_id, lesson_id=lesson_id, body=request.body)
+        user_id, token = request.user.pk, None
+    return beat_answer(user_id=user_id, lesson_id=lesson_id, body=request.body, token=token)
 
 
-def beat_answer(*, user_id: int, lesson_id: int, body: bytes) -> JsonResponse:
-    """Count one beat of ``user_id`` on ``lesson_id`` and answer the page."""
+def beat_answer(*, user_id: int, lesson_id: int, body: bytes, token=None) -> JsonResponse:
+    """Count one beat of ``user_id`` on ``lesson_id`` and answer the page (``token``: the
+    page's, if it was found valid for them)."""
     try:
         payload = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
@@ -53,7 +54,7 @@ def beat_answer(*, user_id: int, lesson_id: int, body: bytes) -> JsonResponse:
         return JsonResponse({"error": _("The heartbeat was malformed.")}, status=400)
     try:
         activity, facts = services.activity_beat(
-            user=User(pk=user_id),
+            user=services.Beating(user_id),
             lesson_id=lesson_id,
             played=payload.get("played"),
             start=payload.get("start") is True,
@@ -72,7 +73,8 @@ def beat_answer(*, user_id: int, lesson_id: int, body: bytes) -> JsonResponse:
         video_seconds=facts.video_seconds,
         activity=activity,
     )
-    return JsonResponse({**progress.as_json(), "token": tracking.beat_token(user_id, lesson_id)})
+    renewed = tracking.beat_token_renewed(token, user_id, lesson_id)
+    return JsonResponse({**progress.as_json(), "token": renewed})
 
 
 def _session_facts(lesson: LessonPage) -> dict:
