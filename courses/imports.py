@@ -4,9 +4,11 @@ Three steps, each its own function:
 
 - ``parse_roster_file`` reads and checks the file. It is pure: no database, no side effects.
   It answers the rows (each with its own problems, if any) and the problems of the file.
-- ``roster_preview`` looks the rows up: new account, existing account or already enrolled,
-  and whether the course has the seats. It only reads.
-- ``roster_import_apply`` writes it all in one transaction, or nothing.
+- ``roster_preview`` looks the rows up: to be invited, already invited or already enrolled,
+  and whether the course has the seats. It only reads, and never says whether an address has
+  an account: that is the person's business, not the base's.
+- ``roster_import_apply`` sends the invitations in one transaction, or none. Nobody is enrolled
+  by the file: each person accepts their invitation (see ``invitations.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -31,13 +31,14 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.mail import mail_queue
 from portal.accounts.models import User, phone_validator
+from portal.accounts.names import normalise, validate_name
 from portal.accounts.provinces import Province
-from portal.accounts.roles import Role
-from portal.accounts.validators import validate_printable_text, validate_real_name
+from portal.accounts.validators import validate_printable_text
 
+from .invitations import INVITATION_DAYS, invitation_send, invitations_standing
 from .models import CoursePage, Enrolment
 from .selectors import seats_taken
-from .services import LearningError, enrolments_create_bulk
+from .services import LearningError
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +74,9 @@ COLUMN_LABELS = {
 
 
 class RowStatus:
-    NEW = "new"
-    EXISTING = "existing"
+    # The same for an address with an account and one without: the preview never tells.
+    INVITE = "invite"
+    INVITED = "invited"
     ENROLLED = "enrolled"
 
 
@@ -115,8 +117,8 @@ class RosterRow:
     @property
     def status_label(self) -> str:
         return {
-            RowStatus.NEW: _("New account"),
-            RowStatus.EXISTING: _("Existing account"),
+            RowStatus.INVITE: _("Will be invited"),
+            RowStatus.INVITED: _("Already invited"),
             RowStatus.ENROLLED: _("Already enrolled"),
         }.get(self.status, "")
 
@@ -125,8 +127,8 @@ class RosterRow:
 class RosterPreview:
     rows: list[RosterRow]
     errors: list[str]  # about the file or the course as a whole
-    new: int = 0
-    existing: int = 0
+    invite: int = 0
+    invited: int = 0
     enrolled: int = 0
 
     @property
@@ -135,7 +137,7 @@ class RosterPreview:
 
     @property
     def seats_needed(self) -> int:
-        return self.new + self.existing
+        return self.invite
 
     @property
     def can_confirm(self) -> bool:
@@ -144,8 +146,8 @@ class RosterPreview:
 
 @dataclass
 class ImportResult:
-    created: int  # new accounts
-    enrolled: int  # people given a seat, new and existing accounts together
+    invited: int  # invitations sent
+    already_invited: int  # addresses whose invitation still stands
     already: int  # people who already had a seat
 
 
@@ -309,13 +311,13 @@ def _rows_from_table(table) -> tuple[list[RosterRow], list[str]]:
 
 def _row(line: int, values: dict[str, str]) -> RosterRow:
     row = RosterRow(line=line)
-    row.name = re.sub(r"\s+", " ", values.get("name", ""))
+    row.name = normalise(values.get("name", ""))
     if not row.name:
         row.errors.append(_("The name is missing."))
     elif len(row.name) > NAME_MAX:
         row.errors.append(_("The name is longer than %(max)d characters.") % {"max": NAME_MAX})
     else:
-        row.errors += _refusals(validate_real_name, row.name)
+        row.errors += _refusals(validate_name, row.name)
 
     row.email = unicodedata.normalize("NFKC", values.get("email", "")).strip().lower()
     if not row.email:
@@ -472,35 +474,20 @@ def province_code(value: str) -> str | None:
 # -- looking the rows up ---------------------------------------------------------------------
 
 
-def _accounts_by_email(emails) -> dict[str, User]:
-    """Existing accounts by lower-cased e-mail: their sign-in address or a verified one."""
+def _enrolled_emails(course: CoursePage, emails) -> set[str]:
+    """Of ``emails``, the sign-in addresses of people holding a seat in ``course``: people the
+    base's roster already shows. Nothing is said of any other account."""
     emails = sorted({email for email in emails if email})
-    found: dict[str, User] = {}
+    found: set[str] = set()
     for start in range(0, len(emails), 500):
-        chunk = emails[start : start + 500]
-        for user in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk):
-            found[user.email_lower] = user
-        extra = (
-            EmailAddress.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk, verified=True)
-            .exclude(email_lower__in=list(found))
-            .select_related("user")
-        )
-        for address in extra:
-            found.setdefault(address.email_lower, address.user)
-    return found
-
-
-def _seated_user_ids(course: CoursePage, users) -> set[int]:
-    ids = [user.pk for user in users]
-    seated: set[int] = set()
-    for start in range(0, len(ids), 500):
-        seated |= set(
-            Enrolment.objects.filter(course=course, user_id__in=ids[start : start + 500])
+        found |= set(
+            Enrolment.objects.filter(course=course)
             .exclude(status=Enrolment.Status.WITHDRAWN)
-            .values_list("user_id", flat=True)
+            .annotate(email_lower=Lower("user__email"))
+            .filter(email_lower__in=emails[start : start + 500])
+            .values_list("email_lower", flat=True)
         )
-    return seated
+    return found
 
 
 def _free_seats(course: CoursePage) -> int | None:
@@ -516,25 +503,37 @@ def _seats_message(free: int, needed: int) -> str:
     ) % {"free": free, "needed": needed}
 
 
+def _statuses(course: CoursePage, rows: list[RosterRow]) -> dict[str, str]:
+    emails = [row.email for row in rows]
+    enrolled = _enrolled_emails(course, emails)
+    invited = invitations_standing(course=course, emails=emails)
+    statuses = {}
+    for email in emails:
+        if email in enrolled:
+            statuses[email] = RowStatus.ENROLLED
+        elif email in invited:
+            statuses[email] = RowStatus.INVITED
+        else:
+            statuses[email] = RowStatus.INVITE
+    return statuses
+
+
 def roster_preview(*, course: CoursePage, rows: list[RosterRow]) -> RosterPreview:
-    """Say, for every row without problems, what confirming would do. Reads only."""
+    """Say, for every row without problems, what confirming would do. Reads only.
+
+    Whether an address has an account, or a deactivated one, is never looked up: every
+    address not yet on the roster or invited gets the same "will be invited"."""
     preview = RosterPreview(rows=rows, errors=[])
     valid = [row for row in rows if not row.errors]
-    accounts = _accounts_by_email(row.email for row in valid)
-    seated = _seated_user_ids(course, accounts.values())
+    statuses = _statuses(course, valid)
     for row in valid:
-        user = accounts.get(row.email)
-        if user is None:
-            row.status = RowStatus.NEW
-            preview.new += 1
-        elif not user.is_active:
-            row.errors.append(_("This account is deactivated; it cannot be enrolled."))
-        elif user.pk in seated:
-            row.status = RowStatus.ENROLLED
+        row.status = statuses[row.email]
+        if row.status == RowStatus.ENROLLED:
             preview.enrolled += 1
+        elif row.status == RowStatus.INVITED:
+            preview.invited += 1
         else:
-            row.status = RowStatus.EXISTING
-            preview.existing += 1
+            preview.invite += 1
     free = _free_seats(course)
     if free is not None and preview.seats_needed > free:
         preview.errors.append(_seats_message(free, preview.seats_needed))
@@ -544,138 +543,80 @@ def roster_preview(*, course: CoursePage, rows: list[RosterRow]) -> RosterPrevie
 # -- applying it -----------------------------------------------------------------------------
 
 
-def roster_import_apply(*, course: CoursePage, rows: list[RosterRow], by, invite_url: str):
-    """Create the missing accounts and enrol everyone, all or nothing.
+def roster_import_apply(*, course: CoursePage, rows: list[RosterRow], by, accept_url):
+    """Invite everyone not yet on the roster or invited, all or nothing.
 
-    Raises LearningError, and writes nothing, when a seat or an account is not available.
-    The e-mails are recorded in the same transaction and go out once it commits: an
-    invitation to set a password (``invite_url``) for each new account, a short notice for
-    each existing account given a seat. People already enrolled get nothing.
+    No account is created or enrolled here: each person accepts (or ignores) their
+    invitation. ``accept_url`` turns an invitation's token into the absolute address of its
+    page. The e-mails are recorded in the same transaction and go out once it commits; the
+    same message goes to every address, with an account or without. Raises LearningError,
+    and writes nothing, when the seats run short.
     """
     try:
         with transaction.atomic():
-            result, invited, notified = _apply(course=course, rows=rows)
+            course = CoursePage.objects.select_for_update().get(pk=course.pk)
+            statuses = _statuses(course, rows)
+            to_invite = [row for row in rows if statuses[row.email] == RowStatus.INVITE]
+            free = _free_seats(course)
+            if free is not None and len(to_invite) > free:
+                raise LearningError(
+                    _seats_message(free, len(to_invite)) + " " + _("Nothing was imported.")
+                )
             base = course.training_base
             with translation.override(settings.LANGUAGE_CODE):
-                for user in invited:
-                    _mail_invitation(user=user, course=course, base=base, invite_url=invite_url)
-                for user in notified:
-                    _mail_enrolled(user=user, course=course, base=base)
+                for row in to_invite:
+                    invitation = invitation_send(course=course, email=row.email, by=by)
+                    _mail_invitation(
+                        row=row, course=course, base=base, url=accept_url(invitation.token)
+                    )
     except IntegrityError:
-        # Someone signed up, or was enrolled, with one of these addresses at the same moment.
+        # The same address was invited from another import at the same moment.
         raise LearningError(
             _("These records changed while the import ran. Nothing was imported; try again.")
         ) from None
+    values = list(statuses.values())
+    result = ImportResult(
+        invited=len(to_invite),
+        already_invited=values.count(RowStatus.INVITED),
+        already=values.count(RowStatus.ENROLLED),
+    )
     logger.info(
-        "Roster import into course %s by user %s: %s new accounts, %s enrolled, %s already",
+        "Roster import into course %s by user %s: %s invited, %s already invited, %s enrolled",
         course.pk,
         getattr(by, "pk", None),
-        result.created,
-        result.enrolled,
+        result.invited,
+        result.already_invited,
         result.already,
     )
     return result
 
 
-def _apply(*, course: CoursePage, rows: list[RosterRow]):
-    course = CoursePage.objects.select_for_update().get(pk=course.pk)
-    accounts = _accounts_by_email(row.email for row in rows)
-    seated = _seated_user_ids(course, accounts.values())
-    for row in rows:
-        user = accounts.get(row.email)
-        if user is not None and not user.is_active:
-            raise LearningError(
-                _("Row %(n)d: this account is deactivated. Nothing was imported.") % {"n": row.line}
-            )
-    needed = len(
-        {
-            row.email
-            for row in rows
-            if row.email not in accounts or accounts[row.email].pk not in seated
-        }
-    )
-    free = _free_seats(course)
-    if free is not None and needed > free:
-        raise LearningError(_seats_message(free, needed) + " " + _("Nothing was imported."))
-
-    trainees = Group.objects.get_or_create(name=Role.TRAINEE)[0]
-    invited, notified, to_seat = [], [], []
-    already = 0
-    for row in rows:
-        user = accounts.get(row.email)
-        if user is None:
-            user = User.objects.create_user(
-                email=row.email,
-                password=None,  # unusable: they choose one through the invitation
-                real_name=row.name,
-                phone=row.phone,
-                province=row.province,
-                organisation=row.organisation,
-            )
-            user.groups.add(trainees)
-            # The base vouches for the address, as it does for the person.
-            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-            accounts[row.email] = user
-            invited.append(user)
-        elif user.pk in seated:
-            already += 1
-            continue
-        else:
-            notified.append(user)
-        to_seat.append(user)
-        seated.add(user.pk)
-    try:
-        enrolments_create_bulk(course=course, users=to_seat, source=Enrolment.Source.BULK)
-    except LearningError as error:
-        raise LearningError(f"{error} {_('Nothing was imported.')}") from error
-    result = ImportResult(
-        created=len(invited), enrolled=len(invited) + len(notified), already=already
-    )
-    return result, invited, notified
-
-
-def _mail_invitation(*, user, course, base, invite_url: str) -> None:
-    values = _mail_values(user=user, course=course, base=base)
-    values["url"] = invite_url
-    mail_queue(
-        to=user.email,
-        subject=_("You are enrolled in %(course)s: set your password") % values,
-        body_text=_(
-            "Dear %(name)s,\n\n"
-            "%(base)s has enrolled you in the course “%(course)s” (%(class_name)s) on the "
-            "Technology Transfer Talent Training Portal, and has opened an account for you "
-            "with this e-mail address: %(email)s\n\n"
-            "To sign in, first set your password. Open this page, enter your e-mail address, "
-            "and we will send you a link to choose a password:\n%(url)s\n\n"
-            "If you were not expecting this message, you can ignore it."
-        )
-        % values,
-    )
-
-
-def _mail_enrolled(*, user, course, base) -> None:
-    values = _mail_values(user=user, course=course, base=base)
-    mail_queue(
-        to=user.email,
-        subject=_("You are enrolled in %(course)s") % values,
-        body_text=_(
-            "Dear %(name)s,\n\n"
-            "%(base)s has enrolled you in the course “%(course)s” (%(class_name)s) on the "
-            "Technology Transfer Talent Training Portal. Sign in with your account "
-            "(%(email)s) to start learning."
-        )
-        % values,
-    )
-
-
-def _mail_values(*, user, course, base) -> dict:
-    return {
-        "name": user.real_name or user.email,
-        "email": user.email,
+def _mail_invitation(*, row: RosterRow, course, base, url: str) -> None:
+    values = {
+        "name": row.name or row.email,
+        "email": row.email,
         "course": course.title,
         "class_name": course.class_name,
         "base": base.title if base else _("Your training base"),
+        "url": url,
+        "days": INVITATION_DAYS,
     }
+    mail_queue(
+        to=row.email,
+        subject=_("Invitation to the course %(course)s") % values,
+        body_text=_(
+            "Dear %(name)s,\n\n"
+            "%(base)s invites you to the course “%(course)s” (%(class_name)s) on the "
+            "Technology Transfer Talent Training Portal.\n\n"
+            "To accept, open this page and sign in with this e-mail address (%(email)s). "
+            "If you have no account yet, sign up with this address first, then open the "
+            "page again:\n%(url)s\n\n"
+            "You are enrolled only once you accept; the base sees your name and contact "
+            "details only then. The invitation lapses after %(days)d days. If you do not "
+            "want to join, decline it on that page or simply ignore this message."
+        )
+        % values,
+    )
 
 
 __all__ = [

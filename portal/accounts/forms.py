@@ -2,13 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .names import name_clean, text_clean
 from .provinces import Province
-from .validators import (
-    tidy_whitespace,
-    validate_photo,
-    validate_printable_text,
-    validate_real_name,
-)
+from .validators import validate_photo
 
 
 class PhotoField(forms.ImageField):
@@ -39,17 +35,16 @@ class SignupProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    # The one rule for names and public text (portal/accounts/names.py).
+
     def clean_real_name(self):
-        name = tidy_whitespace(self.cleaned_data["real_name"])
+        name = name_clean(self.cleaned_data["real_name"])
         if not name:
             raise forms.ValidationError(_("Enter your real name."))
-        validate_real_name(name)
         return name
 
     def clean_organisation(self):
-        organisation = tidy_whitespace(self.cleaned_data["organisation"])
-        validate_printable_text(organisation)
-        return organisation
+        return text_clean(self.cleaned_data["organisation"])
 
     def signup(self, request, user):
         user.real_name = self.cleaned_data["real_name"]
@@ -70,13 +65,14 @@ class ProfileForm(forms.ModelForm):
             "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         }
 
-    # The model's validators then refuse invisible and control characters in both.
+    # The one rule for names and public text (portal/accounts/names.py); the model's
+    # validators apply the same rule to any other model form.
 
     def clean_real_name(self):
-        name = tidy_whitespace(self.cleaned_data["real_name"])
+        name = name_clean(self.cleaned_data["real_name"])
         if not name:
             raise forms.ValidationError(_("Enter your real name."))
         return name
 
     def clean_organisation(self):
-        return tidy_whitespace(self.cleaned_data["organisation"])
+        return text_clean(self.cleaned_data["organisation"])

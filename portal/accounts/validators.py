@@ -1,6 +1,5 @@
 """Validation of uploaded profile photos, and of the names people type about themselves."""
 
-import unicodedata
 import warnings
 
 from django.conf import settings
@@ -8,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
+
+from . import names
 
 ALLOWED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -78,48 +79,20 @@ def validate_photo(upload) -> None:
 
 
 # -- names and organisations -----------------------------------------------------------------
-
-# Letters that fonts draw as empty space: the Hangul fillers and the blank Braille pattern.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def _visible(character: str) -> bool:
-    """A letter, digit, punctuation mark or symbol a font draws as something (private-use
-    characters count: some rare Chinese characters in names are typed as those)."""
-    category = unicodedata.category(character)
-    return (category[0] in "LNPS" or category == "Co") and character not in _BLANK_LETTERS
-
-
-def _controls(value: str) -> list[str]:
-    """The control and format characters (Unicode categories Cc and Cf) in ``value``: line
-    breaks, escape codes, zero-width spaces and joiners, direction overrides."""
-    return [c for c in value if unicodedata.category(c) in ("Cc", "Cf")]
+# The rule itself lives in portal/accounts/names.py; these names stay because the User model
+# and its migrations refer to them.
 
 
 def validate_printable_text(value: str) -> None:
-    """Refuse text holding control or format characters. What a person types about themselves
-    is printed on certificates and written into spreadsheets; an invisible character there
-    makes two names that look alike differ, or reverses how the text reads."""
-    if _controls(value):
-        raise ValidationError(
-            _(
-                "This text holds invisible or control characters (such as a zero-width space "
-                "or a line break). Type it again without them."
-            ),
-            code="control_characters",
-        )
+    """Refuse text holding invisible, control or direction characters (see names.py)."""
+    names.validate_text(value)
 
 
 def validate_real_name(value: str) -> None:
-    """A real name: at least one visible character, and no control or format characters."""
-    if not any(_visible(character) for character in value):
-        raise ValidationError(
-            _("Enter a name with at least one visible character."), code="invisible"
-        )
-    validate_printable_text(value)
+    """A real name: a letter, and no invisible, control or direction characters."""
+    names.validate_name(value)
 
 
 def tidy_whitespace(value: str) -> str:
-    """``value`` with runs of spaces, tabs and line breaks made one space, and no space at
-    either end."""
-    return " ".join(value.split())
+    """``value`` in NFC with runs of whitespace made one space, and none at either end."""
+    return names.normalise(value)
