@@ -33,4 +33,15 @@ urlpatterns = [
         name="roster_import_confirm",
     ),
     path("courses/<id:course_id>/roster/", views_roster.roster, name="roster"),
+    path("invitations/<slug:token>/", views_import.invitation, name="invitation"),
+    path(
+        "invitations/<slug:token>/accept/",
+        views_import.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<slug:token>/decline/",
+        views_import.invitation_decline,
+        name="invitation_decline",
+    ),
 ]

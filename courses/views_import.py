@@ -11,13 +11,14 @@ import time
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import imports
+from . import imports, invitations
 from .models import CoursePage
 from .permissions import require_staff_of
 from .services import LearningError
@@ -121,7 +122,9 @@ def roster_import_confirm(request, course_id):
             course=course,
             rows=rows,
             by=request.user,
-            invite_url=request.build_absolute_uri(reverse("account_reset_password")),
+            accept_url=lambda token: request.build_absolute_uri(
+                reverse("courses:invitation", args=(token,))
+            ),
         )
     except LearningError as error:
         messages.error(request, str(error))
@@ -129,11 +132,74 @@ def roster_import_confirm(request, course_id):
     messages.success(
         request,
         _(
-            "Import complete. Enrolled: %(enrolled)d; new accounts: %(created)d; "
-            "already enrolled: %(already)d. Everyone newly enrolled has been sent an e-mail."
+            "Import complete. Invited: %(invited)d; already invited: %(already_invited)d; "
+            "already enrolled: %(already)d. Each person invited has been sent an e-mail and "
+            "is enrolled once they accept."
         )
-        % {"enrolled": result.enrolled, "created": result.created, "already": result.already},
+        % {
+            "invited": result.invited,
+            "already_invited": result.already_invited,
+            "already": result.already,
+        },
     )
     if course.live and course.url:
         return redirect(course.url)
     return again
+
+
+# -- the invited person's side ---------------------------------------------------------------
+
+
+def _invitation_or_404(request, token):
+    """The invitation if it is addressed to the signed-in account. Anyone else, and any made-up
+    token, gets the same 404: a token says nothing about whom it was sent to."""
+    try:
+        return invitations.invitation_for(user=request.user, token=token)
+    except invitations.InvitationNotFound:
+        raise Http404 from None
+
+
+@login_required
+def invitation(request, token):
+    found = _invitation_or_404(request, token)
+    return render(
+        request,
+        "courses/invitation.html",
+        {
+            "invitation": found,
+            "course": found.course,
+            "base": found.course.training_base,
+            "is_open": found.is_open(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_accept(request, token):
+    _invitation_or_404(request, token)
+    try:
+        enrolment = invitations.invitation_accept(user=request.user, token=token)
+    except invitations.InvitationNotFound:
+        raise Http404 from None
+    except LearningError as error:
+        messages.error(request, str(error))
+        return redirect("my_learning")
+    messages.success(request, _("You are enrolled in %(course)s.") % {"course": enrolment.course})
+    course = enrolment.course
+    return redirect(course.url if course.live and course.url else "my_learning")
+
+
+@login_required
+@require_POST
+def invitation_decline(request, token):
+    _invitation_or_404(request, token)
+    try:
+        invitations.invitation_decline(user=request.user, token=token)
+    except invitations.InvitationNotFound:
+        raise Http404 from None
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Invitation declined. The base will not be told who you are."))
+    return redirect("my_learning")

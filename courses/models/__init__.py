@@ -1,4 +1,5 @@
 from .exams import Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionType
+from .invitations import EnrolmentInvitation
 from .learning import AttendanceMark, Enrolment, LessonActivity, LessonCredit
 from .pages import CourseIndexPage, CoursePage, Delivery, LessonPage, ModulePage
 
@@ -10,6 +11,7 @@ __all__ = [
     "CoursePage",
     "Delivery",
     "Enrolment",
+    "EnrolmentInvitation",
     "Exam",
     "GradeChange",
     "LessonActivity",

@@ -16,12 +16,21 @@ from django.utils import timezone
 from .models import OutgoingMail
 
 
+def _subject(subject: str) -> str:
+    """The subject cut to what the queue's column holds, with an ellipsis when cut: a subject
+    naming a long course title must not fail the page that sends it (PostgreSQL refuses an
+    over-long value where SQLite would keep it)."""
+    limit = OutgoingMail._meta.get_field("subject").max_length
+    subject = str(subject)
+    return subject if len(subject) <= limit else subject[: limit - 1] + "…"
+
+
 def mail_queue(*, to: str, subject: str, body_text: str, body_html: str = "") -> OutgoingMail:
     """Record a message and send it in the background once the current transaction commits."""
     from .tasks import outgoing_mail_send
 
     message = OutgoingMail.objects.create(
-        to=to, subject=subject, body_text=body_text, body_html=body_html
+        to=to, subject=_subject(subject), body_text=body_text, body_html=body_html
     )
     transaction.on_commit(lambda: _enqueue(outgoing_mail_send, message.pk))
     return message
@@ -34,7 +43,12 @@ def mail_queue_many(messages: list[dict]) -> list[OutgoingMail]:
 
     if not messages:
         return []
-    rows = OutgoingMail.objects.bulk_create([OutgoingMail(**message) for message in messages])
+    rows = OutgoingMail.objects.bulk_create(
+        [
+            OutgoingMail(**(message | {"subject": _subject(message["subject"])}))
+            for message in messages
+        ]
+    )
     if len(rows) == 1:
         transaction.on_commit(lambda: _enqueue(outgoing_mail_send, rows[0].pk))
     else:

@@ -1,4 +1,7 @@
-"""A base's staff enrol a whole class from an XLSX or CSV roster: preview first, then confirm."""
+"""A base's staff invite a whole class from an XLSX or CSV roster: preview first, then confirm.
+
+Nobody is enrolled by the file: each address gets an invitation, which its holder accepts
+(see test_enrolment_invitations.py)."""
 
 import io
 import re
@@ -12,7 +15,7 @@ from django.urls import reverse
 
 from cms.services import training_base_editor_add, training_base_faculty_add
 from courses.imports import parse_roster_file, province_code
-from courses.models import Enrolment
+from courses.models import Enrolment, EnrolmentInvitation
 from courses.services import enrolment_create
 from portal.accounts.models import OutgoingMail, User
 from tests import factories
@@ -77,7 +80,7 @@ def token_of(response):
     return response.context["token"]
 
 
-def test_xlsx_preview_writes_nothing_and_confirm_creates_enrols_and_invites(
+def test_xlsx_preview_writes_nothing_and_confirm_sends_invitations(
     client, base, editor, django_capture_on_commit_callbacks
 ):
     course = factories.course(base, capacity=10)
@@ -101,11 +104,12 @@ def test_xlsx_preview_writes_nothing_and_confirm_creates_enrols_and_invites(
         ),
     )
     preview = response.context["preview"]
+    # An address with an account and one without read the same.
     assert [row.status for row in preview.rows] == [
-        "new",
-        "new",
-        "new",
-        "existing",
+        "invite",
+        "invite",
+        "invite",
+        "invite",
         "enrolled",
     ]
     assert [row.province for row in preview.rows[:3]] == ["44", "33", "51"]
@@ -114,34 +118,30 @@ def test_xlsx_preview_writes_nothing_and_confirm_creates_enrols_and_invites(
     # Nothing is written by the preview.
     assert User.objects.count() == users_before
     assert course.enrolments.count() == 1
-    assert not OutgoingMail.objects.exists()
+    assert not OutgoingMail.objects.exists() and not EnrolmentInvitation.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(confirm_url(course), {"token": token_of(response)})
     assert response.status_code == 302 and response["Location"] == course.url
 
-    zhang = User.objects.get(email="zhangsan@example.org")
-    assert zhang.real_name == "张三" and zhang.phone == "13800138000"
-    assert zhang.province == "44" and zhang.organisation == "某大学"
-    assert not zhang.has_usable_password()
-    assert zhang.groups.filter(name="Trainee").exists()
-    assert EmailAddress.objects.filter(
-        user=zhang, email="zhangsan@example.org", verified=True, primary=True
-    ).exists()
-    assert User.objects.count() == users_before + 3
-    enrolled = Enrolment.objects.filter(course=course, source=Enrolment.Source.BULK)
-    assert set(enrolled.values_list("user__email", flat=True)) == {
+    # No account is made and nobody is enrolled: four invitations wait for their answer.
+    assert User.objects.count() == users_before
+    assert course.enrolments.count() == 1
+    invited = EnrolmentInvitation.objects.filter(course=course)
+    assert set(invited.values_list("email", flat=True)) == {
         "zhangsan@example.org",
         "lisi@example.org",
         "wangwu@example.org",
         "old.hand@example.org",
     }
-    assert course.enrolments.count() == 5
+    assert set(invited.values_list("status", flat=True)) == {"pending"}
+    assert set(invited.values_list("invited_by", flat=True)) == {editor.pk}
+    assert not invited.filter(user__isnull=False).exists()
     old_hand.refresh_from_db()
-    assert old_hand.real_name == "老学员"  # an existing account keeps its own details
+    assert old_hand.real_name == "老学员"
 
-    # Invitations to the new accounts, a short notice to the existing one, nothing to the
-    # person already enrolled.
+    # One message each, the same for an account and for an address without one; nothing to
+    # the person already enrolled.
     sent = {message.to[0]: message for message in mail.outbox}
     assert set(sent) == {
         "zhangsan@example.org",
@@ -149,26 +149,33 @@ def test_xlsx_preview_writes_nothing_and_confirm_creates_enrols_and_invites(
         "wangwu@example.org",
         "old.hand@example.org",
     }
-    reset_url = "http://testserver" + reverse("account_reset_password")
-    assert reset_url in sent["zhangsan@example.org"].body
+    for email, message in sent.items():
+        token = invited.get(email=email).token
+        assert "http://testserver" + reverse("courses:invitation", args=(token,)) in message.body
+        assert course.title in message.subject
     assert "张三" in sent["zhangsan@example.org"].body
-    assert course.title in sent["zhangsan@example.org"].subject
-    assert reset_url not in sent["old.hand@example.org"].body
-    assert course.title in sent["old.hand@example.org"].body
+
+    def shape(message, email, token, name):
+        return message.body.replace(email, "E").replace(token, "T").replace(name, "N")
+
+    assert shape(
+        sent["zhangsan@example.org"],
+        "zhangsan@example.org",
+        invited.get(email="zhangsan@example.org").token,
+        "张三",
+    ) == shape(
+        sent["old.hand@example.org"],
+        "old.hand@example.org",
+        invited.get(email="old.hand@example.org").token,
+        "老学员",
+    )
 
     page = client.get(course.url).content.decode()
     assert says(page, "Import complete", "导入完成")
-    assert re.search(r"4\D+3\D+1", page)  # enrolled 4, new accounts 3, already enrolled 1
-
-    # The invitation works: the new trainee can ask for a password link.
-    client.logout()
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("account_reset_password"), {"email": "zhangsan@example.org"})
-    assert [message.to for message in mail.outbox] == [["zhangsan@example.org"]]
+    assert re.search(r"4\D+0\D+1", page)  # invited 4, already invited 0, already enrolled 1
 
 
-def test_csv_in_gbk_with_english_headers_is_imported(
+def test_csv_in_gbk_with_english_headers_is_read(
     client, base, editor, django_capture_on_commit_callbacks
 ):
     course = factories.course(base)
@@ -181,14 +188,14 @@ def test_csv_in_gbk_with_english_headers_is_imported(
     response, _content = upload(client, course, csv_file(text, encoding="gbk"))
     preview = response.context["preview"]
     assert [row.line for row in preview.rows] == [2, 4]
-    assert [row.status for row in preview.rows] == ["new", "new"]
+    assert [row.status for row in preview.rows] == ["invite", "invite"]
+    assert [row.province for row in preview.rows] == ["44", "44"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(confirm_url(course), {"token": token_of(response)})
-    assert set(course.enrolments.values_list("user__email", flat=True)) == {
+    assert set(course.invitations.values_list("email", flat=True)) == {
         "zhaoliu@example.org",
         "qianqi@example.org",
     }
-    assert User.objects.get(email="qianqi@example.org").province == "44"
     assert sorted(message.to[0] for message in mail.outbox) == [
         "qianqi@example.org",
         "zhaoliu@example.org",
@@ -202,7 +209,8 @@ def test_faculty_of_the_base_may_import_too(client, base):
     client.force_login(teacher)
     response, _content = upload(client, course, xlsx([["张三", "z3@example.org", "", "", ""]]))
     client.post(confirm_url(course), {"token": token_of(response)})
-    assert course.enrolments.filter(user__email="z3@example.org").exists()
+    assert course.invitations.filter(email="z3@example.org", status="pending").exists()
+    assert not course.enrolments.exists()
 
 
 def test_row_errors_are_listed_and_block_the_confirmation(client, base, editor):
@@ -363,25 +371,7 @@ def test_when_seats_run_out_before_confirming_nothing_at_all_is_imported(
     assert not EmailAddress.objects.filter(email="jia@example.org").exists()
     assert course.enrolments.count() == 1
     assert not Enrolment.objects.filter(user=existing).exists()
-    assert not OutgoingMail.objects.exists() and not mail.outbox
-
-
-def test_seats_running_out_inside_the_enrolments_rolls_back_everything(
-    client, base, editor, monkeypatch, django_capture_on_commit_callbacks
-):
-    """Even if the up-front seat count were wrong, enrolment_create's own check undoes all."""
-    from courses import imports
-
-    course = factories.course(base, capacity=1)
-    response, _content = upload(client, course, xlsx([["甲", "jia@example.org", "", "", ""]]))
-    token = token_of(response)
-    enrolment_create(user=factories.UserFactory(), course=course)
-    monkeypatch.setattr(imports, "_free_seats", lambda course: None)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(confirm_url(course), {"token": token}, follow=True)
-    assert says(response.content.decode(), "This course is full", "已满")
-    assert not User.objects.filter(email="jia@example.org").exists()
-    assert course.enrolments.count() == 1
+    assert not EnrolmentInvitation.objects.exists()
     assert not OutgoingMail.objects.exists() and not mail.outbox
 
 
@@ -400,6 +390,7 @@ def test_another_bases_editor_and_a_trainee_get_403(client, base):
         assert response.status_code == 403
         assert client.post(confirm_url(course), {"token": "x"}).status_code == 403
     assert not User.objects.filter(email="z3@example.org").exists()
+    assert not EnrolmentInvitation.objects.exists()
     client.logout()
     assert client.get(import_url(course)).status_code == 302  # to sign in
 
@@ -419,24 +410,25 @@ def test_the_confirmation_cannot_be_forged_or_replayed(
     )
     assert says(response.content.decode(), "expired", "过期")
     assert not User.objects.filter(email__in=["z3@example.org", "evil@example.org"]).exists()
+    assert not EnrolmentInvitation.objects.exists()
 
     # The real token works for its own course only.
     other_course = factories.course(base)
     client.post(confirm_url(other_course), {"token": token})
-    assert not other_course.enrolments.exists()
+    assert not other_course.invitations.exists()
     response, _content = upload(client, course, xlsx([["张三", "z3@example.org", "", "", ""]]))
     token = token_of(response)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(confirm_url(course), {"token": token})
-    assert course.enrolments.count() == 1
+    assert course.invitations.count() == 1
     assert len(mail.outbox) == 1
 
     # Replaying the same confirmation does nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(confirm_url(course), {"token": token}, follow=True)
     assert says(response.content.decode(), "expired", "过期")
-    assert course.enrolments.count() == 1
+    assert course.invitations.count() == 1
     assert len(mail.outbox) == 1
     assert OutgoingMail.objects.count() == 1
 
@@ -449,7 +441,7 @@ def test_another_editor_cannot_use_someone_elses_preview(client, base, editor):
     training_base_editor_add(base=base, user=colleague)
     client.force_login(colleague)  # a new session: the preview is not there
     client.post(confirm_url(course), {"token": token})
-    assert not course.enrolments.exists()
+    assert not course.invitations.exists()
 
 
 @pytest.mark.parametrize(

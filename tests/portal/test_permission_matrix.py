@@ -15,6 +15,9 @@ Outcomes:
   home), or a 200 that shows none of what the page protects; a POST changes nothing;
 - ``LOGIN``: an anonymous visitor is sent to sign in.
 
+The last column is a faculty member of base A signed in with the password alone (no second
+factor set up): sent to set one up wherever they go, their own pages included.
+
 What faculty may do: grade written answers, mark attendance, see rosters and keep the question
 bank of their own base (the export shows their base's questions). They do not edit the base's
 pages, see its dashboard (editors' and administrators' only) or certify.
@@ -43,6 +46,7 @@ from tests.factories import (
     UserFactory,
     course,
     exam,
+    password_only_login,
     questions,
     sign_in,
     training_base,
@@ -60,6 +64,7 @@ ROLES = [
     "certifier_other_body",
     "certifier",
     "administrator",
+    "faculty_without_second_factor",
 ]
 SECRET_STEM = "甲基地保密试题"
 APPLICANT_NAME = "申请人贾某"
@@ -101,9 +106,11 @@ def _build_world() -> dict:
         "certifier_other_body": certifier(other_body),
         "certifier": certifier(body),
         "administrator": with_totp(UserFactory(roles=["Administrator"])),
+        "faculty_without_second_factor": UserFactory(roles=["Faculty"]),
     }
     training_base_editor_add(base=other_base, user=people["editor_other_base"])
     training_base_faculty_add(base=base, user=people["faculty"])
+    training_base_faculty_add(base=base, user=people["faculty_without_second_factor"])
 
     # A class at base A with an in-person lesson and a learner on its roster.
     learner = UserFactory(roles=["Trainee"], real_name="学员乙某")
@@ -132,6 +139,22 @@ def _build_world() -> dict:
     written = attempt.questions.get(type="short")
     attempt_submit(attempt=attempt, answers={written.position: "我的答案"})
 
+    # An invitation from base A to a running class, addressed to the trainee (who alone may
+    # answer it), and the learner's contact details for the roster rows.
+    import datetime
+
+    from courses.invitations import invitation_send
+
+    today = timezone.localdate()
+    running = course(
+        base,
+        start_date=today - datetime.timedelta(days=1),
+        end_date=today + datetime.timedelta(days=60),
+    )
+    invitation = invitation_send(course=running, email=people["trainee"].email, by=None)
+    learner.phone = "13900001111"
+    learner.save(update_fields=["phone"])
+
     # Certification: a submitted application and an issued certificate, both at body GD.
     applicant = UserFactory(roles=["Trainee"], real_name=APPLICANT_NAME)
     application = submitted_application(applicant, body, base=base)
@@ -141,7 +164,10 @@ def _build_world() -> dict:
     sessions = {}
     for role, person in people.items():
         client = Client()
-        sign_in(client, person)
+        if role == "faculty_without_second_factor":
+            password_only_login(client, person)
+        else:
+            sign_in(client, person)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     cache.clear()
     return {
@@ -156,6 +182,8 @@ def _build_world() -> dict:
         "application": application,
         "applicant": applicant,
         "certificate": certificate,
+        "invitation": invitation,
+        "learner": learner,
         "sessions": sessions,
         "year": timezone.localdate().year - 1,
     }
@@ -183,6 +211,11 @@ def _attendance_marked(w):
     from courses.models import AttendanceMark
 
     return AttendanceMark.objects.filter(lesson=w["lesson"]).exists()
+
+
+def _invitation_status(w):
+    w["invitation"].refresh_from_db()
+    return w["invitation"].status
 
 
 def _bulk_runs(w):
@@ -223,7 +256,7 @@ def everyone(**overrides):
 ADMIN_ONLY = everyone(administrator=OK)
 CERTIFIERS = everyone(certifier=OK, administrator=OK)
 BASE_STAFF = everyone(faculty=OK, administrator=OK)
-SIGNED_IN = dict.fromkeys(ROLES, OK) | {"anonymous": LOGIN}
+SIGNED_IN = dict.fromkeys(ROLES, OK) | {"anonymous": LOGIN, "faculty_without_second_factor": NO}
 
 ROWS = [
     Row("national dashboard", lambda w: reverse("dashboard_national"), ADMIN_ONLY),
@@ -356,6 +389,44 @@ ROWS = [
         BASE_STAFF,
         shows=lambda w, r: "学员乙某" in _html(r),
     ),
+    # Contact details go only to the staff of the course's own base: an administrator sees the
+    # roster without them, another base's staff not at all.
+    Row(
+        "class roster: a learner's e-mail and phone",
+        lambda w: reverse("courses:roster", args=[w["course"].pk]),
+        everyone(faculty=OK),
+        shows=lambda w, r: w["learner"].email in _html(r) and "13900001111" in _html(r),
+    ),
+    Row(
+        "class roster XLSX: a learner's e-mail and phone",
+        lambda w: reverse("courses:roster", args=[w["course"].pk]) + "?format=xlsx",
+        everyone(faculty=OK),
+        shows=lambda w, r: (
+            w["learner"].email in _workbook_text(r) and "13900001111" in _workbook_text(r)
+        ),
+    ),
+    # An invitation is answered by the holder of its address only; to anyone else it is 404.
+    Row(
+        "an invitation to the trainee",
+        lambda w: reverse("courses:invitation", args=[w["invitation"].token]),
+        everyone(trainee=OK),
+    ),
+    Row(
+        "accept the trainee's invitation",
+        lambda w: reverse("courses:invitation_accept", args=[w["invitation"].token]),
+        everyone(trainee=OK),
+        method="post",
+        data=lambda w: {},
+        state=_invitation_status,
+    ),
+    Row(
+        "decline the trainee's invitation",
+        lambda w: reverse("courses:invitation_decline", args=[w["invitation"].token]),
+        everyone(trainee=OK),
+        method="post",
+        data=lambda w: {},
+        state=_invitation_status,
+    ),
     Row(
         "roster import",
         lambda w: reverse("courses:roster_import", args=[w["course"].pk]),
@@ -395,6 +466,8 @@ def _outcome(row, world, role, response, before) -> str:
         return LOGIN if role == "anonymous" else NO
     if response.status_code in (403, 404, 405):
         return NO
+    if response.status_code == 302 and location == reverse("mfa_activate_totp"):
+        return NO  # a staff member without a second factor, sent to set one up
     if row.method == "post":
         assert response.status_code in (200, 302), response.status_code
         return OK if row.state(world) != before else NO
@@ -433,3 +506,4 @@ def test_the_world_is_what_the_table_assumes(world):
     assert _certificate_status(world) == Certificate.Status.VALID
     assert _attempt_status(world) != "final"
     assert not _attendance_marked(world)
+    assert _invitation_status(world) == "pending"
