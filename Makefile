@@ -53,6 +53,8 @@ SERVE_DIR ?= var/serve
 serve: install
 	@mkdir -p $(SERVE_DIR)
 	@set -e; \
+	export PORTAL_SIGNING_KEY_SECRET="$${PORTAL_SIGNING_KEY_SECRET:-$$($(PY) -m portal.serve \
+		secret-key $(SERVE_DIR)/signing_key_secret --first-from $(SERVE_DIR)/secret_key)}"; \
 	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -m portal.serve secret-key $(SERVE_DIR)/secret_key)}"; \
 	export DEBUG=false ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 		DATABASE_URL=$(SERVE_DATABASE_URL) CELERY_BROKER_URL=$(SERVE_REDIS_URL) \

@@ -32,3 +32,32 @@ def signing_keys_check(app_configs=None, **kwargs):
                 )
             )
     return problems
+
+
+@register("certification", deploy=False)
+def signing_key_secret_check(app_configs=None, **kwargs):
+    """With DEBUG off, the secret that encrypts the bodies' signing keys must be set, and must
+    not be a published development value: anyone holding it and a copy of the database (a
+    backup) could open every private key and sign certificates. It never falls back to
+    ``SECRET_KEY`` then (portal/settings.py). ``manage.py migrate``, ``check`` and
+    ``runserver`` all stop on this error, so ``make serve`` does too."""
+    if settings.DEBUG:
+        return []
+    secret = settings.PORTAL_SIGNING_KEY_SECRET
+    if not secret:
+        problem = "PORTAL_SIGNING_KEY_SECRET is not set"
+    elif secret in getattr(settings, "PORTAL_DEVELOPMENT_SECRETS", ()):
+        problem = "PORTAL_SIGNING_KEY_SECRET is the published development value"
+    else:
+        return []
+    return [
+        Error(
+            f"{problem}: with DEBUG off the bodies' signing keys need a secret of their own.",
+            hint=(
+                "Set PORTAL_SIGNING_KEY_SECRET (or PORTAL_SIGNING_KEY_SECRET_FILE) to a long "
+                'random value kept outside the repository, e.g. python -c "import secrets; '
+                'print(secrets.token_urlsafe(50))"'
+            ),
+            id="certification.E002",
+        )
+    ]

@@ -1,7 +1,8 @@
-"""What ``make serve`` needs before Django starts: its PostgreSQL database and a secret key.
+"""What ``make serve`` needs before Django starts: its PostgreSQL database and its secrets.
 
     python -m portal.serve database-ensure postgres://postgres@127.0.0.1:5432/portal_serve
     python -m portal.serve secret-key var/serve/secret_key    # prints the key, made once
+    python -m portal.serve secret-key var/serve/signing_key_secret   # the signing keys' own
 
 Neither loads Django settings (the database may not exist yet, and the key is what settings
 need). ``bench/load.py`` and the services tests use the same functions.
@@ -34,13 +35,22 @@ def database_ensure(url: str) -> bool:
     return not exists
 
 
-def secret_key(path: str | Path) -> str:
-    """The key kept in ``path``; a new random one, readable by its owner only, if none."""
+def secret_key(path: str | Path, *, first_from: str | Path | None = None) -> str:
+    """The key kept in ``path``; a new random one, readable by its owner only, if none.
+
+    ``first_from`` names an older key file whose value ``path`` starts with, if that file
+    exists when ``path`` does not: a ``var/serve`` made before the signing-key secret had a
+    file of its own sealed its keys with the ``SECRET_KEY`` there, and must keep opening
+    them."""
     path = Path(path)
     if path.exists() and path.read_text().strip():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
+    earlier = Path(first_from) if first_from else None
+    if earlier is not None and earlier.exists() and earlier.read_text().strip():
+        key = earlier.read_text().strip()
+    else:
+        key = secrets.token_urlsafe(50)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(key + "\n")
@@ -51,13 +61,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m portal.serve", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("database-ensure").add_argument("url")
-    commands.add_parser("secret-key").add_argument("path")
+    secret = commands.add_parser("secret-key")
+    secret.add_argument("path")
+    secret.add_argument("--first-from", default=None)
     args = parser.parse_args(argv)
     if args.command == "database-ensure":
         made = database_ensure(args.url)
         print(f"{'created' if made else 'found'} database {urlparse(args.url).path.lstrip('/')}")
     else:
-        sys.stdout.write(secret_key(args.path))
+        sys.stdout.write(secret_key(args.path, first_from=args.first_from))
 
 
 if __name__ == "__main__":

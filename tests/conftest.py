@@ -5,6 +5,7 @@ import pytest
 def _media_in_tmp(settings, tmp_path):
     """Uploaded and generated files go to a fresh folder for every test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +37,37 @@ def no_entry_rules():
     with signal.lock:
         signal.receivers = saved
         signal.sender_receivers_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch):
+    """``client.force_login(user)`` stands for a complete sign-in: for a staff role, one that
+    included the second factor (portal.accounts.middleware refuses staff sessions without it
+    almost everywhere). Tests of the second factor itself make a password-only session with
+    ``tests.factories.password_only_login``."""
+    from django.test import Client
+
+    from portal.accounts.middleware import user_needs_mfa
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user_needs_mfa(user):
+            mark_second_factor_used(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def mark_second_factor_used(client, user):
+    """Record in the client's session that its sign-in included the second factor, as
+    allauth records it after a correct code."""
+    import time
+
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

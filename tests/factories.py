@@ -57,15 +57,32 @@ def with_totp(user):
 
 
 def sign_in(client, user, password=PASSWORD):
-    """Sign in through the real forms, giving the two-factor code where the user has one."""
+    """Sign in through the real forms, giving the two-factor code where the user has one (a
+    staff member who has none is given one first: every staff role needs it)."""
     from django.urls import reverse
 
     from portal.accounts.demo import totp_current_code
+    from portal.accounts.middleware import user_has_totp, user_needs_mfa
 
+    if user_needs_mfa(user) and not user_has_totp(user):
+        with_totp(user)
     response = client.post(reverse("account_login"), {"login": user.email, "password": password})
     if response.get("Location") == reverse("mfa_authenticate"):
         client.post(reverse("mfa_authenticate"), {"code": totp_current_code(user)})
     assert client.session.get("_auth_user_id") == str(user.pk), "sign-in failed"
+    return user
+
+
+def password_only_login(client, user):
+    """A session signed in without the second factor (``client.force_login`` stands for a
+    full sign-in, see tests/conftest.py): what a stolen password alone would give."""
+    from django.contrib.auth import SESSION_KEY
+    from django.test import Client
+
+    backend = client._get_backend()
+    user.backend = backend
+    Client._login(client, user, backend)
+    assert client.session.get(SESSION_KEY) == str(user.pk)
     return user
 
 

@@ -4,6 +4,7 @@ import logging
 import time
 
 from allauth.core.internal.httpkit import get_client_ip
+from allauth.core.internal.ratelimit import truncate_ip
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
@@ -22,11 +23,20 @@ def client_address(request) -> str:
     return address or "unknown"
 
 
+def client_network(request) -> str:
+    """What a limit counts as one client: an IPv4 address, or the /64 network of an IPv6
+    one (``ALLAUTH_RATE_LIMIT_IPV6_PREFIX``), as allauth counts its own. A single IPv6
+    subscriber is given a whole /64, so counting full addresses would give an attacker 2**64
+    fresh counts."""
+    return truncate_ip(client_address(request))
+
+
 def allow(request, *, scope: str, limit: int, period: int = 60, per_client: bool = True) -> bool:
     """Count this request against ``limit`` per ``period`` seconds; False once over it.
 
-    The count is per client address within ``scope``; with ``per_client`` off it is for the
-    scope alone (a scope naming a person and a thing: changing addresses buys no more tries).
+    The count is per client within ``scope`` (an IPv4 address or an IPv6 /64, as
+    ``client_network`` says); with ``per_client`` off it is for the scope alone (a scope
+    naming a person and a thing: changing addresses buys no more tries).
 
     When the cache cannot be reached the request is let through (and logged): the limit
     protects the public pages, it must not take them down with the cache."""
@@ -39,7 +49,7 @@ def allow(request, *, scope: str, limit: int, period: int = 60, per_client: bool
 
 def _allow(request, *, scope: str, limit: int, period: int, per_client: bool) -> bool:
     window = int(time.time() // period)
-    client = client_address(request) if per_client else "any"
+    client = client_network(request) if per_client else "any"
     key = f"ratelimit:{scope}:{client}:{window}"
     counted = _redis_count(key, timeout=period + 1)
     if counted is not None:

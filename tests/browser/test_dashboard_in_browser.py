@@ -67,7 +67,9 @@ def test_dashboards_on_desktop_and_phone(live_server, page, screenshot, tmp_path
     chief = factories.with_totp(
         factories.UserFactory(roles=["Administrator"], email="chief@example.org")
     )
-    editor = factories.UserFactory(roles=["Base editor"], email="editor@example.org")
+    editor = factories.with_totp(
+        factories.UserFactory(roles=["Base editor"], email="editor@example.org")
+    )
     cms_api.training_base_editor_add(page_id=guangdong.pk, user=editor)
 
     # The administrator's national dashboard on a desktop.

@@ -21,12 +21,19 @@ def sign_in(page, base_url, user):
     page.fill("#id_login", user.email)
     page.fill("#id_password", factories.PASSWORD)
     page.locator("main button[type=submit]").click()
+    if "/accounts/2fa/authenticate" in page.url:  # staff sign in with their second factor
+        from portal.accounts.demo import totp_current_code
+
+        page.fill("#id_code", totp_current_code(user))
+        page.locator("main button[type=submit]:not([form])").click()
     page.wait_for_url(re.compile(r"/me/$"))
 
 
 def test_a_teacher_adds_a_choice_question_in_the_admin(live_server, page, screenshot):
     base = factories.training_base("GD-B", "44")
-    teacher = factories.UserFactory(email="teacher@example.org", roles=["Faculty"])
+    teacher = factories.with_totp(
+        factories.UserFactory(email="teacher@example.org", roles=["Faculty"])
+    )
     training_base_faculty_add(base=base, user=teacher)
 
     sign_in(page, live_server.url, teacher)
@@ -66,7 +73,9 @@ def test_an_editor_sets_an_exams_blueprint_in_the_table(live_server, page, scree
     base = factories.training_base("GD-X", "44")
     factories.questions(base, per_kind=2)
     exam = factories.exam(base)
-    editor = factories.UserFactory(email="editor@example.org", roles=["Base editor"])
+    editor = factories.with_totp(
+        factories.UserFactory(email="editor@example.org", roles=["Base editor"])
+    )
     training_base_editor_add(base=base, user=editor)
 
     sign_in(page, live_server.url, editor)

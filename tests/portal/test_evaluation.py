@@ -24,6 +24,7 @@ from tests.factories import (
     course,
     exam,
     faculty_member,
+    password_only_login,
     sign_in,
     textbook,
     training_base,
@@ -346,7 +347,7 @@ def test_only_administrators_reach_the_pages(client, base):
 
 
 def test_an_administrator_needs_the_second_factor(client, chief, base):
-    client.force_login(chief)  # no two-factor step in this session
+    password_only_login(client, chief)  # no two-factor step in this session
     response = client.get(reverse("oversight_evaluations"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))

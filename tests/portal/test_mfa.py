@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.accounts.demo import totp_current_code
-from tests.factories import PASSWORD, UserFactory, sign_in, with_totp
+from tests.factories import PASSWORD, UserFactory, password_only_login, sign_in, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_wagtails_own_login_form_cannot_skip_the_second_factor(client):
 
 def test_a_session_signed_in_without_the_code_is_sent_back_to_sign_in(client):
     admin = with_totp(UserFactory(email="boss2@example.org", roles=["Administrator"]))
-    client.force_login(admin)  # a sign-in that did not go through the two-factor step
+    password_only_login(client, admin)  # a sign-in that did not go through the two-factor step
     response = client.get("/admin/pages/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
