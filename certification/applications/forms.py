@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from certification.applications.models import Application, Evidence
 from certification.levels.models import CertifyingBody
 from certification.workspace import ALL, body_field, level_field, scoped
+from portal.accounts.names import NameField
 
 
 class ApplicationForm(forms.Form):
-    printed_name = forms.CharField(
-        label=_("Name to print on the certificate"), max_length=60, strip=True
-    )
+    # The one rule for names (portal/accounts/names.py); the service applies it again.
+    printed_name = NameField(label=_("Name to print on the certificate"), max_length=60)
     experience_years = forms.DecimalField(
         label=_("Years of relevant work experience"),
         min_value=Decimal("0"),

@@ -7,6 +7,7 @@ entry, so a double click or two certifiers at once cannot change a record twice.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -30,6 +31,32 @@ from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.links import absolute_url
 from certification.mail import message, notify
 from portal.accounts.mail import mail_queue_many
+from portal.accounts.names import name_clean
+
+
+def printed_name_clean(value: str) -> str:
+    """The name to print, held to the one rule for names (portal/accounts/names.py), whoever
+    calls: the form, a hand-made POST or a script. CertificationError says why not."""
+    try:
+        name = name_clean(value or "")
+    except ValidationError as error:
+        raise CertificationError(" ".join(error.messages)) from error
+    if not name:
+        raise CertificationError(_("Enter the name to print on the certificate."))
+    if len(name) > 60:
+        raise CertificationError(
+            _("The name to print can have at most %(max)d characters.") % {"max": 60}
+        )
+    return name
+
+
+def _default_printed_name(applicant) -> str:
+    """The account's name when it passes the rule for names; otherwise nothing, and the
+    applicant types the name to print before submitting."""
+    try:
+        return printed_name_clean(applicant.real_name)
+    except CertificationError:
+        return ""
 
 
 def locked_application(application_id: int) -> Application:
@@ -62,13 +89,16 @@ def application_create(
     )
     if existing:
         return existing
+    printed_name = (
+        printed_name_clean(printed_name) if printed_name else _default_printed_name(applicant)
+    )
     if renews is None and course is None:
         course = _qualifying_course(applicant_id=applicant.pk, level=level)
     application = Application.objects.create(
         applicant=applicant,
         level=level,
         body=body,
-        printed_name=(printed_name or applicant.real_name or "").strip()[:60],
+        printed_name=printed_name,
         course_id=course,
         renews=renews,
     )
@@ -93,10 +123,7 @@ def application_update(
     application = locked_application(application_id)
     if application.applicant_id != actor.pk or not application.is_editable:
         raise CertificationError(_("This application can no longer be changed."))
-    printed_name = printed_name.strip()
-    if not printed_name:
-        raise CertificationError(_("Enter the name to print on the certificate."))
-    application.printed_name = printed_name[:60]
+    application.printed_name = printed_name_clean(printed_name)
     application.experience_years = Decimal(experience_years or 0)
     application.experience_note = experience_note
     application.save(update_fields=["printed_name", "experience_years", "experience_note"])
@@ -148,6 +175,8 @@ def application_submit(*, application_id: int, actor) -> Application:
         raise CertificationError(_("This application has already been submitted."))
     if not application.is_editable:
         raise CertificationError(_("This application can no longer be changed."))
+    # A name saved before the rule for names, or left empty, is refused here, not printed.
+    printed_name_clean(application.printed_name)
     result = checklist(user_id=actor.pk, level=application.level, application=application)
     if not result.met:
         missing = "; ".join(item.label for item in result.missing)

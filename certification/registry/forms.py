@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.levels.models import CertificationLevel
 from certification.registry.models import RegistryListing, specialties_split
+from portal.accounts.names import text_clean
 from portal.accounts.provinces import Province
 
 MAX_SPECIALTIES = 10
@@ -17,8 +18,17 @@ class RegistryProfileForm(forms.ModelForm):
         model = RegistryListing
         fields = ["organisation", "specialties", "public_contact"]
 
+    # Public text: no invisible, control or direction characters (portal/accounts/names.py).
+    # The service applies the same rule to any other caller.
+
+    def clean_organisation(self):
+        return text_clean(self.cleaned_data["organisation"])
+
+    def clean_public_contact(self):
+        return text_clean(self.cleaned_data["public_contact"])
+
     def clean_specialties(self):
-        items = specialties_split(self.cleaned_data["specialties"])
+        items = specialties_split(text_clean(self.cleaned_data["specialties"]))
         if len(items) > MAX_SPECIALTIES:
             raise forms.ValidationError(
                 _("Name at most %(count)d specialties.") % {"count": MAX_SPECIALTIES}

@@ -20,7 +20,8 @@ from portal.accounts.provinces import Province
 
 @dataclass(frozen=True)
 class RegistryEntry:
-    """What the public registry shows of one listed person. No account e-mail or phone."""
+    """What the public registry shows of one listed person. No account e-mail or phone; the
+    name is the one printed on the certificate shown."""
 
     name: str
     province: str
@@ -59,8 +60,10 @@ def registry_search(
     """Listed people holding a certificate in force, matching every filter given.
 
     Each row carries ``shown_certificate_id``: their highest certificate in force (of
-    ``level`` when one is asked for), the one the registry names and links to. Ordered by
-    name, so pages are stable.
+    ``level`` when one is asked for), the one the registry names and links to, and
+    ``shown_name``: the name printed on it. The registry shows, searches and orders by that
+    printed name, never by the account's current name, which its holder may change at will.
+    Ordered by that name, so pages are stable.
     """
     in_force = certificates_in_force(today=today).filter(holder_id=OuterRef("user_id"))
     if level is not None:
@@ -70,12 +73,15 @@ def registry_search(
         RegistryListing.objects.filter(listed=True, user__is_active=True)
         .filter(Exists(in_force))
         # Only computed for the rows of the page: counting the matches never needs it.
-        .annotate(shown_certificate_id=Subquery(highest.values("pk")[:1]))
+        .annotate(
+            shown_certificate_id=Subquery(highest.values("pk")[:1]),
+            shown_name=Subquery(highest.values("printed_name")[:1]),
+        )
         .select_related("user")
-        .order_by("user__real_name", "pk")
+        .order_by("shown_name", "pk")
     )
     if name:
-        rows = rows.filter(Q(user__real_name__icontains=name) | Q(organisation__icontains=name))
+        rows = rows.filter(Q(shown_name__icontains=name) | Q(organisation__icontains=name))
     if province:
         rows = rows.filter(user__province=province)
     if specialty:
@@ -87,7 +93,7 @@ def registry_entries(listings) -> list[RegistryEntry]:
     """The public face of a page of listings: one query for their certificates, whatever
     the page's length."""
     listings = list(listings)
-    certificates = Certificate.objects.only("number", "level_name").in_bulk(
+    certificates = Certificate.objects.only("number", "level_name", "printed_name").in_bulk(
         [listing.shown_certificate_id for listing in listings]
     )
     entries = []
@@ -96,7 +102,8 @@ def registry_entries(listings) -> list[RegistryEntry]:
         user = listing.user
         entries.append(
             RegistryEntry(
-                name=user.real_name,
+                # The name printed on the certificate shown, not the account's live name.
+                name=certificate.printed_name,
                 province=user.province,
                 province_label=(
                     str(Province(user.province).label) if user.province in Province.values else ""

@@ -4,6 +4,7 @@ Joining and leaving are recorded in the audit log (who, when), because they are 
 publish a person's name; edits to the profile text are not.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from certification.audit.chain import audit_append
 from certification.errors import CertificationError
 from certification.registry.models import RegistryListing, specialties_split
 from certification.registry.selectors import holds_certificate_in_force
+from portal.accounts.names import text_clean
 
 
 def _locked_listing(user) -> RegistryListing:
@@ -21,10 +23,19 @@ def _locked_listing(user) -> RegistryListing:
     return listing
 
 
+def _public_text(value: str) -> str:
+    """Registry text is public: refused with invisible, control or direction characters
+    (a right-to-left override would make it read backwards), whoever calls."""
+    try:
+        return text_clean(value or "")
+    except ValidationError as error:
+        raise CertificationError(" ".join(error.messages)) from error
+
+
 def _profile_set(listing: RegistryListing, *, organisation, specialties, public_contact) -> None:
-    listing.organisation = " ".join(organisation.split())
-    listing.specialties = "、".join(specialties_split(specialties))
-    listing.public_contact = public_contact.strip()
+    listing.organisation = _public_text(organisation)
+    listing.specialties = "、".join(specialties_split(_public_text(specialties)))
+    listing.public_contact = _public_text(public_contact)
 
 
 @transaction.atomic
