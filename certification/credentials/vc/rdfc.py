@@ -9,9 +9,13 @@ nothing is parsed or re-serialized per credential.
 
 Lines are sorted in code point order, as the spec says. rdf-canonize sorts by UTF-16 code units,
 which differs only when two lines first differ at an astral-plane character (an emoji) on one
-side and U+E000–U+FFFF (such as a fullwidth comma) on the other. That needs two lines identical
-up to such a pair; in the credentials built here URLs are ASCII and no subject and predicate
-carry two non-ASCII values, so it does not arise.
+side and U+E000–U+FFFF (such as a fullwidth comma) on the other. Where it does, the output
+differs, and so can the labels (the lines of a first-degree hash are sorted too). That needs two
+lines identical up to such a pair; in the credentials built here URLs are ASCII and no subject
+and predicate carry two non-ASCII values, so it does not arise.
+
+``tests/certification/credentials/vc/test_rdfc_differential.py`` compares this with rdf-canonize
+on generated and hand-built datasets; ``docs/decisions/0012`` says what it found.
 
 A quad is a tuple ``(subject, predicate, object, graph)`` of terms in canonical N-Quads form:
 ``<iri>``, ``_:label`` or ``"literal"`` with its ``^^<datatype>`` / ``@lang`` suffix; the graph is
@@ -19,9 +23,8 @@ A quad is a tuple ``(subject, predicate, object, graph)`` of terms in canonical 
 """
 
 import hashlib
-import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 Quad = tuple[str, str, str, str]
 
@@ -212,7 +215,7 @@ class _Canonicalizer:
         for digest, related in sorted(self.related_by_hash(node, issuer).items()):
             data += digest
             chosen_path, chosen_issuer = "", None
-            for permutation in itertools.permutations(related):
+            for permutation in _permutations(related):
                 self._spend()
                 path, path_issuer = self._path(permutation, issuer, chosen_path)
                 if path is not None and (not chosen_path or path < chosen_path):
@@ -248,6 +251,37 @@ class _Canonicalizer:
             raise CanonicalizationError(
                 "the document's blank nodes are too symmetric to canonicalize within the limit"
             )
+
+
+def _permutations(nodes: list[str]) -> Iterator[tuple[str, ...]]:
+    """Every order of ``nodes``, in the sequence rdf-canonize tries them.
+
+    The spec leaves the order open, yet it decides the result where two orders give the same
+    path but different labellings (tied blank nodes across named graphs: Hash Related Blank Node
+    sees neither the graph name of a quad nor which neighbours share it). rdf-canonize's
+    ``Permuter`` sorts the labels (by UTF-16 code unit, as JavaScript does) and steps through the
+    Steinhaus-Johnson-Trotter sequence; this is it, down to its handling of a label listed twice.
+    """
+    key = {node: node.encode("utf-16-be") for node in nodes}
+    current = sorted(nodes, key=key.__getitem__)
+    left = dict.fromkeys(current, True)  # a direction per label, as rdf-canonize keeps them
+    last = len(current) - 1
+    while True:
+        yield tuple(current)
+        mobile, position = None, 0
+        for index, node in enumerate(current):
+            if (mobile is None or key[node] > key[mobile]) and (
+                (left[node] and index > 0 and key[node] > key[current[index - 1]])
+                or (not left[node] and index < last and key[node] > key[current[index + 1]])
+            ):
+                mobile, position = node, index
+        if mobile is None:
+            return
+        swap = position - 1 if left[mobile] else position + 1
+        current[position], current[swap] = current[swap], mobile
+        for node in current:  # a label listed twice turns twice, as in rdf-canonize
+            if key[node] > key[mobile]:
+                left[node] = not left[node]
 
 
 def _unescape_iri(escaped: str) -> str:
