@@ -53,6 +53,9 @@ os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "bench-issue")
 os.environ["EMAIL_URL"] = "dummymail://"  # the workers "send" the mails into the void
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bench-issue-"))
 os.environ["MEDIA_ROOT"] = str(MEDIA_ROOT)
+# Certificates are private files, kept apart from the media.
+PRIVATE_ROOT = MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-private"
+os.environ["PRIVATE_MEDIA_ROOT"] = str(PRIVATE_ROOT)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 import django  # noqa: E402
@@ -88,6 +91,7 @@ def main() -> None:
     problems = requirements()
     if problems:
         shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        shutil.rmtree(PRIVATE_ROOT, ignore_errors=True)
         sys.exit("bench/issue.py needs " + "; ".join(problems))
     # Ctrl-C and `kill` both end in the finally blocks that stop the workers.
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
@@ -108,6 +112,7 @@ def main() -> None:
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{clone}" WITH (FORCE)')
         shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        shutil.rmtree(PRIVATE_ROOT, ignore_errors=True)
 
 
 def database_prepare() -> str:
@@ -484,7 +489,7 @@ def verify(*, body, application_ids, bulk) -> None:
     assert set(certificates.values_list("status", flat=True)) == {"valid"}
     assert not Application.objects.filter(pk__in=application_ids).exclude(status="issued").exists()
     for name, digest in certificates.values_list("pdf", "pdf_sha256").iterator():
-        data = (MEDIA_ROOT / name).read_bytes()
+        data = (PRIVATE_ROOT / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest, name
     sample = random.Random(1).sample(application_ids, min(50, count))
     for credential in certificates.filter(application_id__in=sample).values_list(

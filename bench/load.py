@@ -70,6 +70,7 @@ os.environ.update(
     EMAIL_URL="dummymail://",
     PORTAL_VERIFY_RATE_PER_MINUTE=str(10**9),
     MEDIA_ROOT=str(STATE / "media"),
+    PRIVATE_MEDIA_ROOT=str(STATE / "private"),
     STATIC_ROOT=str(STATE / "static"),
     PYTHONUNBUFFERED="1",
     DJANGO_SETTINGS_MODULE="portal.settings",

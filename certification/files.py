@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from certification.errors import CertificationError
+from portal.accounts.images import ImageNotCleaned, image_cleaned
 from portal.accounts.validators import PictureRefused, picture_read
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -20,7 +21,9 @@ EXTENSIONS = {
 def evidence_check(upload) -> str:
     """Return the file's content type if it is an acceptable picture or PDF, else refuse it.
 
-    The type comes from the file's bytes, never from its name or the browser's claim.
+    The type comes from the file's bytes, never from its name or the browser's claim. A
+    picture is re-encoded in place, upright and without its EXIF (a phone's GPS position),
+    before anyone stores it.
     """
     limit = settings.PORTAL_EVIDENCE_MAX_BYTES
     if not upload or not upload.size:
@@ -35,7 +38,9 @@ def evidence_check(upload) -> str:
     upload.seek(0)
     if head.startswith(b"%PDF-"):
         return _pdf_check(upload)
-    return _image_check(upload)
+    content_type = _image_check(upload)
+    _image_clean(upload)
+    return content_type
 
 
 def _pdf_check(upload) -> str:
@@ -60,6 +65,27 @@ def _image_check(upload) -> str:
     if kind not in IMAGE_TYPES:
         raise CertificationError(_("Upload a JPEG, PNG or WebP picture, or a PDF document."))
     return IMAGE_TYPES[kind]
+
+
+def _image_clean(upload) -> None:
+    """Replace an accepted picture's bytes with the cleaned ones (same format)."""
+    try:
+        data, _kind = image_cleaned(upload.read())
+    except ImageNotCleaned as error:
+        raise CertificationError(
+            _("Upload a JPEG, PNG or WebP picture, or a PDF document.")
+        ) from error
+    finally:
+        upload.seek(0)
+    # Written into the upload's own file (in memory or a temporary file), so whatever stores
+    # the upload next stores the cleaned picture.
+    upload.file.seek(0)
+    upload.file.truncate()
+    upload.file.write(data)
+    if hasattr(upload.file, "flush"):
+        upload.file.flush()
+    upload.file.seek(0)
+    upload.size = len(data)
 
 
 def stored_name(content_type: str) -> str:

@@ -7,6 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Content")
 
     def ready(self):
-        from . import signals
+        from . import images, signals
 
         signals.connect()
+        images.connect()

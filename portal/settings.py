@@ -335,10 +335,22 @@ if DEBUG:
     # WhiteNoise warns about a missing STATIC_ROOT; in development files come from the finders.
     Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     WHITENOISE_USE_FINDERS = True
+# Two storages. "default" (MEDIA_ROOT, /media/) holds only what anyone may see: the CMS's
+# pictures. "private" (PRIVATE_MEDIA_ROOT) holds certificates, photos, evidence and reports
+# under unguessable names; no URL serves it, the portal's views check who asks and stream them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()) or Path(
+    MEDIA_ROOT
+).resolve().is_relative_to(Path(PRIVATE_MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT and MEDIA_ROOT must be separate folders.")
+# The portal serves /media/ itself (portal.media: the CMS's pictures only, cached) unless a web
+# server in front does it: then set SERVE_MEDIA=false.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "portal.accounts.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -366,6 +378,18 @@ if MEDIA_STORAGE == "s3":
             "signature_version": env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
         },
     }
+    # Private files in the same (private) bucket under their own prefix; the portal streams
+    # them after its checks and never hands out their object URLs.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "/".join(
+                part for part in (env.str("AWS_LOCATION", default=""), "private") if part
+            ),
+        },
+    }
+    SERVE_MEDIA = False
 elif MEDIA_STORAGE != "filesystem":
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

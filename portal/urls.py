@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import health, views
+from portal import health, media, views
 from portal.accounts import views as account_views
 
 urlpatterns = [
@@ -32,10 +32,13 @@ urlpatterns = [
     path("", include("certification.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Only the signed-in person's own photo has an address among the private files.
+urlpatterns += [path("private-files/<path:name>", media.own_photo, name="own_photo")]
+if settings.SERVE_MEDIA:
+    # The CMS's pictures, in every mode; private files are elsewhere and never served here.
+    urlpatterns += [
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.public_media, name="media")
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

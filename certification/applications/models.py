@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from certification.levels.models import CertificationLevel, CertifyingBody
+from portal.accounts.storage import private_storage
 
 
 class Application(models.Model):
@@ -163,7 +164,7 @@ class Evidence(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=60)
     size = models.PositiveIntegerField(_("size"))

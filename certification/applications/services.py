@@ -8,7 +8,6 @@ entry, so a double click or two certifiers at once cannot change a record twice.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from certification.links import absolute_url
 from certification.mail import message, notify
 from portal.accounts.mail import mail_queue_many
 from portal.accounts.names import name_clean
+from portal.accounts.storage import private_storage
 
 
 def printed_name_clean(value: str) -> str:
@@ -162,7 +162,7 @@ def evidence_remove(*, evidence_id: int, actor) -> None:
         raise CertificationError(_("This application can no longer be changed."))
     name = evidence.file.name
     evidence.delete()
-    transaction.on_commit(lambda: default_storage.delete(name))
+    transaction.on_commit(lambda: private_storage().delete(name))
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 import datetime
 import logging
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -25,6 +24,7 @@ from certification.issuing.services import (
     unmet,
 )
 from certification.levels.models import CertifyingBody
+from portal.accounts.storage import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +257,7 @@ def _bulk_approve(*, run: BulkIssue, items: list) -> tuple[dict[int, int], dict[
             certificate_of[item_of[certificate.application_id]] = certificate.pk
     used = {c.photo.name for c in made}
     for name in set(photos.values()) - used - {""}:
-        default_storage.delete(name)
+        private_storage().delete(name)
     return certificate_of, failed
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from certification.applications.models import Application
 from certification.credentials.models import StatusList
 from certification.levels.models import CertificationLevel, CertifyingBody
+from portal.accounts.storage import private_storage
 
 
 class NumberSequence(models.Model):
@@ -75,7 +76,9 @@ class Certificate(models.Model):
     )
     # The snapshot: what the certificate says, copied at approval.
     printed_name = models.CharField(_("printed name"), max_length=60)
-    photo = models.FileField(_("photo"), upload_to="certification/photos/", blank=True)
+    photo = models.FileField(
+        _("photo"), upload_to="certification/photos/", storage=private_storage, blank=True
+    )
     level_name = models.CharField(_("level"), max_length=80)
     level_name_en = models.CharField(max_length=120, blank=True)
     track_name = models.CharField(max_length=80, blank=True)
@@ -89,7 +92,9 @@ class Certificate(models.Model):
     requirements = models.JSONField(_("requirements met"), default=dict, blank=True)
     recipient_salt = models.CharField(max_length=32)
     # Made once by the issuing task.
-    pdf = models.FileField(_("PDF"), upload_to="certification/certificates/", blank=True)
+    pdf = models.FileField(
+        _("PDF"), upload_to="certification/certificates/", storage=private_storage, blank=True
+    )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     credential = models.JSONField(_("signed credential"), default=dict, blank=True)
     status_list = models.ForeignKey(

@@ -36,6 +36,7 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from cms.api import reportlab_cjk_font
+from portal.accounts.images import jpeg_without_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -692,7 +693,9 @@ def _prepare_photo(data: bytes) -> _PreparedImage | None:
     try:
         with Image.open(io.BytesIO(data)) as source:
             if _embeddable_as_is(source):
-                return _jpeg_image(data, source.width, source.height, source.mode)
+                # Not decoded, but without its metadata: no camera EXIF (GPS) in the PDF.
+                stripped = jpeg_without_metadata(data)
+                return _jpeg_image(stripped, source.width, source.height, source.mode)
             # draft() lets the JPEG decoder scale down by 1/2, 1/4, 1/8 as it decodes.
             source.draft("RGB", PHOTO_PIXELS)
             image = ImageOps.exif_transpose(source)

@@ -7,10 +7,8 @@ import datetime
 import hashlib
 import logging
 import secrets
-import uuid
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +33,7 @@ from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.links import verify_url
 from certification.mail import message
 from portal.accounts.mail import mail_queue_many
+from portal.accounts.storage import private_storage, unguessable_name
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +74,9 @@ def photo_copy(user) -> str:
     if jpeg is None:
         logger.warning("Photo of user %s is missing or unreadable", user.pk)
         return ""
-    name = Certificate._meta.get_field("photo").generate_filename(None, f"{uuid.uuid4().hex}.jpg")
-    return default_storage.save(name, ContentFile(jpeg))
+    return private_storage().save(
+        unguessable_name("certification/photos", "jpg"), ContentFile(jpeg)
+    )
 
 
 def certificate_new(
@@ -123,7 +123,7 @@ def photos_dropped_on_failure(names):
         yield
     except BaseException:
         for name in filter(None, names):
-            default_storage.delete(name)
+            private_storage().delete(name)
         raise
 
 
@@ -271,27 +271,32 @@ def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
 
     Everything happens under the certificates' row locks: a second delivery of the same work
     skips what another worker holds (``skip_locked``) and what is already valid, so there is
-    never a second file or a second credential. The PDF is stored under a name made from the
-    number; a file left there by a worker that died before committing is replaced, and a valid
-    certificate's file is never touched. Nothing is marked issued until the PDF and the
-    credential both exist.
+    never a second file or a second credential. The PDF is stored privately under a random name
+    (never one derived from the number); the files written for a batch that then fails to
+    commit are deleted, and a valid certificate's file is never touched. Nothing is marked
+    issued until the PDF and the credential both exist.
     """
     failures: dict[int, Exception] = {}
-    with transaction.atomic():
-        pending = (
-            Certificate.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related(*PRINT_RELATED, "application")
-            .filter(pk__in=list(certificate_ids), status=Certificate.Status.PENDING)
-            .order_by("pk")
-        )
-        made = []
-        for certificate in pending:
-            try:
-                made.append(_certificate_make(certificate))
-            except Exception as exc:
-                logger.exception("Certificate %s could not be made", certificate.pk)
-                failures[certificate.pk] = exc
-        certificates_mark_issued(made)
+    made = []
+    try:
+        with transaction.atomic():
+            pending = (
+                Certificate.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related(*PRINT_RELATED, "application")
+                .filter(pk__in=list(certificate_ids), status=Certificate.Status.PENDING)
+                .order_by("pk")
+            )
+            for certificate in pending:
+                try:
+                    made.append(_certificate_make(certificate))
+                except Exception as exc:
+                    logger.exception("Certificate %s could not be made", certificate.pk)
+                    failures[certificate.pk] = exc
+            certificates_mark_issued(made)
+    except BaseException:
+        for certificate in made:
+            private_storage().delete(certificate.pdf.name)
+        raise
     for certificate_id, exc in failures.items():
         Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.PENDING).update(
             issue_error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -302,10 +307,9 @@ def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
 def _certificate_make(certificate: Certificate) -> Certificate:
     pdf_bytes = certificate_pdf(certificate_print(certificate))
     certificate.credential = certificate_credential(certificate)
-    name = certificate._meta.get_field("pdf").generate_filename(None, f"{certificate.number}.pdf")
-    if default_storage.exists(name):  # left by a worker that died before its commit
-        default_storage.delete(name)
-    certificate.pdf.name = default_storage.save(name, ContentFile(pdf_bytes))
+    # Stored privately under a random name: nobody can derive it from the certificate's number.
+    name = unguessable_name("certification/certificates", "pdf")
+    certificate.pdf.name = private_storage().save(name, ContentFile(pdf_bytes))
     certificate.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     return certificate
 

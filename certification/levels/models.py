@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.taxonomy import Level, ModuleCategory
 from portal.accounts.provinces import Province
+from portal.accounts.storage import private_storage
 from portal.accounts.validators import validate_photo
 
 
@@ -219,12 +220,20 @@ class CertifyingBody(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     seal = models.ImageField(
-        _("seal"), upload_to=seal_upload_to, blank=True, validators=[validate_photo]
+        _("seal"),
+        upload_to=seal_upload_to,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_photo],
     )
     signatory_name = models.CharField(_("signatory"), max_length=60, blank=True)
     signatory_title = models.CharField(_("signatory's title"), max_length=80, blank=True)
     signature = models.ImageField(
-        _("signature"), upload_to=signature_upload_to, blank=True, validators=[validate_photo]
+        _("signature"),
+        upload_to=signature_upload_to,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_photo],
     )
     certifiers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

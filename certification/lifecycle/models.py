@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.applications.models import evidence_upload_to
 from certification.levels.models import CertifyingBody
+from portal.accounts.storage import private_storage
 
 
 class ContinuingEducation(models.Model):
@@ -38,7 +39,9 @@ class ContinuingEducation(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(0.5), MaxValueValidator(200)],
     )
-    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
+    evidence = models.FileField(
+        _("evidence"), upload_to=evidence_upload_to, storage=private_storage, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -8,7 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .images import ImageNotCleaned, upload_cleaned
 from .provinces import Province
+from .storage import private_storage
 from .validators import validate_photo, validate_printable_text, validate_real_name
 
 
@@ -62,6 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     photo = models.ImageField(
         _("photo"),
         upload_to=photo_upload_to,
+        storage=private_storage,
         blank=True,
         validators=[validate_photo],
         help_text=_("A recent ID-style photo: JPEG, PNG or WebP, at most 2 MB."),
@@ -83,6 +86,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.real_name or self.email
+
+    def save(self, *args, **kwargs):
+        # A new photo is stored re-encoded, upright and without EXIF (no GPS position), under
+        # the extension of what it really is.
+        if self.photo and not self.photo._committed:
+            try:
+                self.photo = upload_cleaned(self.photo, "photo")
+            except ImageNotCleaned as error:
+                raise ValueError("The photo is not a picture the portal can store.") from error
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

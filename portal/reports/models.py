@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.accounts.storage import private_storage
+
 
 class ReportJob(models.Model):
     """A report someone asked for, built by ``tasks.report_job_build_task``.
@@ -43,7 +45,9 @@ class ReportJob(models.Model):
     )
     progress_done = models.PositiveIntegerField(_("rows written"), default=0)
     progress_total = models.PositiveIntegerField(_("rows in all"), default=0)
-    file = models.FileField(_("file"), upload_to="reports/", max_length=200, blank=True)
+    file = models.FileField(
+        _("file"), upload_to="reports/", storage=private_storage, max_length=200, blank=True
+    )
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("runs started"), default=0)
     run_token = models.CharField(max_length=32, blank=True, editable=False)

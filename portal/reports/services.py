@@ -13,13 +13,13 @@ import tempfile
 import uuid
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.accounts.spreadsheets import XlsxWriter
+from portal.accounts.storage import private_storage
 
 from .builders import ReportProblem, builder_for
 from .models import ReportJob
@@ -122,7 +122,7 @@ def _build(job: ReportJob, token: str) -> str:
         # A name nobody can guess, should the media folder ever be served directly.
         p = builder.parameters
         stem = f"{builder.slug}-{p.date_from.isoformat()}-{p.date_to.isoformat()}"
-        return default_storage.save(f"reports/{stem}-{token[:16]}.xlsx", File(handle))
+        return private_storage().save(f"reports/{stem}-{token[:16]}.xlsx", File(handle))
 
 
 def _failure_message(exc: Exception) -> str:
@@ -176,7 +176,7 @@ def report_job_build(*, job_id: int) -> str:
     except Overtaken:
         logger.info("Report job %s was taken over or deleted; this run stops", job_id)
         if name:
-            default_storage.delete(name)
+            private_storage().delete(name)
         return "overtaken"
     return ReportJob.Status.DONE
 
@@ -186,7 +186,7 @@ def report_job_delete(*, job: ReportJob) -> None:
     name = job.file.name
     job.delete()
     if name:
-        default_storage.delete(name)
+        private_storage().delete(name)
 
 
 def report_jobs_sweep(*, now: datetime.datetime | None = None) -> dict:

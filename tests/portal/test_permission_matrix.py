@@ -78,7 +78,10 @@ def _media_in_tmp():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("matrix-media")))
+    media = override_settings(
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("matrix-media")),
+        PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("matrix-private")),
+    )
     media.enable()
     try:
         with django_db_blocker.unblock(), transaction.atomic():
@@ -347,6 +350,18 @@ ROWS = [
         "another trainee's credential",
         lambda w: reverse("certificate_credential", args=[w["certificate"].number]),
         CERTIFIERS,
+    ),
+    # Private files have no public address: not under /media/ (public pictures only), and
+    # under /private-files/ only a person's own profile photo.
+    Row(
+        "another trainee's certificate PDF under /media/",
+        lambda w: "/media/" + w["certificate"].pdf.name,
+        everyone(anonymous=NO),
+    ),
+    Row(
+        "another trainee's certificate photo under /private-files/",
+        lambda w: w["certificate"].photo.url if w["certificate"].photo else "/private-files/x.jpg",
+        everyone(),
     ),
     # The transcript URL names nobody: everyone gets their own, and only their own.
     Row(

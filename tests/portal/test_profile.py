@@ -32,7 +32,7 @@ def test_profile_saves_name_and_photo(client, person, settings):
     person.refresh_from_db()
     assert person.real_name == "新名字"
     assert person.province == "33"
-    stored = Path(settings.MEDIA_ROOT) / person.photo.name
+    stored = Path(settings.PRIVATE_MEDIA_ROOT) / person.photo.name
     with Image.open(stored) as image:
         assert image.size == (60, 80)
 

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
@@ -23,6 +22,7 @@ from certification.issuing.services import application_approve
 from certification.models import Application, Certificate, CertificationLevel
 from courses.api import base_year_figures
 from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
+from portal.accounts.storage import private_storage
 from portal.reports import builders, services
 from portal.reports.models import ReportJob
 from tests.certification.factories import certifier, certifying_body, issued_certificate, level
@@ -479,7 +479,7 @@ def test_building_twice_builds_once_and_a_dead_run_is_taken_over(signed_in, chie
     assert services.report_job_build(job_id=job.pk) == "done"  # a second delivery
     job.refresh_from_db()
     assert job.file.name == name and job.attempts == 1
-    assert default_storage.listdir("reports")[1] == [name.split("/")[-1]]
+    assert private_storage().listdir("reports")[1] == [name.split("/")[-1]]
 
     # A run that is still moving is left alone; one that stopped moving is taken over.
     ReportJob.objects.filter(pk=job.pk).update(status="running", updated_at=timezone.now())
@@ -523,7 +523,7 @@ def test_an_error_halfway_through_the_rows_fails_the_job_and_cleans_up(signed_in
     job = ReportJob.objects.get()
     assert job.status == "failed" and "disk full" in job.error and not job.file
     assert set(_writer.ALL_TEMP_FILES) == temporary  # the half-written sheet's file is gone
-    assert not default_storage.exists("reports") or default_storage.listdir("reports")[1] == []
+    assert not private_storage().exists("reports") or private_storage().listdir("reports")[1] == []
 
 
 def test_a_job_deleted_while_building_stops_and_leaves_no_file(chief, monkeypatch):
@@ -541,7 +541,7 @@ def test_a_job_deleted_while_building_stops_and_leaves_no_file(chief, monkeypatc
 
     monkeypatch.setattr(builders.TrainingDelivered, "write", write)
     assert services.report_job_build(job_id=job.pk) == "overtaken"
-    assert not default_storage.exists("reports") or default_storage.listdir("reports")[1] == []
+    assert not private_storage().exists("reports") or private_storage().listdir("reports")[1] == []
 
 
 def test_bad_parameters_kept_on_a_job_fail_it_readably(chief):
@@ -582,7 +582,7 @@ def test_the_sweep_restarts_stopped_jobs_fails_hopeless_ones_and_deletes_old_rep
     assert hopeless.status == "failed" and "stopped several times" in hopeless.error
     assert forgotten.status == "failed" and "never started" in forgotten.error
     assert not ReportJob.objects.filter(pk=old.pk).exists()
-    assert not default_storage.exists(old.file.name)
+    assert not private_storage().exists(old.file.name)
     assert ReportJob.objects.filter(pk=recent.pk).exists()
 
 
@@ -688,11 +688,11 @@ def test_a_superuser_may_download_anyones_job(client, done_job):
 
 def test_the_owner_deletes_a_job_and_its_file(signed_in, done_job):
     name = done_job.file.name
-    assert default_storage.exists(name)
+    assert private_storage().exists(name)
     response = signed_in.post(reverse("report_delete", args=[done_job.pk]), follow=True)
     assert "The report is deleted." in content(response)
     assert not ReportJob.objects.filter(pk=done_job.pk).exists()
-    assert not default_storage.exists(name)
+    assert not private_storage().exists(name)
 
 
 def test_reports_need_the_second_factor(client, chief):

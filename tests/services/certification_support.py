@@ -186,6 +186,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(media_root),
+            "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
             "EMAIL_URL": f"filemail:///{mail_dir}",  # a fourth slash keeps the path absolute
             "PYTHONUNBUFFERED": "1",
         }

@@ -51,7 +51,10 @@ PUBLIC_CHECK = textwrap.dedent(
         credential = client.get(f"/api/v1/certificates/{number}/credential").json()
         status = credential["credentialStatus"]
         listing = client.get(urlparse(status["statusListCredential"]).path).json()
-        stored = Path(settings.MEDIA_ROOT, "certification/certificates", f"{number}.pdf")
+        from certification.models import Certificate
+        stored = Path(
+            settings.PRIVATE_MEDIA_ROOT, Certificate.objects.get(number=number).pdf.name
+        )
         seen[number] = {
             "status": public["status"],
             "pdf_sha256": public["pdf_sha256"],
@@ -96,6 +99,7 @@ def _on_restored(args, *, url, media, extra_env=None, check=True):
         **os.environ,
         "DATABASE_URL": url,
         "MEDIA_ROOT": str(media),
+        "PRIVATE_MEDIA_ROOT": f"{media}-private",
         "PORTAL_VERIFY_RATE_PER_MINUTE": "10000",
         **(extra_env or {}),
     }
@@ -145,12 +149,15 @@ def test_a_backup_restored_into_a_fresh_database_still_verifies_every_certificat
 
     # The live media folder is lost: everything must come from the backup.
     shutil.rmtree(settings.MEDIA_ROOT)
+    shutil.rmtree(settings.PRIVATE_MEDIA_ROOT)
     url, media = _url(restore_database), tmp_path / "restored-media"
     call_command(
         "restore", "--from", str(backup), "--database-url", url, "--media-root", str(media)
     )
-    for name in numbers:
-        assert (media / "certification/certificates" / f"{name}.pdf").is_file()
+    for certificate in Certificate.objects.filter(number__in=numbers):
+        # Private files come back into their own folder, apart from the public media.
+        assert (media.parent / f"{media.name}-private" / certificate.pdf.name).is_file()
+        assert not (media / certificate.pdf.name).exists()
 
     # The restored copy, in a process of its own: its integrity check passes ...
     report = _on_restored(["manage.py", "certificates_check", "--json"], url=url, media=media)

@@ -97,17 +97,18 @@ def assert_issued_once_each(application_ids, *, body, year=None):
     assert set(
         Application.objects.filter(pk__in=application_ids).values_list("status", flat=True)
     ) == {Application.Status.ISSUED}
-    media = Path(settings.MEDIA_ROOT)
+    media = Path(settings.PRIVATE_MEDIA_ROOT)
     for certificate in certificates:
-        assert certificate.pdf.name == f"certification/certificates/{certificate.number}.pdf"
+        assert certificate.pdf.name.startswith("certification/certificates/")
+        assert certificate.number not in certificate.pdf.name  # not derived from the number
         stored = (media / certificate.pdf.name).read_bytes()
         assert stored.startswith(b"%PDF-")
         assert hashlib.sha256(stored).hexdigest() == certificate.pdf_sha256, certificate.number
         assert certificate.credential["proof"]["type"] == "DataIntegrityProof"
         assert certificate.issue_error == ""
-    # No stray files: a retried or doubled render overwrote, it did not add a second PDF.
+    # No stray files: a retried or doubled render did not add a second PDF.
     on_disk = sorted(p.name for p in (media / "certification/certificates").iterdir())
-    assert on_disk == sorted(f"{c.number}.pdf" for c in certificates)
+    assert on_disk == sorted(Path(c.pdf.name).name for c in certificates)
     issued = Counter(
         AuditEntry.objects.filter(action="certificate.issued").values_list("object_id", flat=True)
     )

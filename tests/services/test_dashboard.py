@@ -82,7 +82,6 @@ def test_two_administrators_saving_a_first_evaluation_at_once_both_succeed():
 
 
 def test_a_report_is_built_by_the_worker_with_its_progress(workers):
-    from django.core.files.storage import default_storage
     from openpyxl import load_workbook
 
     from portal.reports import services as report_services
@@ -106,7 +105,7 @@ def test_a_report_is_built_by_the_worker_with_its_progress(workers):
         time.sleep(0.3)
     assert job.status == ReportJob.Status.DONE, job.error
     assert job.progress_total and job.progress_done == job.progress_total
-    with default_storage.open(job.file.name, "rb") as handle:
+    with job.file.open("rb") as handle:
         sheet = load_workbook(handle).worksheets[0]
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert len([name for name in names if name]) >= 3

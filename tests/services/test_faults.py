@@ -340,6 +340,7 @@ def site(tmp_path):
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
         "PORTAL_VERIFY_RATE_PER_MINUTE": "100000",
         "PYTHONUNBUFFERED": "1",
     }
@@ -453,7 +454,7 @@ def test_unwritable_media_leaves_the_certificate_pending_and_shows_the_certifier
     page, bulk_ids = qualified_class(body, 4, tag="disk4")
     # Running as root, permissions stop nothing: a file where the certificates' folder
     # belongs makes every PDF write fail with an OS error, as a full or read-only disk would.
-    blocked = Path(settings.MEDIA_ROOT) / "certification" / "certificates"
+    blocked = Path(settings.PRIVATE_MEDIA_ROOT) / "certification" / "certificates"
     blocked.parent.mkdir(parents=True, exist_ok=True)
     blocked.write_text("not a folder")
     workers.start()

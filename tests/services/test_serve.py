@@ -4,8 +4,9 @@
 - with ``CELERY_MAIL_QUEUE`` set, e-mail goes to a second worker process on its own queue,
   and other work stays on the default queue's worker;
 - the Procfile run by honcho, as ``make serve`` does (gunicorn, worker, mail worker, beat,
-  ``DEBUG=false``, plain http), serves ``/healthz``, the home page and a static file with
-  far-future cache headers, and stops every process it started.
+  ``DEBUG=false``, plain http), serves ``/healthz``, the home page, a static file with
+  far-future cache headers and a base's picture from ``/media/``, and stops every process it
+  started.
 
 Every process here is a real subprocess on the test database. Producers are subprocesses too
 (``manage.py shell -c``), so the broker and routing come from their environment exactly as in
@@ -290,6 +291,23 @@ def _get(port: int, path: str) -> tuple[int, dict, bytes]:
         connection.close()
 
 
+def _base_picture():
+    """A training base's picture in the CMS (in MEDIA_ROOT, the per-test folder the server is
+    given too), and a rendition of it."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+    from wagtail.images.models import Image as WagtailImage
+
+    out = io.BytesIO()
+    Image.new("RGB", (160, 120), (30, 120, 60)).save(out, "JPEG")
+    picture = WagtailImage.objects.create(
+        title="基地照片", file=ContentFile(out.getvalue(), name="base.jpg")
+    )
+    return picture, picture.get_rendition("fill-80x60|format-jpeg")
+
+
 def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
     env = _env(
         DEBUG="false",
@@ -297,6 +315,7 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
         ALLOWED_HOSTS="127.0.0.1,localhost",
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
         CSRF_COOKIE_SECURE="false",
@@ -317,6 +336,7 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
         timeout=120,
     )
     assert collected.returncode == 0, collected.stderr
+    picture, rendition = _base_picture()
     port = _free_port()
     honcho = processes.start(
         "honcho", [str(BIN / "honcho"), "start", "-p", str(port), "-f", "Procfile"], env
@@ -352,6 +372,15 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
     assert headers.get("content-encoding") == "gzip"  # compressed by collectstatic
     max_age = int(re.search(r"max-age=(\d+)", headers["cache-control"]).group(1))
     assert max_age >= 365 * 24 * 3600 and "immutable" in headers["cache-control"]
+
+    # A base's picture (its original and a rendition) is served with DEBUG off: the portal's
+    # media view, since no web server fronts it here.
+    for url in (rendition.url, picture.file.url):
+        status, headers, body = _get(port, url)
+        assert status == 200, (url, body[:500])
+        assert headers["content-type"] == "image/jpeg"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert body.startswith(b"\xff\xd8")
 
     children = _descendants(honcho.process.pid)
     assert len(children) >= 4  # web (master and workers), worker, mailer, beat

@@ -11,7 +11,6 @@ Run it after restoring a backup (see ``docs/backup.md``), or now and then on the
 import hashlib
 import json
 
-from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from certification.audit.chain import audit_chain_break
@@ -26,7 +25,7 @@ def _pdf_problem(certificate: Certificate) -> str | None:
     if not certificate.pdf.name:
         return "has no PDF"
     try:
-        with default_storage.open(certificate.pdf.name, "rb") as handle:
+        with certificate.pdf.storage.open(certificate.pdf.name, "rb") as handle:
             digest = hashlib.sha256()
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

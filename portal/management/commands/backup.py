@@ -142,21 +142,28 @@ class Command(BaseCommand):
                 "own versioning or replication. Only the database is in this backup."
             )
             return None
-        root = Path(settings.MEDIA_ROOT)
+        # Both storages, each under its own top folder: "media" (the public pictures) and
+        # "private" (certificates, photos, evidence, reports).
+        roots = {"media": Path(settings.MEDIA_ROOT), "private": Path(settings.PRIVATE_MEDIA_ROOT)}
         archive = target / MEDIA_FILE
-        files = 0
+        counted = dict.fromkeys(roots, 0)
         with tarfile.open(archive, "w:gz", compresslevel=1) as tar:  # PDFs are compressed
-            tar.add(root if root.is_dir() else target, arcname="media", recursive=False)
-            if root.is_dir():
+            for top, root in roots.items():
+                tar.add(root if root.is_dir() else target, arcname=top, recursive=False)
+                if not root.is_dir():
+                    continue
                 for path in sorted(root.rglob("*")):
                     if path.is_symlink() or not (path.is_file() or path.is_dir()):
                         continue
-                    tar.add(path, arcname=f"media/{path.relative_to(root)}", recursive=False)
-                    files += path.is_file()
+                    tar.add(path, arcname=f"{top}/{path.relative_to(root)}", recursive=False)
+                    counted[top] += path.is_file()
+        root, files = roots["media"], counted["media"] + counted["private"]
         return {
             "file": MEDIA_FILE,
             "root": str(root),
+            "private_root": str(roots["private"]),
             "files": files,
+            "private_files": counted["private"],
             "bytes": archive.stat().st_size,
             "sha256": sha256_of(archive),
         }

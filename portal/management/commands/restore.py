@@ -7,8 +7,10 @@
 Checks the manifest's SHA-256 sums first, creates the database when it does not exist (and
 refuses one that already has tables), runs ``pg_restore`` in one transaction, unpacks the media
 and compares the certificates counted by status with the manifest. It never touches the
-database or media folder the running site is configured with unless you name them. Then point
-``DATABASE_URL`` and ``MEDIA_ROOT`` at the copy and run ``manage.py certificates_check``.
+database or media folder the running site is configured with unless you name them. The private
+files (certificates, photos, evidence) go to ``--private-media-root`` (by default the media
+root's name + ``-private``). Then point ``DATABASE_URL``, ``MEDIA_ROOT`` and
+``PRIVATE_MEDIA_ROOT`` at the copy and run ``manage.py certificates_check``.
 """
 
 import json
@@ -63,16 +65,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--media-root", required=True, help="a folder that does not exist yet, or is empty"
         )
+        parser.add_argument(
+            "--private-media-root",
+            help="where the private files go (certificates, photos, evidence): a folder that "
+            "does not exist yet, or is empty; default: the media root's name + '-private'",
+        )
 
-    def handle(self, *args, source, database_url, media_root, **options):
+    def handle(self, *args, source, database_url, media_root, private_media_root=None, **options):
         db = environ.Env.db_url_config(database_url)
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("--database-url must be a postgres:// URL")
         source = Path(source)
         manifest = self._manifest(source)
         media_root = Path(media_root).resolve()
-        if manifest["media"] and media_root.exists() and any(media_root.iterdir()):
-            raise CommandError(f"{media_root} is not empty; restore media into a new folder.")
+        private_root = Path(private_media_root or f"{media_root}-private").resolve()
+        for folder in (media_root, private_root):
+            if manifest["media"] and folder.exists() and any(folder.iterdir()):
+                raise CommandError(f"{folder} is not empty; restore media into a new folder.")
 
         self._database_fresh(db)
         result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
@@ -92,7 +101,7 @@ class Command(BaseCommand):
         )
         if result.returncode:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
-        files = self._media(source, manifest, media_root)
+        files = self._media(source, manifest, media_root, private_root)
 
         with _connect(db, db["NAME"]) as connection, connection.cursor() as cursor:
             counts = certificate_status_counts(cursor)
@@ -105,7 +114,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Restored the backup of {manifest['created_at']} into {db['NAME']} "
                 f"({files} media files in {media_root}); certificates: {counts or 'none'}.\n"
-                f"Next: DATABASE_URL=… MEDIA_ROOT={media_root} manage.py migrate, then "
+                f"Next: DATABASE_URL=… MEDIA_ROOT={media_root} "
+                f"PRIVATE_MEDIA_ROOT={private_root} manage.py migrate, then "
                 "manage.py certificates_check (with the same PORTAL_SIGNING_KEY_SECRET)."
             )
         )
@@ -144,18 +154,24 @@ class Command(BaseCommand):
                 f"Database {name} already has {tables} tables; restore into a new database."
             )
 
-    def _media(self, source: Path, manifest: dict, media_root: Path) -> int:
+    def _media(self, source: Path, manifest: dict, media_root: Path, private_root: Path) -> int:
         if not manifest["media"]:
             self.stderr.write("This backup has no media (they were in object storage).")
             return 0
+        targets = {"media": media_root, "private": private_root}
+        files = 0
         media_root.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=media_root.parent) as unpack:
             with tarfile.open(source / manifest["media"]["file"], "r:gz") as tar:
                 tar.extractall(unpack, filter="data")  # no absolute paths, links out, devices
-            if media_root.exists():
-                media_root.rmdir()  # empty, checked above
-            shutil.move(Path(unpack) / "media", media_root)
-        files = sum(1 for path in media_root.rglob("*") if path.is_file())
+            for top, folder in targets.items():
+                if not (Path(unpack) / top).is_dir():
+                    continue  # a backup made before private files had their own folder
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                if folder.exists():
+                    folder.rmdir()  # empty, checked above
+                shutil.move(Path(unpack) / top, folder)
+                files += sum(1 for path in folder.rglob("*") if path.is_file())
         if files != manifest["media"]["files"]:
             raise CommandError(
                 f"{files} media files unpacked, the backup recorded {manifest['media']['files']}."

@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -54,6 +54,7 @@ def test_issued_and_revoked_certificates_pass(issued):
 
 def test_a_changed_or_missing_pdf_is_named(issued):
     first, second = issued
+    default_storage = storages["private"]
     default_storage.delete(first.pdf.name)
     default_storage.save(first.pdf.name, ContentFile(b"%PDF-1.4 forged"))
     default_storage.delete(second.pdf.name)
