@@ -42,18 +42,22 @@ def no_entry_rules():
 @pytest.fixture(autouse=True)
 def _force_login_is_a_full_sign_in(monkeypatch):
     """``client.force_login(user)`` stands for a complete sign-in: for a staff role, one that
-    included the second factor (portal.accounts.middleware refuses staff sessions without it
-    almost everywhere). Tests of the second factor itself make a password-only session with
+    included the second factor, with an authenticator the person is given if they have none
+    (portal.accounts.middleware refuses staff sessions without it almost everywhere). Tests of
+    the second factor itself make a password-only session with
     ``tests.factories.password_only_login``."""
     from django.test import Client
 
-    from portal.accounts.middleware import user_needs_mfa
+    from portal.accounts.middleware import user_has_totp, user_needs_mfa
+    from tests.factories import with_totp
 
     original = Client.force_login
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
         if user_needs_mfa(user):
+            if not user_has_totp(user):
+                with_totp(user)  # staff who sign in with a second factor have one
             mark_second_factor_used(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
