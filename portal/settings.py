@@ -291,9 +291,10 @@ ACCOUNT_RATE_LIMITS = {
 # bucket). 0 means REMOTE_ADDR, the right value without a proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# Paths under which a role that needs multi-factor sign-in must have set it up.
-PORTAL_MFA_REQUIRED_ROLES = ["Certifier", "Administrator"]
-PORTAL_MFA_PROTECTED_PATHS = ["/admin/", "/certify/", "/manage/", "/oversight/"]
+# Every staff role signs in with a second factor before it reaches any page but the sign-in
+# and authenticator pages (portal.accounts.middleware), and keeps its last authenticator.
+PORTAL_MFA_REQUIRED_ROLES = ["Faculty", "Base editor", "Certifier", "Administrator"]
+MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 
 # Profile photos: the largest file and the most pixels we accept.
 PORTAL_PHOTO_MAX_BYTES = 2 * 1024 * 1024
@@ -308,8 +309,11 @@ PORTAL_CERTIFICATE_NUMBER_FORMAT = env.str(
     "PORTAL_CERTIFICATE_NUMBER_FORMAT", default="{body}-{level}-{year}-{sequence:06d}"
 )
 # Encrypts the bodies' private signing keys in the database. Keep it outside the repository
-# (the environment or a secrets file); without it the stored keys cannot sign.
-PORTAL_SIGNING_KEY_SECRET = secret("PORTAL_SIGNING_KEY_SECRET") or SECRET_KEY
+# (the environment or a secrets file); without it the stored keys cannot sign. Only with DEBUG
+# on does it fall back to SECRET_KEY; with DEBUG off, a missing one or a development value is
+# an error (certification.checks, certification.E002).
+PORTAL_SIGNING_KEY_SECRET = secret("PORTAL_SIGNING_KEY_SECRET") or (SECRET_KEY if DEBUG else "")
+PORTAL_DEVELOPMENT_SECRETS = [_DEV_SECRET_KEY]
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Public verification and API requests allowed per client address per minute.
 PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
