@@ -11,6 +11,7 @@ import secrets
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from certification.access import approval_refusal, needs_two
@@ -271,9 +272,10 @@ def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
 
     Everything happens under the certificates' row locks: a second delivery of the same work
     skips what another worker holds (``skip_locked``) and what is already valid, so there is
-    never a second file or a second credential. The PDF is stored privately under a random name
-    (never one derived from the number); the files written for a batch that then fails to
-    commit are deleted, and a valid certificate's file is never touched. Nothing is marked
+    never a second file or a second credential. The PDF is stored privately under a keyed hash
+    of the number (``certificate_pdf_name``); a file left there by a worker that died before
+    committing is replaced, the files written for a batch that then fails to commit are
+    deleted, and a valid certificate's file is never touched. Nothing is marked
     issued until the PDF and the credential both exist.
     """
     failures: dict[int, Exception] = {}
@@ -304,12 +306,25 @@ def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
     return failures
 
 
+def certificate_pdf_name(certificate: Certificate) -> str:
+    """Where a certificate's PDF is stored: a name nobody can derive from its number without
+    the server's SECRET_KEY (a keyed hash), yet the same for every attempt at the same
+    certificate, so a file left by a worker that died before committing is replaced, never
+    kept beside the real one."""
+    digest = salted_hmac(
+        "certification.certificate-pdf", f"{certificate.pk}:{certificate.number}"
+    ).hexdigest()
+    return f"certification/certificates/{digest[:32]}.pdf"
+
+
 def _certificate_make(certificate: Certificate) -> Certificate:
     pdf_bytes = certificate_pdf(certificate_print(certificate))
     certificate.credential = certificate_credential(certificate)
-    # Stored privately under a random name: nobody can derive it from the certificate's number.
-    name = unguessable_name("certification/certificates", "pdf")
-    certificate.pdf.name = private_storage().save(name, ContentFile(pdf_bytes))
+    name = certificate_pdf_name(certificate)
+    storage = private_storage()
+    if storage.exists(name):  # left by a worker that died before its commit
+        storage.delete(name)
+    certificate.pdf.name = storage.save(name, ContentFile(pdf_bytes))
     certificate.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
     return certificate
 

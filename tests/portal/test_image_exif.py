@@ -87,6 +87,16 @@ def test_profile_photo_is_stored_without_gps(client):
         assert image.size == (80, 60)
 
 
+def test_profile_photo_is_named_by_what_it_is(client):
+    person = factories.UserFactory()
+    client.force_login(person)
+    form = {"real_name": person.real_name, "province": "44", "phone": "", "organisation": ""}
+    photo = SimpleUploadedFile("me.jpg", factories.png_bytes(), "image/jpeg")  # a PNG
+    assert client.post(reverse("account_profile"), {**form, "photo": photo}).status_code == 302
+    person.refresh_from_db()
+    assert person.photo.name.endswith(".png")
+
+
 def test_wagtail_image_upload_and_its_renditions_have_no_gps(client):
     from wagtail.images.models import Image as WagtailImage
 
