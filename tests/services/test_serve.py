@@ -293,7 +293,7 @@ def _get(port: int, path: str) -> tuple[int, dict, bytes]:
 
 def _base_picture():
     """A training base's picture in the CMS (in MEDIA_ROOT, the per-test folder the server is
-    given too), and a rendition of it."""
+    given too), a rendition of it, and the base's page, which shows it as its logo."""
     import io
 
     from django.core.files.base import ContentFile
@@ -305,7 +305,12 @@ def _base_picture():
     picture = WagtailImage.objects.create(
         title="基地照片", file=ContentFile(out.getvalue(), name="base.jpg")
     )
-    return picture, picture.get_rendition("fill-80x60|format-jpeg")
+    from tests import factories
+
+    base = factories.training_base("GD-S")
+    base.logo = picture
+    base.save()
+    return picture, picture.get_rendition("fill-80x60|format-jpeg"), urlparse(base.get_url()).path
 
 
 def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
@@ -336,7 +341,7 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
         timeout=120,
     )
     assert collected.returncode == 0, collected.stderr
-    picture, rendition = _base_picture()
+    picture, rendition, base_page = _base_picture()
     port = _free_port()
     honcho = processes.start(
         "honcho", [str(BIN / "honcho"), "start", "-p", str(port), "-f", "Procfile"], env
@@ -375,7 +380,11 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
 
     # A base's picture (its original and a rendition) is served with DEBUG off: the portal's
     # media view, since no web server fronts it here.
-    for url in (rendition.url, picture.file.url):
+    status, headers, body = _get(port, base_page)
+    assert status == 200, body[:2000]
+    logo = re.search(r'<img[^>]+src="(/media/images/[^"]+)"', body.decode())
+    assert logo, "the base's page shows no picture from /media/"
+    for url in (logo.group(1), rendition.url, picture.file.url):
         status, headers, body = _get(port, url)
         assert status == 200, (url, body[:500])
         assert headers["content-type"] == "image/jpeg"
