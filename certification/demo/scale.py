@@ -67,11 +67,12 @@ REGIONS = {
     "SH-CSJ": {"11", "12", "13", "21", "22", "23", "31", "32", "33", "34", "37"},
     "SC-XB": {"14", "15", "41", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"},
 }
+# (public code, the certifier's internal note): the public sees only the code's label.
 REVOCATION_REASONS = [
-    "持证人申请注销证书。",
-    "经核查，申请时提交的工作经历证明与事实不符。",
-    "持证人违反技术转移从业人员职业道德规范，经调查属实。",
-    "培训学时记录经复核存在代学情况。",
+    ("holder_request", "持证人申请注销证书。"),
+    ("misconduct", "经核查，申请时提交的工作经历证明与事实不符。"),
+    ("misconduct", "持证人违反技术转移从业人员职业道德规范，经调查属实。"),
+    ("issued_in_error", "培训学时记录经复核存在代学情况，不符合颁证条件。"),
 ]
 SYNTHETIC = {"synthetic": "seed_demo --scale: no PDF, no signed credential"}
 
@@ -90,6 +91,7 @@ class Award:
     renews: "Award | None" = None
     renewed_at: datetime.datetime | None = None
     revoked_at: datetime.datetime | None = None
+    revocation_code: str = ""
     revocation_reason: str = ""
     plan: "Plan | None" = None
     # Filled in when written.
@@ -385,7 +387,7 @@ def scale_plan(trainee: ScaleTrainee, setting: Setting, *, seed: int = 2026) -> 
         days = (min(valid_until, today - _days(1)) - last.issued_on).days
         if days > 20:
             last.revoked_at = _at(rng, last.issued_on + _days(rng.randint(20, days)))
-            last.revocation_reason = rng.choice(REVOCATION_REASONS)
+            last.revocation_code, last.revocation_reason = rng.choice(REVOCATION_REASONS)
     plan.joined_at = min(s.enrolled_at for s in plan.studies) - _days(rng.randint(0, 40))
     return plan
 
@@ -496,6 +498,7 @@ def _certificate(award: Award, application: Application, *, setting, filer) -> C
         status_index=award.bit[1],
         issued_at=award.issued_at + datetime.timedelta(seconds=rng.randint(20, 300)),
         revoked_at=award.revoked_at,
+        revocation_code=award.revocation_code,
         revocation_reason=award.revocation_reason,
         revoked_by=filer.user if award.revoked_at and filer and body.pk in filer.body_ids else None,
         superseded_at=award.renewed_at,

@@ -50,6 +50,16 @@ class Certificate(models.Model):
         REVOKED = "revoked", pgettext_lazy("certificate status", "revoked")
         SUPERSEDED = "superseded", pgettext_lazy("certificate status", "superseded")
 
+    class RevocationCode(models.TextChoices):
+        """Why a certificate was revoked, as the public reads it (verify page, API, the
+        holder's mail). The certifier's free-text note stays internal."""
+
+        ISSUED_IN_ERROR = "issued_in_error", pgettext_lazy("revocation", "Issued in error")
+        HOLDER_REQUEST = "holder_request", pgettext_lazy("revocation", "At the holder's request")
+        MISCONDUCT = "misconduct", pgettext_lazy("revocation", "Misconduct or fraud found")
+        CORRECTED = "corrected", pgettext_lazy("revocation", "Replaced by a corrected certificate")
+        OTHER = "other", pgettext_lazy("revocation", "Revoked by the issuing body")
+
     class Filing(models.TextChoices):
         NOT_REQUIRED = "none", _("not required")
         PENDING = "pending", _("awaiting filing")
@@ -104,7 +114,11 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issue_error = models.TextField(blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    revocation_code = models.CharField(
+        _("reason for revocation"), max_length=20, choices=RevocationCode.choices, blank=True
+    )
+    # The certifier's own words: shown to certifiers only, never on the public pages or API.
+    revocation_reason = models.TextField(_("internal note on the revocation"), blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

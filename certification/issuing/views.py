@@ -31,7 +31,7 @@ from certification.levels.models import CertifyingBody
 from certification.lifecycle.forms import RevokeForm
 from certification.lifecycle.models import ContinuingEducation
 from certification.lifecycle.selectors import renewal_progress
-from certification.lifecycle.services import certificate_revoke
+from certification.lifecycle.services import certificate_revoke, revocation_label
 from certification.links import verify_url
 from certification.verification.views import ld_json
 from certification.workspace import (
@@ -111,7 +111,7 @@ def certificate_pdf_download(request, number):
             % {
                 "number": certificate.number,
                 "date": certificate.revoked_at.date().isoformat(),
-                "reason": certificate.revocation_reason,
+                "reason": revocation_label(certificate),
             },
         )
         return redirect("my_certificates")
@@ -213,6 +213,7 @@ def certificate(request, number, *, bodies):
                     certificate_id=certificate.pk,
                     actor=request.user,
                     reason=revoke_form.cleaned_data["reason"],
+                    code=revoke_form.cleaned_data["code"],
                 )
             except CertificationError as exc:
                 messages.error(request, str(exc))

@@ -47,12 +47,22 @@ class ContinuingEducationForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(
+    code = forms.ChoiceField(
         label=_("Reason for revocation"),
+        choices=[("", "—"), *Certificate.RevocationCode.choices],
+        help_text=_("Shown publicly on the verification page, in the API and to the holder."),
+        error_messages={"required": _("Choose the reason for revoking from the list.")},
+    )
+    reason = forms.CharField(
+        label=_("Internal note"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown publicly on the verification page."),
-        error_messages={"required": _("Give the reason for revoking; it is shown publicly.")},
+        help_text=_("What happened, for the record. Only certifiers read it; it is never public."),
+        error_messages={
+            "required": _(
+                "Write an internal note on why the certificate is revoked; only certifiers read it."
+            )
+        },
     )
 
 

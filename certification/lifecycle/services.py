@@ -21,11 +21,23 @@ from certification.mail import notify
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificate:
-    """Revoke with a reason: shown at once on the verify page, in the API and status list."""
+def certificate_revoke(
+    *, certificate_id: int, actor, reason: str, code: str = Certificate.RevocationCode.OTHER
+) -> Certificate:
+    """Revoke with a coded reason and an internal note.
+
+    The public (verify page, API, the holder's mail) reads only the label of ``code``; the
+    certifier's ``reason`` is an internal note, shown to certifiers only, since free text can
+    hold anything (a person's health, an accusation) that should not be published. The
+    status list changes at once.
+    """
     reason = (reason or "").strip()
+    if code not in Certificate.RevocationCode.values:
+        raise CertificationError(_("Choose the reason for revoking from the list."))
     if not reason:
-        raise CertificationError(_("Give the reason for revoking; it is shown publicly."))
+        raise CertificationError(
+            _("Write an internal note on why the certificate is revoked; only certifiers read it.")
+        )
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("holder")
@@ -49,19 +61,31 @@ def certificate_revoke(*, certificate_id: int, actor, reason: str) -> Certificat
     )
     certificate.status = Certificate.Status.REVOKED
     certificate.revoked_at = timezone.now()
+    certificate.revocation_code = code
     certificate.revocation_reason = reason
     certificate.revoked_by = actor
-    certificate.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
+    certificate.save(
+        update_fields=["status", "revoked_at", "revocation_code", "revocation_reason", "revoked_by"]
+    )
     status_list_sign(status_list)
     audit_append(
-        actor=actor, action="certificate.revoked", obj=certificate, data={"reason": reason}
+        actor=actor,
+        action="certificate.revoked",
+        obj=certificate,
+        data={"code": code, "reason": reason},
     )
     notify(
         certificate.holder,
         _("Certificate %(number)s has been revoked") % {"number": certificate.number},
-        [_("Reason: %(reason)s") % {"reason": reason}],
+        [_("Reason: %(reason)s") % {"reason": revocation_label(certificate)}],
     )
     return certificate
+
+
+def revocation_label(certificate: Certificate) -> str:
+    """The public reason a revoked certificate gives: its code's label, never the note."""
+    code = certificate.revocation_code or Certificate.RevocationCode.OTHER
+    return str(Certificate.RevocationCode(code).label)
 
 
 def certificates_expire_and_remind(*, today: datetime.date | None = None) -> dict[str, int]:

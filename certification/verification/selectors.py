@@ -23,6 +23,8 @@ class PublicCertificate:
     status: str
     status_label: str
     revoked_at: datetime.datetime | None = None
+    # The public label of the revocation's code; the certifier's note is never read here.
+    revocation_code: str = ""
     revocation_reason: str = ""
     superseded_by: str = ""
     pdf_sha256: str = ""
@@ -56,7 +58,7 @@ PUBLIC_CERTIFICATE_FIELDS = (
     "valid_until",
     "status",
     "revoked_at",
-    "revocation_reason",
+    "revocation_code",
     "pdf_sha256",
     "filing_status",
 )
@@ -79,6 +81,9 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
     if certificate is None:
         return None
     status = certificate.effective_status()
+    revocation_code = ""
+    if certificate.status == Certificate.Status.REVOKED:
+        revocation_code = certificate.revocation_code or Certificate.RevocationCode.OTHER
     return PublicCertificate(
         number=certificate.number,
         holder_name_masked=mask_name(certificate.printed_name),
@@ -91,7 +96,10 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
         status=status,
         status_label=str(Certificate.Status(status).label),
         revoked_at=certificate.revoked_at,
-        revocation_reason=certificate.revocation_reason,
+        revocation_code=revocation_code,
+        revocation_reason=(
+            str(Certificate.RevocationCode(revocation_code).label) if revocation_code else ""
+        ),
         superseded_by=certificate.superseded_by_number or "",
         pdf_sha256=certificate.pdf_sha256,
         filing_status=certificate.filing_status,

@@ -101,6 +101,7 @@ def _public_json(public) -> dict:
         "valid_until": public.valid_until.isoformat() if public.valid_until else None,
         "status": public.status,
         "revoked_at": public.revoked_at.isoformat() if public.revoked_at else None,
+        "revocation_code": public.revocation_code or None,
         "revocation_reason": public.revocation_reason or None,
         "superseded_by": public.superseded_by or None,
         "pdf_sha256": public.pdf_sha256,

@@ -183,7 +183,9 @@ def test_a_certifier_cannot_revoke_their_own_certificate(client, body, reviewer,
     page = client.get(url).content.decode()
     assert "data-own-certificate" in page
     assert 'value="revoke"' not in page
-    response = client.post(url, {"action": "revoke", "reason": "自撤"}, follow=True)
+    response = client.post(
+        url, {"action": "revoke", "code": "other", "reason": "自撤"}, follow=True
+    )
     assert "You cannot revoke your own certificate" in response.content.decode()
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID

@@ -351,21 +351,24 @@ def test_revoking_needs_a_reason_then_revokes(client, body, reviewer, issue):
     certificate = issue(UserFactory(), body, reviewer)
     sign_in(client, reviewer)
     url = reverse("certify_certificate", args=[certificate.number])
-    response = client.post(url, {"action": "revoke", "reason": ""})
+    response = client.post(url, {"action": "revoke", "code": "misconduct", "reason": ""})
     assert response.status_code == 200
-    assert "Give the reason for revoking" in content(response)
+    assert "Write an internal note" in content(response)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
 
-    response = client.post(url, {"action": "revoke", "reason": "证明材料不实"}, follow=True)
+    response = client.post(
+        url, {"action": "revoke", "code": "misconduct", "reason": "证明材料不实"}, follow=True
+    )
     assert f"Certificate {certificate.number} is revoked." in content(response)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.REVOKED
+    assert certificate.revocation_code == "misconduct"
     assert certificate.revocation_reason == "证明材料不实"
     assert certificate.revoked_by == reviewer
     assert 'name="reason"' not in content(client.get(url))  # nothing left to revoke
 
-    again = client.post(url, {"action": "revoke", "reason": "再次"}, follow=True)
+    again = client.post(url, {"action": "revoke", "code": "other", "reason": "再次"}, follow=True)
     assert "already revoked" in content(again)
 
 

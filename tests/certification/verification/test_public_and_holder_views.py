@@ -82,11 +82,16 @@ def test_credential_and_status_list_are_served_and_verify(client, certificate):
 
 def test_revocation_shows_at_once_on_page_api_and_status_list(client, certificate, body):
     reviewer = body.certifiers.first()
-    certificate_revoke(certificate_id=certificate.pk, actor=reviewer, reason="冒用他人培训记录")
+    certificate_revoke(
+        certificate_id=certificate.pk, actor=reviewer, code="misconduct", reason="冒用他人培训记录"
+    )
     page = client.get(reverse("certificate_verify", args=[certificate.number])).content.decode()
-    assert 'data-status="revoked"' in page and "冒用他人培训记录" in page
+    # The public reads the code's label; the certifier's note stays internal.
+    assert 'data-status="revoked"' in page and "经查存在违规或弄虚作假" in page
+    assert "冒用他人培训记录" not in page
     data = client.get(reverse("api_certificate", args=[certificate.number])).json()
-    assert data["status"] == "revoked" and data["revocation_reason"] == "冒用他人培训记录"
+    assert data["status"] == "revoked" and data["revocation_code"] == "misconduct"
+    assert data["revocation_reason"] == "经查存在违规或弄虚作假"
     status_list = client.get(
         reverse("api_status_list", args=[body.code, certificate.status_list.number])
     ).json()
@@ -126,7 +131,9 @@ def test_a_revoked_certificate_is_no_longer_handed_out_with_a_clear_message(
     sign_in(client, certificate.holder)
     response = client.get(reverse("certificate_pdf", args=[certificate.number]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("my_certificates")
-    assert "资格撤销" in response.content.decode()
+    # The holder reads the public label ("revoked by the issuing body"), not the note.
+    assert "由发证机构撤销" in response.content.decode()
+    assert "资格撤销" not in response.content.decode()
     assert "application/pdf" not in response["Content-Type"]
 
 

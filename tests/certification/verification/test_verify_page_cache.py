@@ -65,10 +65,15 @@ def test_revocation_shows_at_once_on_a_cached_page(client, certificate, body):
     assert 'data-status="valid"' in client.get(url).content.decode()
     with TestCase.captureOnCommitCallbacks(execute=True):  # committed, as in real life
         certificate_revoke(
-            certificate_id=certificate.pk, actor=body.certifiers.first(), reason="冒用他人培训记录"
+            certificate_id=certificate.pk,
+            actor=body.certifiers.first(),
+            code="misconduct",
+            reason="冒用他人培训记录",
         )
     page = client.get(url).content.decode()
-    assert 'data-status="revoked"' in page and "冒用他人培训记录" in page
+    # The public label of the code, never the certifier's internal note.
+    assert 'data-status="revoked"' in page and "经查存在违规或弄虚作假" in page
+    assert "冒用他人培训记录" not in page
 
 
 def test_a_signed_in_holder_gets_their_own_header_not_a_cached_page(client, certificate):
