@@ -311,7 +311,7 @@ ROWS = [
         lambda w: reverse("certify_certificate", args=[w["certificate"].number]),
         CERTIFIERS,
         method="post",
-        data=lambda w: {"action": "revoke", "reason": "资格撤销"},
+        data=lambda w: {"action": "revoke", "code": "misconduct", "reason": "资格撤销"},
         state=_certificate_status,
     ),
     # Filing is the national body's work; body GD is a base's body.
