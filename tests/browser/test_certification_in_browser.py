@@ -86,11 +86,14 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
 
     # The certifier revokes it; the public page says so at once.
     desk.goto(live_server.url + f"/certify/certificates/{certificate.number}/")
+    desk.select_option("select[name=code]", "misconduct")
     desk.fill("textarea[name=reason]", "培训记录不实")
     desk.locator("form:has(input[value=revoke]) button").click()
     desk.wait_for_load_state()
     desk.context.close()
     page.goto(live_server.url + f"/verify/{certificate.number}/")
     expect(page.locator(".verify-status[data-status=revoked]")).to_be_visible()
-    expect(page.get_by_text("培训记录不实")).to_be_visible()
+    # The public reads the reason chosen from the list; the certifier's note stays internal.
+    expect(page.get_by_text("经查存在违规或弄虚作假")).to_be_visible()
+    expect(page.get_by_text("培训记录不实")).to_have_count(0)
     screenshot(page, "certification-verify-revoked")

@@ -17,9 +17,10 @@ ASSIGNED = re.compile(
     r"""(?i)\b(?P<name>[\w-]*(secret|private_?key|api_?key|token|passw(or)?d)[\w-]*)["']?"""
     r"""\s*[:=]\s*[rbuf]?["'](?P<value>[^"'\s]{16,})["']"""
 )
-# NAME=value in shell, .env and Makefiles; "$..." (read at run time) is fine.
+# NAME=value in shell, .env and Makefiles; "$..." (read at run time) is fine, and so is a
+# folder (PRIVATE_MEDIA_ROOT=/srv/...: where private files live, not a secret).
 ENV_LINE = re.compile(
-    r"""(?m)^\s*(export\s+)?(?P<name>[A-Z_]*(SECRET|TOKEN|PASSWORD|PRIVATE)[A-Z_]*)="""
+    r"""(?m)^\s*(export\s+)?(?P<name>(?![A-Z_]*_(ROOT|DIR)=)[A-Z_]*(SECRET|TOKEN|PASSWORD|PRIVATE)[A-Z_]*)="""
     r"""["']?(?P<value>[^\s"'$…][^\s"']{11,})"""
 )
 # A long hex or base64 string on a line that speaks of keys or secrets.
