@@ -121,3 +121,134 @@ __all__ += [
     "filing_report_count",
     "filing_report_rows",
 ]
+
+
+# -- a person's own data (portal/my_data.py) ---------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def personal_data_of(*, user_id: int) -> dict:
+    """Everything certification holds about one person, as plain JSON-ready data: applications
+    with their evidence list, certificates with number and status, the registry listing.
+
+    ``files`` lists ``(name in the archive, name in the private storage)`` of the person's
+    certificate PDFs and uploaded evidence; open them with ``storages["private"]``."""
+    from certification.applications.models import Application, Evidence
+    from certification.issuing.models import Certificate
+    from certification.registry.models import RegistryListing
+
+    files: list[tuple[str, str]] = []
+    applications = []
+    for a in Application.objects.filter(applicant_id=user_id).select_related("level", "body"):
+        evidence = []
+        for e in Evidence.objects.filter(application=a).order_by("pk"):
+            evidence.append(
+                {
+                    "kind": e.kind,
+                    "file_name": e.original_name,
+                    "content_type": e.content_type,
+                    "size": e.size,
+                    "uploaded_at": _iso(e.uploaded_at),
+                }
+            )
+            if e.file:
+                files.append(
+                    (f"evidence/{a.pk}-{e.pk}-{e.file.name.rsplit('/', 1)[-1]}", e.file.name)
+                )
+        applications.append(
+            {
+                "id": a.pk,
+                "level": a.level.name,
+                "certifying_body": a.body.name,
+                "status": a.status,
+                "printed_name": a.printed_name,
+                "experience_years": str(a.experience_years),
+                "experience_note": a.experience_note,
+                "decision_reason": a.decision_reason,
+                "created_at": _iso(a.created_at),
+                "submitted_at": _iso(a.submitted_at),
+                "decided_at": _iso(a.decided_at),
+                "evidence": evidence,
+            }
+        )
+    certificates = []
+    for c in Certificate.objects.filter(holder_id=user_id).order_by("pk"):
+        certificates.append(
+            {
+                "number": c.number,
+                "status": c.status,
+                "printed_name": c.printed_name,
+                "level": c.level_name,
+                "certifying_body": c.body_name,
+                "issued_on": _iso(c.issued_on),
+                "valid_until": _iso(c.valid_until),
+                "revoked_at": _iso(c.revoked_at),
+            }
+        )
+        if c.pdf:
+            files.append((f"certificates/{c.number}.pdf", c.pdf.name))
+    listing = RegistryListing.objects.filter(user_id=user_id).first()
+    registry = None
+    if listing is not None:
+        registry = {
+            "listed": listing.listed,
+            "organisation": listing.organisation,
+            "specialties": listing.specialties,
+            "public_contact": listing.public_contact,
+            "listed_since": _iso(listing.listed_since),
+        }
+    return {
+        "applications": applications,
+        "certificates": certificates,
+        "registry_listing": registry,
+        "files": files,
+    }
+
+
+def personal_data_erase(*, user_id: int, actor) -> None:
+    """What closing an account removes from certification, recorded in the audit log (without
+    personal data): the registry listing, and the evidence of applications that ended, or now
+    end, without a certificate (drafts and returned ones are withdrawn). Certificates keep their
+    printed name, so they stay verifiable; applications still before a certifier stay as they
+    are. Run inside the transaction closing the account."""
+    from django.core.files.storage import storages
+    from django.db import transaction
+    from django.utils import timezone
+
+    from certification.applications.models import Application, Evidence
+    from certification.audit.chain import audit_append
+    from certification.registry.models import RegistryListing
+
+    Status = Application.Status
+    RegistryListing.objects.filter(user_id=user_id).delete()
+    Application.objects.filter(applicant_id=user_id, status__in=Application.EDITABLE).update(
+        status=Status.WITHDRAWN, decided_at=timezone.now()
+    )
+    ended = Evidence.objects.filter(
+        application__applicant_id=user_id,
+        application__status__in=(Status.REJECTED, Status.WITHDRAWN),
+        application__certificate__isnull=True,
+    )
+    names = [name for name in ended.values_list("file", flat=True) if name]
+    ended.delete()
+    storage = storages["private"]
+
+    def remove_files():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    from portal.accounts.models import User
+
+    audit_append(
+        actor=actor,
+        action="account_closed",
+        obj=User.objects.get(pk=user_id),
+        data={"evidence_files_removed": len(names)},
+    )
+
+
+__all__ += ["personal_data_erase", "personal_data_of"]

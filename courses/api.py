@@ -292,3 +292,118 @@ def training_delivered_by_base(
 
 
 __all__ += ["TrainingDelivered", "TrainingFigures", "training_delivered_by_base"]
+
+
+# -- a person's own data (portal/my_data.py) ---------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def personal_data_of(*, user_id: int) -> dict:
+    """Everything ``courses`` holds about one person, as plain JSON-ready data: enrolments with
+    their lesson credits, activity minutes and attendance, exam attempts with scores (never the
+    answer keys) and course invitations. Courses keeps no files of a person."""
+    from django.db.models import Q
+
+    from portal.accounts.models import User
+
+    from .models import AttendanceMark, EnrolmentInvitation, LessonActivity, LessonCredit
+
+    enrolments = []
+    for e in Enrolment.objects.filter(user_id=user_id).select_related("course").order_by("pk"):
+        enrolments.append(
+            {
+                "course": e.course.title,
+                "status": e.status,
+                "source": e.source,
+                "enrolled_at": _iso(e.enrolled_at),
+                "completed_at": _iso(e.completed_at),
+                "withdrawn_at": _iso(e.withdrawn_at),
+                "lesson_credits": [
+                    {
+                        "lesson": c.lesson.title,
+                        "hours": str(c.hours),
+                        "category": c.category,
+                        "method": c.method,
+                        "credited_at": _iso(c.credited_at),
+                        "active_minutes": (c.active_seconds or 0) // 60,
+                    }
+                    for c in LessonCredit.objects.filter(enrolment=e)
+                    .select_related("lesson")
+                    .order_by("pk")
+                ],
+                "activity": [
+                    {
+                        "lesson": a.lesson.title,
+                        "active_minutes": a.active_seconds // 60,
+                        "video_watched_seconds": a.video_watched_seconds,
+                        "first_seen": _iso(a.first_seen),
+                        "last_seen": _iso(a.last_seen),
+                    }
+                    for a in LessonActivity.objects.filter(enrolment=e)
+                    .select_related("lesson")
+                    .order_by("pk")
+                ],
+                "attendance": [
+                    {
+                        "lesson": m.lesson.title,
+                        "present": m.present,
+                        "source": m.source,
+                        "marked_at": _iso(m.marked_at),
+                    }
+                    for m in AttendanceMark.objects.filter(enrolment=e)
+                    .select_related("lesson")
+                    .order_by("pk")
+                ],
+            }
+        )
+    attempts = [
+        {
+            "exam": a.exam.title,
+            "level": a.exam.level,
+            "attempt": a.number,
+            "status": a.status,
+            "started_at": _iso(a.started_at),
+            "submitted_at": _iso(a.submitted_at),
+            "finalised_at": _iso(a.finalised_at),
+            "score": None if a.score is None else str(a.score),
+            "max_score": str(a.max_score),
+            "percent": None if a.percent is None else str(a.percent),
+            "passed": a.passed,
+        }
+        for a in Attempt.objects.filter(user_id=user_id).select_related("exam").order_by("pk")
+    ]
+    email = User.objects.filter(pk=user_id).values_list("email", flat=True).first() or ""
+    invitations = [
+        {
+            "course": i.course.title,
+            "email": i.email,
+            "status": i.status,
+            "sent_at": _iso(i.created),
+            "expires_at": _iso(i.expires_at),
+            "answered_at": _iso(i.answered_at),
+        }
+        for i in EnrolmentInvitation.objects.filter(Q(user_id=user_id) | Q(email=email.lower()))
+        .select_related("course")
+        .order_by("pk")
+    ]
+    return {"enrolments": enrolments, "exam_attempts": attempts, "invitations": invitations}
+
+
+def personal_data_erase(*, user_id: int, email: str) -> None:
+    """What closing an account removes from ``courses``: the person's pending invitations
+    (those to their user and to their e-mail address). Learning and exam records stay, as
+    issued certificates rest on them."""
+    from django.db.models import Q
+
+    from .models import EnrolmentInvitation
+
+    EnrolmentInvitation.objects.filter(
+        Q(user_id=user_id) | Q(email=email.lower()),
+        status=EnrolmentInvitation.Status.PENDING,
+    ).delete()
+
+
+__all__ += ["personal_data_erase", "personal_data_of"]

@@ -110,3 +110,70 @@ def transcript(request):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     add_never_cache_headers(response)
     return response
+
+
+def privacy(request):
+    """The privacy notice (个人信息保护说明), in the active language."""
+    from portal.privacy import NOTICE_VERSION
+
+    return TemplateResponse(request, "portal/privacy.html", {"version": NOTICE_VERSION})
+
+
+@login_required
+def my_data(request):
+    """Everything the portal holds about the signed-in person, as a ZIP; no id in the URL."""
+    from django.http import FileResponse
+    from django.utils import timezone
+    from django.utils.cache import add_never_cache_headers
+
+    from portal.my_data import export_archive
+
+    if request.method == "POST" or request.GET.get("download"):
+        archive = export_archive(request.user)
+        response = FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"my-data-{timezone.localdate():%Y-%m-%d}.zip",
+            content_type="application/zip",
+        )
+        add_never_cache_headers(response)
+        return response
+    return TemplateResponse(request, "portal/me/my_data.html", {})
+
+
+@login_required
+def close_account(request):
+    """Closing one's own account, after the password is entered again."""
+    from django import forms
+    from django.contrib.auth import logout
+    from django.shortcuts import redirect
+
+    from portal.my_data import close_account as close
+    from portal.my_data import staff_roles_of
+
+    class CloseForm(forms.Form):
+        password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+        confirm = forms.BooleanField(
+            label=_("I understand that closing my account cannot be undone.")
+        )
+
+        def clean_password(self):
+            password = self.cleaned_data["password"]
+            if not request.user.check_password(password):
+                raise forms.ValidationError(_("The password is not correct."))
+            return password
+
+    roles = staff_roles_of(request.user)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and not roles and form.is_valid():
+        close(request.user)
+        logout(request)
+        return redirect("account_closed")
+    status = 403 if roles and request.method == "POST" else 200
+    return TemplateResponse(
+        request, "portal/me/close_account.html", {"form": form, "roles": roles}, status=status
+    )
+
+
+def account_closed(request):
+    return TemplateResponse(request, "portal/me/account_closed.html", {})

@@ -16,6 +16,10 @@ class PhotoField(forms.ImageField):
         return super().to_python(data)
 
 
+# The version of the privacy notice (/privacy/) a sign-up agrees to; change it with the notice.
+PRIVACY_NOTICE_VERSION = "2026-12"
+
+
 class SignupProfileForm(forms.Form):
     """The fields a sign-up asks for besides e-mail and password."""
 
@@ -35,6 +39,23 @@ class SignupProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice"),
+        required=True,
+        error_messages={"required": _("Please read the privacy notice and tick the box.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        self.fields["privacy_consent"].help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("privacy"),
+            _("Read the privacy notice"),
+        )
+
     # The one rule for names and public text (portal/accounts/names.py).
 
     def clean_real_name(self):
@@ -51,6 +72,11 @@ class SignupProfileForm(forms.Form):
         user.province = self.cleaned_data["province"]
         user.organisation = self.cleaned_data["organisation"]
         user.phone = self.cleaned_data["phone"]
+        if self.cleaned_data.get("privacy_consent"):
+            from django.utils import timezone
+
+            user.privacy_consent_at = timezone.now()
+            user.privacy_notice_version = PRIVACY_NOTICE_VERSION
         user.save()
 
 

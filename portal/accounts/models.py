@@ -72,6 +72,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The privacy notice the person agreed to at sign-up, and when (portal/privacy.py).
+    privacy_consent_at = models.DateTimeField(_("privacy notice agreed at"), null=True, blank=True)
+    privacy_notice_version = models.CharField(
+        _("privacy notice version agreed"), max_length=20, blank=True
+    )
 
     objects = UserManager()
 

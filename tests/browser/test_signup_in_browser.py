@@ -31,6 +31,7 @@ def test_visitor_signs_up_verifies_and_signs_in(live_server, page, mailoutbox, s
     page.get_by_label("Organisation").fill("某科技有限公司")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
+    page.locator("#id_privacy_consent").check()
     screenshot(page, "signup-filled")
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))

@@ -213,6 +213,7 @@ SIGNUP = {
     "phone": "",
     "password1": PASSWORD,
     "password2": PASSWORD,
+    "privacy_consent": "on",
 }
 
 

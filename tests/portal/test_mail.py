@@ -74,6 +74,7 @@ def test_a_broken_mail_server_does_not_break_the_page_that_queued_the_mail(
                 "province": "11",
                 "password1": "a-Strong-test-passw0rd",
                 "password2": "a-Strong-test-passw0rd",
+                "privacy_consent": "on",
             },
         )
     assert response.status_code == 302

@@ -19,6 +19,7 @@ SIGNUP = {
     "email": "new@example.org",
     "password1": "a-Long-passphrase-2026",
     "password2": "a-Long-passphrase-2026",
+    "privacy_consent": "on",
     "province": "44",
     "organisation": "",
     "phone": "",

@@ -20,6 +20,7 @@ SIGNUP = {
     "phone": "138-0000-0000",
     "password1": PASSWORD,
     "password2": PASSWORD,
+    "privacy_consent": "on",
 }
 
 
