@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from .admin_scope import log_entry_scope_register, object_ids_as_text
 from .fonts import cjk_font_path, reportlab_cjk_font
 from .models import TrainingBasePage, TrainingBaseWorkspace
 from .services import training_base_editor_add as _editor_add
@@ -14,6 +15,8 @@ __all__ = [
     "ModuleCategory",
     "TrainingBase",
     "cjk_font_path",
+    "log_entry_scope_register",
+    "object_ids_as_text",
     "reportlab_cjk_font",
     "training_base_editor_add",
     "training_base_faculty_add",

@@ -7,8 +7,11 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as chooser_views
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms import api as cms_api
 
 from .admin_forms import BlueprintPanel, ExamForm, QuestionForm
 from .models import Exam, Question
@@ -19,8 +22,10 @@ from .selectors import exam_standard_warnings
 class InstanceScopeMixin:
     """Refuse an object of another base, which the snippet views do not check themselves."""
 
-    def get_object(self, queryset=None):
-        instance = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        # Wagtail's History and Usage views call ``get_object()`` with no arguments, the edit
+        # views with a queryset: pass on whatever came.
+        instance = super().get_object(*args, **kwargs)
         policy = policy_registry.get_by_type(type(instance))
         if not policy.user_has_any_permission_for_instance(
             self.request.user, ["change", "delete", "view"], instance
@@ -33,7 +38,67 @@ def _scoped(view_class):
     return type(f"BaseScoped{view_class.__name__}", (InstanceScopeMixin, view_class), {})
 
 
+def _own_bases(view, objects):
+    allowed = staff_base_ids(view.request.user)
+    return objects if allowed is None else objects.filter(base_id__in=allowed)
+
+
+class ScopedChooserMixin:
+    """A chooser listing, choosing and creating only objects of the user's own bases."""
+
+    def get_object_list(self):
+        return _own_bases(self, super().get_object_list())
+
+
+class ScopedChosenMixin:
+    def get_object(self, pk):
+        if not _own_bases(self, self.model_class.objects.filter(pk=pk)).exists():
+            raise PermissionDenied
+        return super().get_object(pk)
+
+
+class ScopedChosenMultipleMixin:
+    def get_objects(self, pks):
+        return _own_bases(self, super().get_objects(pks))
+
+
+class ScopedCreationMixin:
+    """The viewset's own admin form (bases limited to the user's, its checks per type)."""
+
+    def get_creation_form_class(self):
+        viewset = VIEWSETS[self.model_class]
+        return viewset.edit_handler.bind_to_model(self.model_class).get_form_class()
+
+    def get_creation_form_kwargs(self):
+        return {**super().get_creation_form_kwargs(), "for_user": self.request.user}
+
+
+class BaseScopedChooserViewSet(chooser_views.SnippetChooserViewSet):
+    choose_view_class = type(
+        "BaseScopedChooseView",
+        (ScopedChooserMixin, ScopedCreationMixin, chooser_views.ChooseView),
+        {},
+    )
+    choose_results_view_class = type(
+        "BaseScopedChooseResultsView",
+        (ScopedChooserMixin, ScopedCreationMixin, chooser_views.ChooseResultsView),
+        {},
+    )
+    chosen_view_class = type(
+        "BaseScopedChosenView", (ScopedChosenMixin, chooser_views.SnippetChosenView), {}
+    )
+    chosen_multiple_view_class = type(
+        "BaseScopedChosenMultipleView",
+        (ScopedChosenMultipleMixin, chooser_views.SnippetChosenMultipleView),
+        {},
+    )
+    create_view_class = type(
+        "BaseScopedCreateView", (ScopedCreationMixin, chooser_views.SnippetCreateView), {}
+    )
+
+
 class BaseScopedViewSet(SnippetViewSet):
+    chooser_viewset_class = BaseScopedChooserViewSet
     edit_view_class = _scoped(snippet_views.EditView)
     delete_view_class = _scoped(snippet_views.DeleteView)
     copy_view_class = _scoped(snippet_views.CopyView)
@@ -115,6 +180,29 @@ class ExamViewSet(BaseScopedViewSet):
 
 QuestionViewSet.edit_handler = ObjectList(QuestionViewSet.panels, base_form_class=QuestionForm)
 ExamViewSet.edit_handler = ObjectList(ExamViewSet.panels, base_form_class=ExamForm)
+
+
+VIEWSETS = {Question: QuestionViewSet, Exam: ExamViewSet}
+
+
+def _own_bases_log_entries(user, queryset):
+    """Site history: question and exam entries only of the user's own bases' objects (entries
+    of deleted ones, whose base is gone with them, only for those who see every base)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    allowed = staff_base_ids(user)
+    if allowed is None:
+        return queryset
+    for model in (Question, Exam):
+        content_type = ContentType.objects.get_for_model(model)
+        queryset = queryset.exclude(content_type=content_type) | queryset.filter(
+            content_type=content_type,
+            object_id__in=cms_api.object_ids_as_text(model.objects.filter(base_id__in=allowed)),
+        )
+    return queryset
+
+
+cms_api.log_entry_scope_register(_own_bases_log_entries)
 
 
 class ExamsGroup(SnippetViewSetGroup):

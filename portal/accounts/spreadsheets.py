@@ -95,6 +95,14 @@ def xlsx_bytes(*, sheet_title: str, headers, rows) -> bytes:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def csv_safe(value):
+    """``value`` for a CSV cell: text that a spreadsheet would read as a formula (starting with
+    =, +, -, @, a tab or a carriage return) gets a leading apostrophe; anything else passes."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_bytes(*, headers, rows) -> bytes:
     """UTF-8 CSV with a byte-order mark (so spreadsheet programs read Chinese correctly): text
     that would start a formula is prefixed with an apostrophe; numbers pass as they are."""
@@ -104,12 +112,5 @@ def csv_bytes(*, headers, rows) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(
-            [
-                "'" + value
-                if isinstance(value, str) and value.startswith(_FORMULA_START)
-                else value
-                for value in row
-            ]
-        )
+        writer.writerow([csv_safe(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
