@@ -191,3 +191,11 @@ def test_a_chooser_without_a_creation_form_answers_not_found_not_a_server_error(
         f"wagtailsnippetchoosers_{model._meta.app_label}_{model._meta.model_name}:create"
     )
     assert client.post(address, {}).status_code in (403, 404)
+
+
+def test_the_exam_chooser_lists_only_one_s_own_base_and_offers_its_form(client, world, person):
+    page = client.get(reverse("wagtailsnippetchoosers_courses_exam:choose"))
+    assert page.status_code == 200
+    html = page.json()["html"]
+    assert "本基地考试" in html
+    assert SECRET_EXAM not in html
