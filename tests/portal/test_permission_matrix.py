@@ -371,6 +371,16 @@ ROWS = [
         shows=lambda w, r: r["Content-Type"] == "application/pdf",
     ),
     Row("my learning", lambda w: reverse("my_learning"), SIGNED_IN),
+    # A person's own data: the addresses name nobody; everyone gets their own (test_my_data.py).
+    Row("my data (one's own)", lambda w: reverse("my_data"), SIGNED_IN),
+    # Staff see the page but are refused the closing itself (test_close_account.py).
+    Row("close my account (page)", lambda w: reverse("close_account"), SIGNED_IN),
+    # Public; a staff member without a second factor is sent to set one up first, as anywhere.
+    Row(
+        "privacy notice (public)",
+        lambda w: reverse("privacy"),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+    ),
     Row("my certificates", lambda w: reverse("my_certificates"), SIGNED_IN),
     Row(
         "admin: edit base A's page",
