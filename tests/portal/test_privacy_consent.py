@@ -43,7 +43,7 @@ def test_signup_without_the_checkbox_is_refused_and_creates_no_account(client):
     assert response.status_code == 200
     assert response.context["form"].errors["privacy_consent"]
     text = response.content.decode()
-    assert "隐私" in text or "privacy notice" in text
+    assert "请阅读个人信息保护说明并勾选此项" in text or "tick the box" in text
     assert not User.objects.filter(email=SIGNUP["email"]).exists()
 
 
