@@ -125,6 +125,25 @@ def _install_csv_export() -> None:
     SpreadsheetExportMixin.write_csv_row = write_csv_row
 
 
+def _install_admin_api() -> None:
+    from wagtail.documents import get_document_model
+    from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+    from wagtail.images import get_image_model
+    from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+
+    for endpoint_class, model in (
+        (ImagesAdminAPIViewSet, get_image_model()),
+        (DocumentsAdminAPIViewSet, get_document_model()),
+    ):
+
+        def get_queryset(self, _class=endpoint_class, _model=model):
+            # Listing, detail and "find" of the admin API: only what the user may see.
+            queryset = super(_class, self).get_queryset()
+            return queryset.filter(pk__in=visible_media(self.request.user, _model).values("pk"))
+
+        endpoint_class.get_queryset = get_queryset
+
+
 def install() -> None:
     """Narrow the admin once (called from ``cms.wagtail_hooks``)."""
     global _installed
@@ -136,16 +155,4 @@ def install() -> None:
     _install_bulk_actions()
     _install_chooser_create()
     _install_csv_export()
-
-
-def scoped_api_endpoint(endpoint_class, model):
-    """An admin-API endpoint class for images or documents listing only those the requesting
-    user may see."""
-
-    def get_queryset(self):
-        queryset = super(scoped, self).get_queryset()
-        return queryset.filter(pk__in=visible_media(self.request.user, model).values("pk"))
-
-    scoped = type(f"Scoped{endpoint_class.__name__}", (endpoint_class,), {})
-    scoped.get_queryset = get_queryset
-    return scoped
+    _install_admin_api()
