@@ -199,8 +199,9 @@ def evidence_download(request, pk, evidence_id):
         Evidence.objects.select_related("application"), pk=evidence_id, application_id=pk
     )
     application = evidence.application
-    if application.applicant_id != request.user.pk and not may_certify(
-        request.user, application.body_id
+    if application.applicant_id != request.user.pk and not (
+        # A draft never submitted is the applicant's own until they send it.
+        application.submitted_at is not None and may_certify(request.user, application.body_id)
     ):
         raise Http404
     return private_file(
@@ -213,7 +214,8 @@ def evidence_download(request, pk, evidence_id):
 def queue(request, *, bodies):
     form = QueueFilterForm(request.GET or None, bodies=bodies)
     filters = filters_of(request, form)
-    applications = in_bodies(Application.objects.all(), bodies)
+    # A draft never submitted is the applicant's own until they send it.
+    applications = in_bodies(Application.objects.filter(submitted_at__isnull=False), bodies)
     if "level" in filters:
         applications = applications.filter(level=filters["level"])
     if "body" in filters:
@@ -271,7 +273,8 @@ def queue(request, *, bodies):
 def application(request, pk, *, bodies):
     application = get_object_or_404(
         in_bodies(
-            Application.objects.select_related(
+            # A draft never submitted is the applicant's own until they send it.
+            Application.objects.filter(submitted_at__isnull=False).select_related(
                 "applicant", "level", "level__track", "body", "course", "renews", "reviewer"
             ),
             bodies,
