@@ -313,6 +313,27 @@ def _base_picture():
     return picture, picture.get_rendition("fill-80x60|format-jpeg"), urlparse(base.get_url()).path
 
 
+def _pictures_painted(url: str) -> int:
+    """How many of the page's /media/ pictures Debian's Chromium loaded and decoded."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(url, wait_until="load")
+            return page.evaluate(
+                """() => [...document.images].filter(
+                    (image) => image.src.includes("/media/") && image.complete
+                        && image.naturalWidth > 0).length"""
+            )
+        finally:
+            browser.close()
+
+
 def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
     env = _env(
         DEBUG="false",
@@ -390,6 +411,8 @@ def test_the_procfile_serves_pages_with_debug_off(tmp_path, processes):
         assert headers["content-type"] == "image/jpeg"
         assert headers["x-content-type-options"] == "nosniff"
         assert body.startswith(b"\xff\xd8")
+    # And a person's browser shows it: Chromium loads the base's page and paints the picture.
+    assert _pictures_painted(f"http://127.0.0.1:{port}{base_page}") >= 1
 
     children = _descendants(honcho.process.pid)
     assert len(children) >= 4  # web (master and workers), worker, mailer, beat
