@@ -47,9 +47,15 @@ DEMO_ACCOUNTS = [
         Role.BASE_EDITOR,
         Province.GUANGDONG,
         "华南技术转移人才培训基地",
+        with_totp=True,  # every staff role signs in with a second factor
     ),
     DemoAccount(
-        "faculty@demo.local", "周晓彤", Role.FACULTY, Province.GUANGDONG, "某市技术交易中心"
+        "faculty@demo.local",
+        "周晓彤",
+        Role.FACULTY,
+        Province.GUANGDONG,
+        "某市技术交易中心",
+        with_totp=True,
     ),
     DemoAccount(
         "certifier@demo.local",
