@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from certification.applications.services import application_create
+from certification.applications.services import application_create, application_submit
 from certification.credentials import vc
 from certification.issuing.services import application_approve
 from certification.lifecycle.services import certificate_revoke, continuing_education_report
@@ -187,7 +187,12 @@ def test_evidence_upload_is_checked_and_served_only_to_the_right_people(client, 
     sign_in(client, UserFactory())
     assert client.get(download).status_code == 404
     client.logout()
-    sign_in(client, certifier(body))
+    reviewer = certifier(body)
+    sign_in(client, reviewer)
+    # A draft never submitted is the applicant's own (issue 13): the body sees it once sent.
+    assert client.get(download).status_code == 404
+    qualify(person)
+    application_submit(application_id=application.pk, actor=person)
     assert client.get(download).status_code == 200
     client.logout()
     sign_in(client, certifier(certifying_body("SH")))
