@@ -14,6 +14,9 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
 # The independent credential verifier (Digital Bazaar's JavaScript stack) used by the tests.
 VC_VERIFY := tests/certification/credentials/vc_verify
 NODE_STAMP := $(VC_VERIFY)/node_modules/.installed-stamp
+# axe-core, injected into pages by the accessibility browser tests (tests/browser/test_a11y*.py).
+AXE := tests/browser/axe
+AXE_STAMP := $(AXE)/node_modules/.installed-stamp
 
 .PHONY: install run serve test lint check test-fast test-services node-deps
 
@@ -32,7 +35,14 @@ $(NODE_STAMP): $(VC_VERIFY)/package-lock.json
 		echo "npm not found: the independent credential checks will be skipped (failed in CI)"; \
 	fi
 
-node-deps: $(NODE_STAMP)
+$(AXE_STAMP): $(AXE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(AXE) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility checks will be skipped (failed in CI)"; \
+	fi
+
+node-deps: $(NODE_STAMP) $(AXE_STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
