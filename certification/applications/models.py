@@ -106,6 +106,17 @@ class Application(models.Model):
         related_name="first_approved_applications",
     )
     first_approved_at = models.DateTimeField(_("first approval at"), null=True, blank=True)
+    # Who compared the identity document with the name and the photo, and when (the approval
+    # that did it; a confirming certifier who checks again replaces it, the audit log keeps both).
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("identity checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="identity_checked_applications",
+    )
+    identity_checked_at = models.DateTimeField(_("identity checked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

@@ -101,6 +101,10 @@ class Certificate(models.Model):
     # certificates issued before it was kept: those keep the statement they were issued with.
     requirements = models.JSONField(_("requirements met"), default=dict, blank=True)
     recipient_salt = models.CharField(max_length=32)
+    # The keyed hash of the identity number the certifier checked, copied at approval: a
+    # relying party's "does this ID number match" is answered from it, never from the account
+    # (whose details may change later). Empty when no identity was checked.
+    holder_id_hash = models.CharField(max_length=64, blank=True)
     # Made once by the issuing task.
     pdf = models.FileField(
         _("PDF"), upload_to="certification/certificates/", storage=private_storage, blank=True

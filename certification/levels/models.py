@@ -151,6 +151,15 @@ class CertificationLevel(models.Model):
             "same body before the certificate is issued."
         ),
     )
+    requires_identity_check = models.BooleanField(
+        _("the certifier checks the identity document"),
+        default=False,
+        help_text=_(
+            "The approving certifier compares the applicant's identity document with the name "
+            "to print and the photo, and confirms it; an applicant without real-name details "
+            "on record cannot be approved."
+        ),
+    )
     values_are_defaults = models.BooleanField(
         _("illustrative default values"),
         default=False,
