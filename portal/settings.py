@@ -79,6 +79,15 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "allauth.mfa",
 ]
+# WeChat sign-in (微信登录, allauth's "weixin" provider) exists only when the portal's WeChat
+# website application is configured (its id and secret from open.weixin.qq.com): without them
+# not one table, address or button of allauth's social accounts is there. Turning it on later
+# needs `manage.py migrate` once (allauth's socialaccount tables). See "Accounts" below.
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = secret("WECHAT_APP_SECRET")
+WECHAT_SIGN_IN = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
+if WECHAT_SIGN_IN:
+    THIRD_PARTY_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.weixin"]
 LOCAL_APPS = [
     "portal.accounts",
     "portal",
@@ -296,9 +305,43 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 PORTAL_MFA_REQUIRED_ROLES = ["Faculty", "Base editor", "Certifier", "Administrator"]
 MFA_ADAPTER = "portal.accounts.adapter.MFAAdapter"
 
+# WeChat sign-in (only when WECHAT_SIGN_IN, above). WeChat gives an openid and no e-mail
+# address, so a WeChat account joins a portal account only when its holder proves the account
+# is theirs: signed in (password and, if they have one, the second factor) when they connect
+# it, or a new sign-up whose address is confirmed. Never by an address someone types.
+# See portal/accounts/social.py and docs/security.md.
+SOCIALACCOUNT_ADAPTER = "portal.accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "weixin": {
+        "APPS": [{"client_id": WECHAT_APP_ID, "secret": WECHAT_APP_SECRET}]
+        if WECHAT_SIGN_IN
+        else [],
+        "SCOPE": ["snsapi_login"],
+    }
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
 # Profile photos: the largest file and the most pixels we accept.
 PORTAL_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 PORTAL_PHOTO_MAX_PIXELS = 24_000_000
+
+# Real-name details (portal/accounts/identity.py): the identity numbers are encrypted, and
+# hashed for matching, under keys derived from this secret, apart from SECRET_KEY and from the
+# signing keys' secret. Only with DEBUG on is there a development value; with DEBUG off a
+# missing one or that value is an error (portal/accounts/checks.py, accounts.E001).
+_DEV_IDENTITY_KEY = "insecure-identity-key-for-development-only"
+PORTAL_IDENTITY_KEY = secret("PORTAL_IDENTITY_KEY") or (_DEV_IDENTITY_KEY if DEBUG else "")
+
+# Text messages (portal/accounts/sms.py): "portal.accounts.sms.ConsoleBackend" prints them;
+# "portal.accounts.sms.HttpBackend" posts JSON to SMS_HTTP_URL with SMS_HTTP_TOKEN.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.accounts.sms.ConsoleBackend")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = secret("SMS_HTTP_TOKEN")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
 # Certification ---------------------------------------------------------------------------------
 
@@ -313,7 +356,7 @@ PORTAL_CERTIFICATE_NUMBER_FORMAT = env.str(
 # on does it fall back to SECRET_KEY; with DEBUG off, a missing one or a development value is
 # an error (certification.checks, certification.E002).
 PORTAL_SIGNING_KEY_SECRET = secret("PORTAL_SIGNING_KEY_SECRET") or (SECRET_KEY if DEBUG else "")
-PORTAL_DEVELOPMENT_SECRETS = [_DEV_SECRET_KEY]
+PORTAL_DEVELOPMENT_SECRETS = [_DEV_SECRET_KEY, _DEV_IDENTITY_KEY]
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Public verification and API requests allowed per client address per minute.
 PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
@@ -446,6 +489,12 @@ PORTAL_CSP = (
     "frame-ancestors 'none'"
 )
 PORTAL_CSP_ADMIN = "object-src 'none'; base-uri 'self'; frame-ancestors 'self'"
+if WECHAT_SIGN_IN:
+    # The WeChat button posts to the portal, which sends the browser on to WeChat's QR page;
+    # browsers apply form-action to that redirect too.
+    PORTAL_CSP = PORTAL_CSP.replace(
+        "form-action 'self'", "form-action 'self' https://open.weixin.qq.com"
+    )
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

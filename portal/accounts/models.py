@@ -77,6 +77,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     privacy_notice_version = models.CharField(
         _("privacy notice version agreed"), max_length=20, blank=True
     )
+    # The number a code sent by SMS confirmed, and when (portal/accounts/phone.py). The phone is
+    # confirmed only while ``phone`` is still that number: changing it unconfirms it.
+    phone_confirmed_number = models.CharField(
+        _("confirmed phone number"), max_length=20, blank=True
+    )
+    phone_confirmed_at = models.DateTimeField(_("phone confirmed at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -108,6 +114,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.real_name
+
+    @property
+    def phone_is_confirmed(self) -> bool:
+        """Whether the phone number on the account is the one a code confirmed."""
+        from .phone import phone_normalised
+
+        return bool(
+            self.phone_confirmed_at
+            and self.phone_confirmed_number
+            and phone_normalised(self.phone) == self.phone_confirmed_number
+        )
 
     def get_short_name(self):
         return self.real_name
@@ -145,3 +162,96 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
+
+
+class DocumentKind(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    PASSPORT = "passport", _("Passport")
+    HK_MACAO_PERMIT = (
+        "hk_macao_permit",
+        _("Mainland Travel Permit for Hong Kong and Macao Residents"),
+    )
+    TAIWAN_PERMIT = "taiwan_permit", _("Mainland Travel Permit for Taiwan Residents")
+
+
+def identity_document_upload_to(instance, filename):
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"identity/{uuid.uuid4().hex}.{suffix}"
+
+
+class RealNameIdentity(models.Model):
+    """A person's identity document (实名信息): the number kept encrypted with the identity key,
+    a keyed hash of it for matching, and a masked form for display (portal/accounts/identity.py).
+    The number itself is never shown again once recorded."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="identity", verbose_name=_("user")
+    )
+    document_kind = models.CharField(
+        _("document kind"), max_length=20, choices=DocumentKind.choices
+    )
+    number_encrypted = models.TextField(_("number (encrypted)"))
+    number_hash = models.CharField(_("number (keyed hash)"), max_length=64, db_index=True)
+    number_masked = models.CharField(_("number (masked)"), max_length=40)
+    document_image = models.ImageField(
+        _("document image"),
+        upload_to=identity_document_upload_to,
+        storage=private_storage,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("real-name identity")
+        verbose_name_plural = _("real-name identities")
+
+    def __str__(self):
+        return f"{self.get_document_kind_display()} {self.number_masked}"
+
+
+class IdentityChange(models.Model):
+    """One recording or change of a person's identity document: who, when, and the masked
+    numbers before and after (never the numbers themselves)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="identity_changes", verbose_name=_("user")
+    )
+    document_kind = models.CharField(
+        _("document kind"), max_length=20, choices=DocumentKind.choices
+    )
+    number_masked = models.CharField(_("number (masked)"), max_length=40)
+    previous_masked = models.CharField(_("previous number (masked)"), max_length=40, blank=True)
+    document_replaced = models.BooleanField(_("document image replaced"), default=False)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity change")
+        verbose_name_plural = _("identity changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.number_masked}"
+
+
+class PhoneCode(models.Model):
+    """A confirmation code sent by SMS, kept only as a keyed hash (portal/accounts/phone.py)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="phone_codes", verbose_name=_("user")
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    code_hash = models.CharField(_("code (keyed hash)"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone confirmation code")
+        verbose_name_plural = _("phone confirmation codes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.phone[:3]}****{self.phone[-4:]}"
