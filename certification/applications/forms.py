@@ -37,6 +37,27 @@ class EvidenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}),
     )
 
+    def __init__(self, *args, optional: bool = False, **kwargs):
+        """``optional``: part of the one application form, where a file may or may not come
+        with the details; a file still needs its kind."""
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        if optional:
+            self.fields["file"].required = False
+            self.fields["kind"].required = False
+            self.fields["kind"].choices = [("", "—"), *Evidence.Kind.choices]
+            self.fields["file"].label = _("Add a file")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.optional and cleaned.get("file") and not cleaned.get("kind"):
+            self.add_error("kind", _("Choose what kind of evidence this is."))
+        return cleaned
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.is_bound and self.files.get(self.add_prefix("file")))
+
 
 class QueueFilterForm(forms.Form):
     """Which applications the queue lists. No status means those awaiting a decision."""

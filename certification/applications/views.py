@@ -91,6 +91,12 @@ def _own_application(request, pk) -> Application:
 
 @login_required
 def application_detail(request, pk):
+    """The one application form: details, evidence and submit in one flow.
+
+    Every part of a post is checked; the parts that pass are kept (details saved, a good file
+    attached) and the parts refused are shown again with what is wrong, typed text and all.
+    Submitting happens only when every part passed, and the service checks again whatever
+    the post held (a hand-made post cannot skip a rule)."""
     application = _own_application(request, pk)
     form = ApplicationForm(
         initial={
@@ -99,17 +105,12 @@ def application_detail(request, pk):
             "experience_note": application.experience_note,
         }
     )
-    evidence_form = EvidenceForm()
+    evidence_form = EvidenceForm(optional=True)
     if request.method == "POST":
-        action = request.POST.get("action")
-        handled = _application_action(request, application, action)
-        if handled is not None:
-            return handled
-        if action == "save":
-            form = ApplicationForm(request.POST)
-        elif action == "upload":
-            evidence_form = EvidenceForm(request.POST, request.FILES)
-        response = _application_form_post(request, application, action, form, evidence_form)
+        action = request.POST.get("action") or "save"
+        if action in ("withdraw", "remove"):
+            return _application_action(request, application, action)
+        form, evidence_form, response = _application_post(request, application, action)
         if response is not None:
             return response
     application.refresh_from_db()
@@ -132,25 +133,20 @@ def application_detail(request, pk):
 
 
 def _application_action(request, application, action):
-    """Submit, withdraw or remove evidence; None when the action is a form post instead."""
+    """Withdraw, or remove a file (a post of the older, separate forms)."""
     calls = {
-        "submit": (
-            lambda: application_submit(application_id=application.pk, actor=request.user),
-            _("Submitted. The certifying body will review your application."),
-        ),
         "withdraw": (
             lambda: application_withdraw(application_id=application.pk, actor=request.user),
             _("Your application has been withdrawn."),
         ),
         "remove": (
             lambda: evidence_remove(
-                evidence_id=_own_evidence(request, application), actor=request.user
+                evidence_id=_own_evidence(request, application, request.POST.get("evidence")),
+                actor=request.user,
             ),
             _("The file has been removed."),
         ),
     }
-    if action not in calls:
-        return None
     call, success = calls[action]
     try:
         call()
@@ -161,35 +157,95 @@ def _application_action(request, application, action):
     return redirect("application_detail", pk=application.pk)
 
 
-def _own_evidence(request, application) -> int:
+def _own_evidence(request, application, value) -> int:
     """The id of the application's evidence the form names; refused when it names none."""
-    evidence_id = record_id(request.POST.get("evidence"))
+    evidence_id = record_id(value)
     if evidence_id is None or not application.evidence.filter(pk=evidence_id).exists():
         raise CertificationError(_("That file was not found. It may have been removed already."))
     return evidence_id
 
 
-def _application_form_post(request, application, action, form, evidence_form):
-    try:
-        if action == "save" and form.is_valid():
-            application_update(
-                application_id=application.pk, actor=request.user, **form.cleaned_data
+DETAIL_FIELDS = ("printed_name", "experience_years", "experience_note")
+
+
+def _application_post(request, application, action):
+    """Carry out one post of the application form; returns the two forms (bound where the post
+    held them) and a redirect when everything asked for was done, else None."""
+    # A post without the details (a file alone, from a script) leaves the saved ones as they are.
+    has_details = any(name in request.POST for name in DETAIL_FIELDS)
+    form = ApplicationForm(request.POST if has_details else None, initial=_initial(application))
+    evidence_form = EvidenceForm(request.POST, request.FILES, optional=True)
+    refused = False
+    done = []
+    if has_details:
+        if form.is_valid():
+            refused |= not _try(
+                form, application_update, application, request.user, **form.cleaned_data
             )
-            messages.success(request, _("Saved."))
-            return redirect("application_detail", pk=application.pk)
-        if action == "upload" and evidence_form.is_valid():
-            evidence_add(
-                application_id=application.pk,
-                actor=request.user,
+            if not form.errors:
+                done.append(_("Saved."))
+        else:
+            refused = True
+    if evidence_form.is_valid():
+        upload = evidence_form.cleaned_data.get("file")
+        if upload:
+            added = _try(
+                evidence_form,
+                evidence_add,
+                application,
+                request.user,
                 kind=evidence_form.cleaned_data["kind"],
-                upload=evidence_form.cleaned_data["file"],
+                upload=upload,
             )
-            messages.success(request, _("The file has been added."))
-            return redirect("application_detail", pk=application.pk)
+            if added:
+                done.append(_("The file has been added."))
+                evidence_form = EvidenceForm(optional=True)  # the next file starts empty
+            refused |= not added
+    else:
+        refused = True
+    removing = request.POST.get("remove_evidence")
+    if removing and not refused:
+        try:
+            evidence_remove(
+                evidence_id=_own_evidence(request, application, removing), actor=request.user
+            )
+        except CertificationError as error:
+            messages.error(request, str(error))
+        else:
+            done.append(_("The file has been removed."))
+    if refused:
+        messages.error(
+            request,
+            _("Nothing was submitted. Correct what is marked below; what you typed is kept."),
+        )
+        return form, evidence_form, None
+    if action == "submit":
+        try:
+            application_submit(application_id=application.pk, actor=request.user)
+        except CertificationError as error:
+            for line in done:
+                messages.success(request, line)
+            messages.error(request, str(error))
+            return form, evidence_form, None
+        messages.success(request, _("Submitted. The certifying body will review your application."))
+        return form, evidence_form, redirect("application_detail", pk=application.pk)
+    for line in done or [_("Saved.")]:
+        messages.success(request, line)
+    return form, evidence_form, redirect("application_detail", pk=application.pk)
+
+
+def _initial(application) -> dict:
+    return {name: getattr(application, name) for name in DETAIL_FIELDS}
+
+
+def _try(form, service, application, actor, **kwargs) -> bool:
+    """Call an applicant's service; a refusal becomes the form's error. True when it passed."""
+    try:
+        service(application_id=application.pk, actor=actor, **kwargs)
     except CertificationError as error:
-        target = evidence_form if action == "upload" else form
-        target.add_error(None, str(error))
-    return None
+        form.add_error(None, str(error))
+        return False
+    return True
 
 
 @login_required
