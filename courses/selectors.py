@@ -423,3 +423,276 @@ def class_roster(*, course: CoursePage) -> Roster:
         sat_exam=sum(1 for r in active if r.passed is not None),
         passed=sum(1 for r in active if r.passed),
     )
+
+
+# -- the catalogue, the class calendar and a trainee's way through a course ------------------
+
+
+@dataclass
+class CatalogueFilters:
+    """What the catalogue was asked for; every value checked against its choices."""
+
+    level: str = ""
+    province: str = ""
+    base: int | None = None
+    delivery: str = ""
+    open_only: bool = False
+
+    @classmethod
+    def from_query(cls, query) -> "CatalogueFilters":
+        from cms.taxonomy import Level
+        from portal.accounts.converters import record_id
+        from portal.accounts.provinces import Province
+
+        from .models import Delivery
+
+        def choice(name, allowed):
+            value = query.get(name, "")
+            return value if value in allowed else ""
+
+        return cls(
+            level=choice("level", Level.values),
+            province=choice("province", Province.values),
+            base=record_id(query.get("base") or ""),
+            delivery=choice("delivery", Delivery.values),
+            open_only=query.get("open") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.level or self.province or self.base or self.delivery or self.open_only)
+
+
+@dataclass
+class CatalogueEntry:
+    course: CoursePage
+    base: object  # cms.models.TrainingBasePage, or None for a course outside any base
+    seats_left: int | None  # None: no limit
+    status: str  # see COURSE_STATUSES
+    status_label: str
+
+
+def course_status(*, course: CoursePage, seats_left: int | None, now=None) -> str:
+    """Where a class stands: open for enrolment, full, opening soon, closed, under way, over."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # What the enrol button does decides: a base may keep enrolment open after the dates.
+    if course.enrolment_is_open(now):
+        return "full" if seats_left == 0 else "open"
+    if course.end_date < today:
+        return "finished"
+    if now < course.enrolment_opens:
+        return "upcoming"
+    if course.start_date <= today:
+        return "running"
+    return "closed"
+
+
+def course_status_labels() -> dict[str, str]:
+    return {
+        "open": _("Enrolment open"),
+        "full": _("Full"),
+        "upcoming": _("Enrolment opens soon"),
+        "closed": _("Enrolment closed"),
+        "running": _("Under way"),
+        "finished": _("Finished"),
+    }
+
+
+def _bases_by_path():
+    from cms.models import TrainingBasePage
+
+    return {base.path: base for base in TrainingBasePage.objects.live().public()}
+
+
+def _base_of(path: str, bases: dict):
+    step = CoursePage.steplen
+    for depth in range(len(path) - step, 0, -step):
+        base = bases.get(path[:depth])
+        if base is not None:
+            return base
+    return None
+
+
+def catalogue(*, filters: CatalogueFilters, now=None) -> list[CatalogueEntry]:
+    """Live, public courses of every base that match ``filters``: open classes first, then by
+    start date; with each its base, seats left and status (three queries)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    courses = (
+        CoursePage.objects.live()
+        .public()
+        .annotate(
+            seats_taken=Count(
+                "enrolments", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN)
+            )
+        )
+    )
+    if filters.level:
+        courses = courses.filter(level=filters.level)
+    if filters.delivery:
+        courses = courses.filter(delivery=filters.delivery)
+    if filters.open_only:
+        courses = courses.filter(enrolment_opens__lte=now, enrolment_closes__gt=now)
+    bases = _bases_by_path()
+    labels = course_status_labels()
+    entries = []
+    for course in courses.order_by("start_date", "title"):
+        base = _base_of(course.path, bases)
+        if filters.base and (base is None or base.pk != filters.base):
+            continue
+        if filters.province and (base is None or base.province != filters.province):
+            continue
+        seats_left = (
+            None if course.capacity is None else max(0, course.capacity - course.seats_taken)
+        )
+        if filters.open_only and seats_left == 0:
+            continue
+        status = course_status(course=course, seats_left=seats_left, now=now)
+        entries.append(
+            CatalogueEntry(
+                course=course,
+                base=base,
+                seats_left=seats_left,
+                status=status,
+                status_label=labels[status],
+            )
+        )
+    order = {"open": 0, "upcoming": 1, "full": 2, "running": 3, "closed": 4, "finished": 5}
+    entries.sort(key=lambda e: order[e.status])
+    return entries
+
+
+def catalogue_bases():
+    """The live bases that have live courses, for the catalogue's base filter."""
+    bases = _bases_by_path()
+    paths = CoursePage.objects.live().public().values_list("path", flat=True)
+    found = {}
+    for path in paths:
+        base = _base_of(path, bases)
+        if base is not None:
+            found[base.pk] = base
+    return sorted(found.values(), key=lambda b: (b.province, b.title))
+
+
+@dataclass
+class SessionEntry:
+    lesson: LessonPage
+    course: CoursePage
+    base: object
+
+
+def sessions_between(*, start, end, user=None) -> list[SessionEntry]:
+    """In-person sessions of live, public courses starting in [start, end); with ``user``,
+    only those of the courses where the person holds a seat."""
+    lessons = (
+        LessonPage.objects.live()
+        .public()
+        .filter(session_starts__gte=start, session_starts__lt=end)
+        .order_by("session_starts", "pk")
+    )
+    return _sessions(lessons, user=user)
+
+
+def sessions_of(*, user) -> list[SessionEntry]:
+    """Every in-person session of the courses where ``user`` holds a seat, past and future."""
+    lessons = (
+        LessonPage.objects.live()
+        .filter(delivery="in_person", session_starts__isnull=False)
+        .order_by("session_starts", "pk")
+    )
+    return _sessions(lessons, user=user)
+
+
+def _sessions(lessons, *, user=None) -> list[SessionEntry]:
+    courses = {c.path: c for c in CoursePage.objects.live().public()}
+    if user is not None:
+        held = set(
+            Enrolment.objects.filter(user=user)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .values_list("course_id", flat=True)
+        )
+        courses = {path: c for path, c in courses.items() if c.pk in held}
+    bases = _bases_by_path()
+    step = CoursePage.steplen
+    out = []
+    for lesson in lessons:
+        course = courses.get(lesson.path[: -2 * step])
+        if course is not None:
+            out.append(
+                SessionEntry(lesson=lesson, course=course, base=_base_of(course.path, bases))
+            )
+    return out
+
+
+def lesson_neighbours(*, lesson: LessonPage, course: CoursePage | None) -> dict:
+    """The lessons before and after ``lesson`` in its course's outline (across modules)."""
+    if course is None:
+        return {"previous_lesson": None, "next_lesson": None}
+    lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path"))
+    ids = [item.pk for item in lessons]
+    try:
+        at = ids.index(lesson.pk)
+    except ValueError:
+        return {"previous_lesson": None, "next_lesson": None}
+    return {
+        "previous_lesson": lessons[at - 1] if at > 0 else None,
+        "next_lesson": lessons[at + 1] if at + 1 < len(lessons) else None,
+    }
+
+
+@dataclass
+class ContinueItem:
+    course: CoursePage
+    lesson: LessonPage  # where to go on
+    touched: object  # when the person last worked on the course (None: not yet started)
+    lesson_done: bool  # the last lesson touched is credited, so ``lesson`` is the one after it
+
+
+def continue_learning(*, user_id: int) -> list[ContinueItem]:
+    """For each course the person is enrolled in and has not completed: the lesson to go on
+    with (the last one touched, or the first not yet credited after it), newest first."""
+    enrolments = list(
+        Enrolment.objects.filter(user_id=user_id, status=Enrolment.Status.ACTIVE).select_related(
+            "course"
+        )
+    )
+    if not enrolments:
+        return []
+    _beats_written(user_id=user_id)
+    touched = {}
+    for enrolment_id, lesson_id, seen in LessonActivity.objects.filter(
+        enrolment__in=enrolments
+    ).values_list("enrolment_id", "lesson_id", "last_seen"):
+        if enrolment_id not in touched or seen > touched[enrolment_id][1]:
+            touched[enrolment_id] = (lesson_id, seen)
+    credited = defaultdict(set)
+    for enrolment_id, lesson_id, at in LessonCredit.objects.filter(
+        enrolment__in=enrolments
+    ).values_list("enrolment_id", "lesson_id", "credited_at"):
+        credited[enrolment_id].add(lesson_id)
+        if enrolment_id not in touched or at > touched[enrolment_id][1]:
+            touched[enrolment_id] = (lesson_id, at)
+    items = []
+    for enrolment in enrolments:
+        lessons = list(LessonPage.objects.live().descendant_of(enrolment.course).order_by("path"))
+        if not lessons:
+            continue
+        last_id, at = touched.get(enrolment.pk, (None, None))
+        ids = [lesson.pk for lesson in lessons]
+        start = ids.index(last_id) if last_id in ids else 0
+        lesson, done = lessons[start], False
+        if last_id in credited[enrolment.pk]:
+            rest = [item for item in lessons[start + 1 :] if item.pk not in credited[enrolment.pk]]
+            if rest:
+                lesson, done = rest[0], True
+        items.append(
+            ContinueItem(course=enrolment.course, lesson=lesson, touched=at, lesson_done=done)
+        )
+    items.sort(
+        key=lambda item: (item.touched is None, -(item.touched.timestamp() if item.touched else 0))
+    )
+    return items
