@@ -465,7 +465,7 @@ WAGTAIL_I18N_ENABLED = False
 # No avatars from other hosts: Wagtail would otherwise fetch them from Gravatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_PASSWORD_RESET_ENABLED = False
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "wagtailadmin_login"  # portal.accounts.admin_entry
 # E-mail and password are managed through allauth, which verifies a new address.
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False

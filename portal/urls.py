@@ -1,21 +1,18 @@
 from django.conf import settings
 from django.urls import include, path
-from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import health, media, views
 from portal.accounts import views as account_views
+from portal.accounts.admin_entry import admin_entry
 
 urlpatterns = [
     # Everyone signs in through allauth (e-mail verification, two-factor, rate limits), never
-    # through Wagtail's own password-only form.
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="account_login", query_string=True),
-        name="wagtailadmin_login",
-    ),
+    # through Wagtail's own password-only form: its URL answers with admin_entry, which sends a
+    # visitor to allauth's sign-in and tells a signed-in person without admin access so.
+    path("admin/login/", admin_entry, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/profile/", account_views.profile, name="account_profile"),
