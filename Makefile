@@ -57,7 +57,7 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 SERVE_QUEUE ?= portal
 SERVE_MAIL_QUEUE ?= mail
 SERVE_WORKERS ?= 4
-# Outside the repository's tracked files (var/ is ignored): the generated key, media, static.
+# Outside the repository's tracked files (var/ is ignored): the generated keys, media, static.
 SERVE_DIR ?= var/serve
 
 serve: install
@@ -66,6 +66,8 @@ serve: install
 	export PORTAL_SIGNING_KEY_SECRET="$${PORTAL_SIGNING_KEY_SECRET:-$$($(PY) -m portal.serve \
 		secret-key $(SERVE_DIR)/signing_key_secret --first-from $(SERVE_DIR)/secret_key)}"; \
 	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -m portal.serve secret-key $(SERVE_DIR)/secret_key)}"; \
+	export PORTAL_IDENTITY_KEY="$${PORTAL_IDENTITY_KEY:-$$($(PY) -m portal.serve \
+		secret-key $(SERVE_DIR)/identity_key)}"; \
 	export DEBUG=false ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 		DATABASE_URL=$(SERVE_DATABASE_URL) CELERY_BROKER_URL=$(SERVE_REDIS_URL) \
 		REDIS_URL=$(SERVE_REDIS_URL) CELERY_TASK_DEFAULT_QUEUE=$(SERVE_QUEUE) \

@@ -22,6 +22,21 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+def identity_data(user) -> dict | None:
+    """The identity document's kind and masked number only, never the number itself."""
+    from portal.accounts.identity import identity_summary
+
+    summary = identity_summary(user)
+    if summary is None:
+        return None
+    return {
+        "document_kind": summary.kind,
+        "number_masked": summary.masked,
+        "document_image": summary.has_document,
+        "recorded_at": _iso(summary.recorded_at),
+    }
+
+
 def account_data(user) -> dict:
     return {
         "email": user.email,
@@ -34,6 +49,8 @@ def account_data(user) -> dict:
         "last_login": _iso(user.last_login),
         "privacy_consent_at": _iso(user.privacy_consent_at),
         "privacy_notice_version": user.privacy_notice_version,
+        "phone_confirmed_at": _iso(user.phone_confirmed_at) if user.phone_is_confirmed else None,
+        "identity": identity_data(user),
         "roles": sorted(user.groups.values_list("name", flat=True)),
     }
 
@@ -96,12 +113,16 @@ def close_account(user) -> None:
 
     from certification import api as certification_api
     from courses import api as courses_api
+    from portal.accounts.identity import identity_erase
 
     old_email = user.email
     photo_name = user.photo.name if user.photo else ""
     with transaction.atomic():
         courses_api.personal_data_erase(user_id=user.pk, email=old_email)
+        identity_erase(user)
         user.phone = ""
+        user.phone_confirmed_number = ""
+        user.phone_confirmed_at = None
         user.organisation = ""
         user.province = ""
         user.photo = ""

@@ -102,3 +102,82 @@ class ProfileForm(forms.ModelForm):
 
     def clean_organisation(self):
         return text_clean(self.cleaned_data["organisation"])
+
+
+class IdentityForm(forms.Form):
+    """Record or change one's identity document; the account's password confirms it is the
+    holder who does it."""
+
+    document_kind = forms.ChoiceField(label=_("Document kind"), choices=[])
+    number = forms.CharField(
+        label=_("Document number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Shown masked once saved; nobody can read it back in full here."),
+    )
+    document_image = PhotoField(
+        label=_("Picture of the document"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 2 MB. Kept private; stored without its metadata."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Changing your real-name details needs your password."),
+    )
+
+    def __init__(self, *args, user, has_document: bool, **kwargs):
+        from .models import DocumentKind
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["document_kind"].choices = DocumentKind.choices
+        self.fields["document_image"].required = not has_document
+        self.fields["document_image"].widget.is_required = not has_document
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():
+            raise forms.ValidationError(_("Set a password for your account first."))
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."))
+        return password
+
+    def clean(self):
+        from .identity import validate_document_number
+
+        cleaned = super().clean()
+        kind, number = cleaned.get("document_kind"), cleaned.get("number")
+        if kind and number:
+            try:
+                cleaned["number"] = validate_document_number(kind, number)
+            except forms.ValidationError as error:
+                self.add_error("number", error)
+        return cleaned
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("A mainland mobile number; we send it a 6-digit code."),
+    )
+
+    def clean_phone(self):
+        from .phone import validate_mainland_phone
+
+        return validate_mainland_phone(self.cleaned_data["phone"])
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
+        ),
+    )

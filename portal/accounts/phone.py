@@ -155,3 +155,9 @@ def _refusal(row: PhoneCode | None) -> ValidationError | None:
     if row.attempts >= PHONE_CODE_TRIES:
         return ValidationError(_("Too many wrong codes. Ask for a new one."), code="locked")
     return None
+
+
+def phone_masked(phone: str) -> str:
+    """138****5678."""
+    number = phone_normalised(phone)
+    return f"{number[:3]}****{number[-4:]}" if len(number) >= 8 else "****"

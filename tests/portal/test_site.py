@@ -56,6 +56,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PORTAL_SIGNING_KEY_SECRET": secrets.token_urlsafe(50),
+        "PORTAL_IDENTITY_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
