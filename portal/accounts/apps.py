@@ -8,9 +8,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Accounts")
 
-    def ready(self):
-        from . import checks  # noqa: F401 - registers the system checks
-
 
 class AccountsUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user management, with forms that know our User's fields."""

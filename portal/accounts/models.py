@@ -8,6 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Registers the system checks: INSTALLED_APPS names the package and apps.py holds two configs,
+# so Django uses a plain AppConfig and no ready() of ours runs.
+from . import checks  # noqa: F401
 from .images import ImageNotCleaned, upload_cleaned
 from .provinces import Province
 from .storage import private_storage
