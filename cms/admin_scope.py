@@ -58,6 +58,28 @@ def _media_log_scope(user, queryset):
     return queryset
 
 
+def page_chooser_scope(pages, request):
+    """The page chooser (a link in rich text, a related page) lists every page of the site to
+    anyone who may open it, drafts and restricted pages of other bases included. Outside the
+    subtrees where the person holds a page permission, only what the public site shows: live
+    pages without a view restriction. Someone who may edit every page sees them all."""
+    from django.db.models import Q
+    from wagtail.models import GroupPagePermission
+
+    user = request.user
+    if user.is_superuser:
+        return pages
+    roots = (
+        GroupPagePermission.objects.filter(group__user=user)
+        .values_list("page__path", flat=True)
+        .distinct()
+    )
+    own = Q(pk__in=[])
+    for path in roots:
+        own |= Q(path__startswith=path)
+    return pages.filter(own | Q(pk__in=pages.model.objects.live().public().values("pk")))
+
+
 def _install_log_entries() -> None:
     from wagtail.models.audit_log import ModelLogEntryManager
 

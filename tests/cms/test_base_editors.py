@@ -242,6 +242,31 @@ def test_editor_cannot_attach_another_base_s_picture_by_its_id(client, bases, ed
 
 def test_trainee_cannot_open_the_admin(client):
     client.force_login(factories.UserFactory(roles=["Trainee"]))
-    response = client.get(reverse("wagtailadmin_home"))
-    assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"] or response["Location"] == "/"
+    response = client.get(reverse("wagtailadmin_home"), follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1
+
+
+def _draft_news(base, title):
+    news_index = NewsIndexPage.objects.child_of(base).get()
+    page = NewsPage(title=title, slug=f"draft-{base.pk}", date="2026-10-01", live=False)
+    news_index.add_child(instance=page)
+    return page
+
+
+def test_the_page_chooser_shows_other_bases_only_as_the_public_site_does(client, bases, editor):
+    theirs = _draft_news(bases[1], "另一基地尚未发布的新闻")
+    ours = _draft_news(bases[0], "本基地尚未发布的新闻")
+    their_index = NewsIndexPage.objects.child_of(bases[1]).get()
+    our_index = NewsIndexPage.objects.child_of(bases[0]).get()
+
+    browse = client.get(reverse("wagtailadmin_choose_page_child", args=(their_index.pk,)))
+    assert theirs.title not in browse.json()["html"]
+    browse = client.get(reverse("wagtailadmin_choose_page_child", args=(our_index.pk,)))
+    assert ours.title in browse.json()["html"]
+    search = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "尚未发布"})
+    assert ours.title in search.content.decode()
+    assert theirs.title not in search.content.decode()
+    # Another base's published pages stay choosable: linking to them is what the chooser is for.
+    browse = client.get(reverse("wagtailadmin_choose_page_child", args=(bases[1].pk,)))
+    assert str(their_index.title) in browse.json()["html"]
