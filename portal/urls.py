@@ -4,7 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import health, media, views
+from portal import favicon, health, media, views
 from portal.accounts import views as account_views
 from portal.accounts.admin_entry import admin_entry
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("search/", views.search, name="search"),
     path("learn/", include("courses.urls")),
     path("me/", views.my_learning, name="my_learning"),

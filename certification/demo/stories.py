@@ -42,6 +42,12 @@ BASE_BODIES = {
     "SH-CSJ": ("SH", "长三角技术转移人才培训基地评价中心（示例）", "沈嘉怡"),
     "SC-XB": ("SC", "西部技术转移人才培训基地评价中心（示例）", "李川"),
 }
+# Their English names: an English page shows these, never the Chinese name in an English frame.
+BASE_BODIES_EN = {
+    "GD-HN": "South China Technology Transfer Training Base Evaluation Centre (demo)",
+    "SH-CSJ": "Yangtze River Delta Technology Manager Training Centre Evaluation Centre (demo)",
+    "SC-XB": "Western China Technology Transfer Training Base Evaluation Centre (demo)",
+}
 
 
 def _font(size: int):
@@ -89,6 +95,10 @@ def signature_png(name: str, seed: int) -> bytes:
     return out.getvalue()
 
 
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 def _body(code, name, name_en, kind, signatory, title, levels, *, training_base=None, seed=0):
     body = CertifyingBody.objects.filter(code=code).first()
     if body is None:
@@ -108,6 +118,10 @@ def _body(code, name, name_en, kind, signatory, title, levels, *, training_base=
         )
         body.save()
         body.levels.set(CertificationLevel.objects.filter(code__in=levels))
+    elif not body.name_en or _has_chinese(body.name_en):
+        # Demo data seeded before the English names were written gets them on the next run.
+        body.name_en = name_en
+        body.save(update_fields=["name_en"])
     signing_key_create(body=body)
     return body
 
@@ -132,7 +146,7 @@ def seed_bodies(bases, certifier) -> dict[str, CertifyingBody]:
         bodies[code] = _body(
             code,
             name,
-            f"{base.title} certification centre (demo)",
+            BASE_BODIES_EN.get(base.short_code, f"Training base {n} evaluation centre (demo)"),
             CertifyingBody.Kind.TRAINING_BASE,
             signatory,
             "基地主任",

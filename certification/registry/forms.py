@@ -4,6 +4,7 @@ input; who may join is decided in ``registry/services.py``."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from certification.levels.display import localized_name
 from certification.levels.models import CertificationLevel
 from certification.registry.models import RegistryListing, specialties_split
 from portal.accounts.names import text_clean
@@ -55,7 +56,7 @@ class RegistrySearchForm(forms.Form):
         self.fields["province"].choices = [("", _("All provinces")), *Province.choices]
         self.fields["level"].choices = [
             ("", _("All levels")),
-            *((code, level.name) for code, level in self.levels.items()),
+            *((code, localized_name(level)) for code, level in self.levels.items()),
         ]
 
     def clean_level(self):

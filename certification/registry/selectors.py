@@ -31,6 +31,7 @@ class RegistryEntry:
     organisation: str
     specialties: tuple[str, ...]
     public_contact: str
+    level_en: str = ""  # the level's English name, for English pages
 
 
 def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet:
@@ -93,9 +94,9 @@ def registry_entries(listings) -> list[RegistryEntry]:
     """The public face of a page of listings: one query for their certificates, whatever
     the page's length."""
     listings = list(listings)
-    certificates = Certificate.objects.only("number", "level_name", "printed_name").in_bulk(
-        [listing.shown_certificate_id for listing in listings]
-    )
+    certificates = Certificate.objects.only(
+        "number", "level_name", "level_name_en", "printed_name"
+    ).in_bulk([listing.shown_certificate_id for listing in listings])
     entries = []
     for listing in listings:
         certificate = certificates[listing.shown_certificate_id]
@@ -109,6 +110,7 @@ def registry_entries(listings) -> list[RegistryEntry]:
                     str(Province(user.province).label) if user.province in Province.values else ""
                 ),
                 level=certificate.level_name,
+                level_en=certificate.level_name_en,
                 certificate_number=certificate.number,
                 organisation=listing.organisation,
                 specialties=tuple(listing.specialty_list),

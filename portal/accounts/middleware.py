@@ -72,6 +72,8 @@ SECOND_FACTOR_NOT_YET_NEEDED = frozenset(
         "mfa_generate_recovery_codes",
         "set_language",
         "healthz",
+        # The site icon browsers fetch on their own: a fixed picture, no one's data.
+        "favicon",
     }
 )
 

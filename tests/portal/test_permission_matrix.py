@@ -381,6 +381,13 @@ ROWS = [
         lambda w: reverse("privacy"),
         dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
     ),
+    # The site icon: a fixed picture every browser asks for, for everyone (no second factor).
+    Row(
+        "favicon (public)",
+        lambda w: reverse("favicon"),
+        dict.fromkeys(ROLES, OK),
+        shows=lambda w, r: r["Content-Type"] == "image/vnd.microsoft.icon",
+    ),
     Row("my certificates", lambda w: reverse("my_certificates"), SIGNED_IN),
     Row(
         "admin: edit base A's page",
