@@ -6,6 +6,7 @@ from decimal import Decimal
 from .data import (
     BaseYearFigures,
     ClassReport,
+    ContinueLearning,
     CourseCompletion,
     ExamPass,
     ExamStandard,
@@ -213,6 +214,23 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
         upcoming=sorted(upcoming, key=lambda s: s.starts)[:10],
         exams=exams,
     )
+
+
+def continue_learning(*, user_id: int) -> list[ContinueLearning]:
+    """Per course the person is enrolled in: the lesson to go on with, latest course first."""
+    from .selectors import continue_learning as _continue_learning
+
+    return [
+        ContinueLearning(
+            course_title=item.course.title,
+            course_url=item.course.url or "",
+            lesson_title=item.lesson.title,
+            lesson_url=item.lesson.url or "",
+            started=item.touched is not None,
+            after_done=item.lesson_done,
+        )
+        for item in _continue_learning(user_id=user_id)
+    ]
 
 
 def training_months() -> list[TrainingMonth]:

@@ -223,3 +223,15 @@ class ClassReport:
     @property
     def attendance_rate(self) -> float | None:
         return self.attendance_present / self.attendance_marks if self.attendance_marks else None
+
+
+@dataclass(frozen=True)
+class ContinueLearning:
+    """Where a trainee goes on in one course: the last lesson touched, or the next one."""
+
+    course_title: str
+    course_url: str
+    lesson_title: str
+    lesson_url: str
+    started: bool  # the person has worked on the course before
+    after_done: bool  # the last lesson touched is done: this is the one after it

@@ -114,7 +114,13 @@ def lesson_state_for(*, user, lesson: LessonPage) -> dict:
         video_seconds=lesson.video_seconds,
         activity=activity,
     )
-    return {"course": course, "enrolment": enrolment, "credit": credit, "progress": progress}
+    return {
+        "course": course,
+        "enrolment": enrolment,
+        "credit": credit,
+        "progress": progress,
+        **lesson_neighbours(lesson=lesson, course=course),
+    }
 
 
 def hours_by_category(*, user_id: int, level: str | None = None) -> "OrderedDict[str, Decimal]":
@@ -696,3 +702,49 @@ def continue_learning(*, user_id: int) -> list[ContinueItem]:
         key=lambda item: (item.touched is None, -(item.touched.timestamp() if item.touched else 0))
     )
     return items
+
+
+@dataclass
+class AfterExam:
+    """What a person can do once an attempt has a result."""
+
+    can_retake: bool
+    retake_refusal: str | None  # why a retake is refused, when attempts are left
+    attempts_left: int
+    next_level: str  # the level above the exam's, or "" at the top
+    next_level_label: str
+    next_level_open_courses: int
+    course: CoursePage | None
+
+
+def after_exam(*, attempt: Attempt, now=None) -> AfterExam:
+    """Retake (a final result not passed, attempts left, the exam still open and not refused),
+    the next level's open classes, and the course the exam belongs to."""
+    from cms.taxonomy import Level
+
+    from .services import exam_refusal
+
+    exam = attempt.exam
+    used = Attempt.objects.filter(user_id=attempt.user_id, exam=exam).count()
+    attempts_left = max(0, exam.max_attempts - used)
+    failed = attempt.status == Attempt.Status.FINAL and not attempt.passed
+    refusal = exam_refusal(user=attempt.user, exam=exam, now=now) if failed else None
+    can_retake = failed and attempts_left > 0 and refusal is None
+    levels = list(Level.values)
+    at = levels.index(exam.level) if exam.level in levels else len(levels) - 1
+    next_level = levels[at + 1] if at + 1 < len(levels) else ""
+    open_courses = 0
+    if next_level:
+        open_courses = len(
+            catalogue(filters=CatalogueFilters(level=next_level, open_only=True), now=now)
+        )
+    course = CoursePage.objects.live().filter(pk=exam.course_id).first() if exam.course_id else None
+    return AfterExam(
+        can_retake=can_retake,
+        retake_refusal=refusal if attempts_left > 0 else None,
+        attempts_left=attempts_left,
+        next_level=next_level,
+        next_level_label=Level(next_level).label if next_level else "",
+        next_level_open_courses=open_courses,
+        course=course,
+    )

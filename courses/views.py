@@ -307,6 +307,7 @@ def attempt_result(request, attempt_id):
             "questions": _review(attempt, show_key) if show_review else [],
             "show_review": show_review,
             "show_key": show_key,
+            "after": selectors.after_exam(attempt=attempt),
         },
     )
 

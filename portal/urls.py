@@ -23,6 +23,7 @@ urlpatterns = [
     path("favicon.ico", favicon.favicon, name="favicon"),
     path("search/", views.search, name="search"),
     path("learn/", include("courses.urls")),
+    path("courses/", include("courses.urls_catalogue")),
     path("me/", views.my_learning, name="my_learning"),
     path("me/transcript.pdf", views.transcript, name="transcript"),
     path("me/data/", views.my_data, name="my_data"),

@@ -34,7 +34,13 @@ def my_learning(request):
     labels = dict(ModuleCategory.choices)
     hours = [(labels[code], value) for code, value in overview.hours_by_module.items()]
     return TemplateResponse(
-        request, "portal/my_learning.html", {"overview": overview, "hours": hours}
+        request,
+        "portal/my_learning.html",
+        {
+            "overview": overview,
+            "hours": hours,
+            "continue_items": courses_api.continue_learning(user_id=request.user.pk),
+        },
     )
 
 

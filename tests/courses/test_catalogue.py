@@ -206,7 +206,7 @@ def test_ics_holds_only_the_persons_own_in_person_sessions(client, two_bases):
     assert "SUMMARY:面授班\\, 第一期\\; 广州: 第1课" in unfolded
     assert "LOCATION:华南技术转移培训基地\\, 报告厅 A\\, 3楼\\; 东门进" in unfolded
     assert f"UID:session-{my_lesson.pk}@" in unfolded
-    assert re.search(r"^DTSTAMP:\d{8}T\d{6}Z$", unfolded, re.M)
+    assert re.search(r"^DTSTAMP:\d{8}T\d{6}Z\r$", unfolded, re.M)
     assert "DTSTART;TZID=Asia/Shanghai:20261014T090000" in unfolded
     assert "DTEND;TZID=Asia/Shanghai:20261014T120000" in unfolded
     assert "BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai" in unfolded
