@@ -2,12 +2,28 @@
 
 figures_changed: what (sent after commit by ``figures_changed_notify``) — certificates issued,
 revoked, expired or superseded, applications submitted or decided.
+
+Told to the person concerned (each sent after commit, by ``after_commit``):
+
+application_decided: user_id, application_id, outcome ("returned" or "rejected"), level_name,
+    reason — a certifier returned an application for changes or rejected it.
+certificate_issued: user_id, certificate_id, number, level_name — a certificate is ready.
+certificate_expiring: user_id, certificate_id, number, level_name, valid_until, days — a
+    reminder, once per certificate and reminder (60 and 7 days ahead).
 """
 
 from django.db import transaction
 from django.dispatch import Signal
 
 figures_changed = Signal()
+application_decided = Signal()
+certificate_issued = Signal()
+certificate_expiring = Signal()
+
+
+def after_commit(signal: Signal, **payload) -> None:
+    """Send ``signal`` with ``payload`` once the current transaction commits."""
+    transaction.on_commit(lambda: signal.send(sender="certification", **payload))
 
 
 def figures_changed_notify(what: str) -> None:

@@ -11,6 +11,7 @@ from .data import (
     ExamPass,
     ExamStandard,
     LearnerOverview,
+    SessionDue,
     TrainingMonth,
 )
 from .models import Attempt, Enrolment
@@ -425,3 +426,35 @@ def personal_data_erase(*, user_id: int, email: str) -> None:
 
 
 __all__ += ["personal_data_erase", "personal_data_of"]
+
+
+def sessions_starting(
+    *, starts_from: datetime.datetime, starts_before: datetime.datetime
+) -> list[SessionDue]:
+    """Live in-person sessions starting in [starts_from, starts_before), each with the people
+    holding an active seat in its class."""
+    from .models import CoursePage, LessonPage
+
+    due = []
+    lessons = LessonPage.objects.live().filter(
+        delivery="in_person", session_starts__gte=starts_from, session_starts__lt=starts_before
+    )
+    for lesson in lessons.order_by("session_starts", "pk"):
+        course = CoursePage.objects.ancestor_of(lesson).first()
+        if course is None:
+            continue
+        user_ids = Enrolment.objects.filter(
+            course=course, status=Enrolment.Status.ACTIVE
+        ).values_list("user_id", flat=True)
+        due.append(
+            SessionDue(
+                lesson_id=lesson.pk,
+                lesson_title=lesson.title,
+                lesson_url=lesson.url or "",
+                course_title=course.title,
+                starts=lesson.session_starts,
+                location=lesson.location,
+                user_ids=tuple(sorted(user_ids)),
+            )
+        )
+    return due

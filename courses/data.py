@@ -226,6 +226,19 @@ class ClassReport:
 
 
 @dataclass(frozen=True)
+class SessionDue:
+    """An in-person session and the people holding a seat in its class (for reminders)."""
+
+    lesson_id: int
+    lesson_title: str
+    lesson_url: str
+    course_title: str
+    starts: datetime.datetime
+    location: str
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ContinueLearning:
     """Where a trainee goes on in one course: the last lesson touched, or the next one."""
 

@@ -60,6 +60,7 @@ def enrolment_create(
     taken = seats_taken(course=course)
     if course.capacity is not None and taken >= course.capacity:
         raise LearningError(_("This course is full."))
+    _enrolled_notify(course, [user.pk])
     if existing:
         existing.status = Enrolment.Status.ACTIVE
         existing.withdrawn_at = None
@@ -69,6 +70,23 @@ def enrolment_create(
         return existing
     signals.figures_changed_notify("enrolment")
     return Enrolment.objects.create(user=user, course=course, source=source)
+
+
+def _enrolled_notify(course: CoursePage, user_ids: list[int]) -> None:
+    """Tell the layers above, after commit, who took a seat in ``course`` (``enrolled``)."""
+    title, url = course.title, course.url or ""
+
+    def send():
+        for user_id in user_ids:
+            signals.enrolled.send(
+                sender="courses",
+                user_id=user_id,
+                course_id=course.pk,
+                course_title=title,
+                course_url=url,
+            )
+
+    transaction.on_commit(send)
 
 
 def _returning_users(needing, existing) -> list[int]:
@@ -109,6 +127,7 @@ def enrolments_create_bulk(
     )
     if needing:
         signals.figures_changed_notify("enrolment")
+        _enrolled_notify(course, needing)
     return len(needing)
 
 
@@ -1114,6 +1133,18 @@ def _finalise_if_graded(attempt: Attempt, questions, now, also=()) -> None:
     attempt.save(update_fields=["score", "passed", "status", "finalised_at", *also])
     if newly_final:
         signals.figures_changed_notify("attempt")
+        exam_title = attempt.exam.title
+        transaction.on_commit(
+            lambda: signals.attempt_graded.send(
+                sender=Attempt,
+                user_id=attempt.user_id,
+                attempt_id=attempt.pk,
+                exam_title=exam_title,
+                passed=attempt.passed,
+                score=attempt.score,
+                max_score=attempt.max_score,
+            )
+        )
     if attempt.passed and newly_final:
         exam = attempt.exam
         transaction.on_commit(

@@ -4,6 +4,10 @@ call their own api.
 Told (after the fact):
 
 exam_passed: user_id, exam_id, attempt_id, level, passed_at
+enrolled: user_id, course_id, course_title, course_url — a person took a seat in a class (on
+    their own, invited or in bulk); sent after commit.
+attempt_graded: user_id, attempt_id, exam_title, passed, score, max_score — an attempt's
+    result became final (every answer scored); sent after commit.
 course_completed: user_id, course_id, level, completed_at
 figures_changed: what (sent after commit by ``figures_changed_notify``)
 recorded: actor, entries — a change to a learning record that belongs in the hash-chained
@@ -28,6 +32,8 @@ from django.dispatch import Signal
 
 exam_passed = Signal()
 course_completed = Signal()
+enrolled = Signal()
+attempt_graded = Signal()
 
 # Sent after commit whenever the figures the management dashboard counts have changed
 # (enrolments, credited hours, final exam results): what.

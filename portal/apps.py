@@ -8,3 +8,4 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from .dashboard import receivers  # noqa: F401  (connects the dashboard's receivers)
+        from .notifications import receivers as _notifications  # noqa: F401

@@ -2,6 +2,7 @@
 ``portal`` app label."""
 
 from .dashboard.models import CurrentFigures, MonthFigures, Snapshot
+from .notifications.models import Notification, NotificationSettings
 from .oversight.models import BaseEvaluation, BaseEvaluationRevision
 from .reports.models import ReportJob
 
@@ -10,6 +11,8 @@ __all__ = [
     "BaseEvaluationRevision",
     "CurrentFigures",
     "MonthFigures",
+    "Notification",
+    "NotificationSettings",
     "ReportJob",
     "Snapshot",
 ]

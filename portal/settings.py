@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "portal.notifications.context.unread_notifications",
             ],
         },
     },
@@ -206,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-dashboard": {
         "task": "portal.dashboard.tasks.dashboard_refresh_task",
         "schedule": 600.0,
+    },
+    "remind-classes-tomorrow": {
+        "task": "portal.notifications.tasks.class_reminders_task",
+        "schedule": crontab(hour=18, minute=0),
     },
     "expire-certificates-nightly": {
         "task": "certification.tasks.certificates_expire_task",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("me/transcript.pdf", views.transcript, name="transcript"),
     path("me/data/", views.my_data, name="my_data"),
     path("me/close/", views.close_account, name="close_account"),
+    path("", include("portal.notifications.urls")),
     path("account-closed/", views.account_closed, name="account_closed"),
     path("privacy/", views.privacy, name="privacy"),
     path("oversight/evaluations/", include("portal.oversight.urls")),

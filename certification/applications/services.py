@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import signals
 from certification.access import (
     is_own,
     may_certify,
@@ -291,16 +292,15 @@ def application_decline(*, application_id: int, actor, reason: str, final: bool)
     )
     action = "application.rejected" if final else "application.returned"
     audit_append(actor=actor, action=action, obj=application, data=data)
-    if final:
-        subject = _("Application not approved: %(level)s") % {"level": application.level.name}
-        lines = [_("Reason: %(reason)s") % {"reason": reason}]
-    else:
-        subject = _("Changes needed: %(level)s") % {"level": application.level.name}
-        lines = [
-            _("Please change your application and submit it again."),
-            _("Reviewer's note: %(reason)s") % {"reason": reason},
-        ]
-    notify(application.applicant, subject, lines)
+    # The applicant hears of it in their own language, by the e-mails they chose (portal).
+    signals.after_commit(
+        signals.application_decided,
+        user_id=application.applicant_id,
+        application_id=application.pk,
+        outcome=application.status,
+        level_name=str(application.level.name),
+        reason=reason,
+    )
     return application
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from certification import signals
 from certification.access import approval_refusal, needs_two
 from certification.applications.checklist import checklist, unmet
 from certification.applications.models import Application
@@ -32,8 +33,6 @@ from certification.issuing.statement import (
 )
 from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.links import verify_url
-from certification.mail import message
-from portal.accounts.mail import mail_queue_many
 from portal.accounts.storage import private_storage, unguessable_name
 
 logger = logging.getLogger(__name__)
@@ -376,23 +375,15 @@ def certificates_mark_issued(certificates: list[Certificate]) -> None:
         )
         if certificate.application.renews_id:
             audit.append(_supersede(old_id=certificate.application.renews_id, new=certificate))
-    mail_queue_many(
-        [
-            message(
-                certificate.holder,
-                _("Your certificate %(number)s is ready") % {"number": certificate.number},
-                [
-                    _(
-                        "Your %(level)s certificate has been issued. Download it, and its "
-                        "signed digital credential, from My certificates."
-                    )
-                    % {"level": certificate.level_name},
-                    _("Anyone can check it at %(url)s") % {"url": verify_url(certificate.number)},
-                ],
-            )
-            for certificate in certificates
-        ]
-    )
+    # The holders hear of it in their own language, by the e-mails they chose (portal).
+    for certificate in certificates:
+        signals.after_commit(
+            signals.certificate_issued,
+            user_id=certificate.holder_id,
+            certificate_id=certificate.pk,
+            number=certificate.number,
+            level_name=certificate.level_name,
+        )
     audit_append_many(actor=None, entries=[entry for entry in audit if entry])
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import signals
 from certification.access import is_own, may_certify
 from certification.applications.models import Application
 from certification.applications.services import application_create, application_submit
@@ -116,20 +117,15 @@ def certificates_expire_and_remind(*, today: datetime.date | None = None) -> dic
                 ).update(**{field: timezone.now()})
                 if not claimed:
                     continue
-                notify(
-                    certificate.holder,
-                    _("Certificate %(number)s expires on %(date)s")
-                    % {"number": certificate.number, "date": certificate.valid_until},
-                    [
-                        _(
-                            "Your %(level)s certificate expires in %(days)d days. With enough "
-                            "continuing-education hours you can renew it from My certificates."
-                        )
-                        % {
-                            "level": certificate.level_name,
-                            "days": (certificate.valid_until - today).days,
-                        },
-                    ],
+                # Told in the holder's language, by the e-mails they chose (portal).
+                signals.after_commit(
+                    signals.certificate_expiring,
+                    user_id=certificate.holder_id,
+                    certificate_id=certificate.pk,
+                    number=certificate.number,
+                    level_name=certificate.level_name,
+                    valid_until=certificate.valid_until,
+                    days=(certificate.valid_until - today).days,
                 )
                 counts[f"reminded_{days}"] += 1
     return counts
