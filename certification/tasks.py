@@ -6,6 +6,7 @@ worker dies, and the services skip what is already done.
 
 from celery import shared_task
 
+from certification.credentials.status import status_lists_renew
 from certification.issuing.bulk import bulk_issue_chunk, bulk_issue_resume_stalled
 from certification.issuing.services import certificate_complete, certificates_pending_stale
 from certification.lifecycle.services import certificates_expire_and_remind
@@ -33,6 +34,12 @@ def certificates_pending_sweep() -> int:
 def certificates_expire_task() -> dict:
     """Nightly: mark expired certificates and send the 60- and 7-day reminders."""
     return certificates_expire_and_remind()
+
+
+@shared_task
+def status_lists_renew_task() -> int:
+    """Hourly: sign again the status lists whose short validity is running out."""
+    return status_lists_renew()
 
 
 @shared_task

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from certification.applications import views as applications
+from certification.credentials import views as credentials
 from certification.issuing import views as issuing
 from certification.levels import views as levels
 from certification.lifecycle import views as lifecycle
@@ -23,10 +24,20 @@ urlpatterns = [
         verification.api_status_list,
         name="api_status_list",
     ),
+    path(
+        "api/v1/certificates/<str:number>/badge.png",
+        credentials.certificate_badge,
+        name="api_certificate_badge",
+    ),
     # Anything else under /api/ is an API "not found" (JSON), never a redirect or a page.
     re_path(r"^api/", verification.api_not_found, name="api_not_found"),
     path("certification/", levels.overview, name="certification_overview"),
     path("certification/levels/<slug:code>/", levels.level_detail, name="certification_level"),
+    path(
+        "certification/levels/<slug:code>/badge.png",
+        credentials.level_badge,
+        name="credential_level_badge",
+    ),
     path("certification/bodies/<str:code>/", levels.body_detail, name="certification_body"),
     # Public: the registry of certified talent (人才库).
     path("registry/", registry.registry, name="registry"),

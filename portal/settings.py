@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.notifications.tasks.class_reminders_task",
         "schedule": crontab(hour=18, minute=0),
     },
+    "renew-status-lists": {
+        "task": "certification.tasks.status_lists_renew_task",
+        "schedule": 3600.0,
+    },
     "expire-certificates-nightly": {
         "task": "certification.tasks.certificates_expire_task",
         "schedule": crontab(hour=1, minute=30),
@@ -365,6 +369,11 @@ PORTAL_DEVELOPMENT_SECRETS = [_DEV_SECRET_KEY, _DEV_IDENTITY_KEY]
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Public verification and API requests allowed per client address per minute.
 PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
+# A signed revocation (status) list is believed for this many hours after signing; beat signs
+# it again once fewer than PORTAL_STATUS_LIST_RENEW_HOURS are left (certification/credentials/
+# status.py), so a copy kept from before a revocation stops being accepted within a day or two.
+PORTAL_STATUS_LIST_VALID_HOURS = env.int("PORTAL_STATUS_LIST_VALID_HOURS", default=48)
+PORTAL_STATUS_LIST_RENEW_HOURS = env.int("PORTAL_STATUS_LIST_RENEW_HOURS", default=24)
 
 # A CJK TrueType font for PDFs and generated pictures; found among the usual places if unset.
 PORTAL_CJK_FONT = env.str("PORTAL_CJK_FONT", default="")

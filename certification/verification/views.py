@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from certification import page_cache
-from certification.credentials.status import status_list_current
+from certification.credentials.status import certificate_signed_status_of, status_list_current
 from certification.issuing.models import Certificate
 from certification.links import credential_url, verify_url
 from certification.verification.selectors import public_certificate
@@ -83,6 +83,9 @@ def verify(request, number):
             "certificate": public,
             "api_url": reverse("api_certificate", args=[number]),
             "credential_url": reverse("api_certificate_credential", args=[number]),
+            # The published signed status list, held to the verifiers' rule (an expired list
+            # is refused): certification/credentials/status.py.
+            "signed_status": certificate_signed_status_of(number=number),
         },
         slot=slot,
     )

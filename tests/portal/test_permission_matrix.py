@@ -351,6 +351,20 @@ ROWS = [
         lambda w: reverse("certificate_credential", args=[w["certificate"].number]),
         CERTIFIERS,
     ),
+    # The signed credential is public (/api/v1/certificates/<number>/credential); its badge with
+    # the credential baked in, and a level's badge picture, are too.
+    Row(
+        "a certificate's badge with its credential baked in (public)",
+        lambda w: reverse("api_certificate_badge", args=[w["certificate"].number]),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+        shows=lambda w, r: r["Content-Type"] == "image/png",
+    ),
+    Row(
+        "a level's badge picture (public)",
+        lambda w: reverse("credential_level_badge", args=[w["certificate"].level.code]),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+        shows=lambda w, r: r["Content-Type"] == "image/png",
+    ),
     # Private files have no public address: not under /media/ (public pictures only), and
     # under /private-files/ only a person's own profile photo.
     Row(

@@ -104,7 +104,7 @@ def assert_issued_once_each(application_ids, *, body, year=None):
         stored = (media / certificate.pdf.name).read_bytes()
         assert stored.startswith(b"%PDF-")
         assert hashlib.sha256(stored).hexdigest() == certificate.pdf_sha256, certificate.number
-        assert certificate.credential["proof"]["type"] == "DataIntegrityProof"
+        assert certificate.credential["proof"][0]["type"] == "DataIntegrityProof"
         assert certificate.issue_error == ""
     # No stray files: a retried or doubled render did not add a second PDF.
     on_disk = sorted(p.name for p in (media / "certification/certificates").iterdir())

@@ -6,7 +6,7 @@ JSON-LD expanded with bundled contexts only, and Bitstring Status List revocatio
 :mod:`.canon` for why that gives exactly what ``canonicalize_naive`` gives.
 """
 
-from .badge import BadgeData, identity_hash, open_badge_credential
+from .badge import Alignment, BadgeData, id_number_hash, identity_hash, open_badge_credential
 from .canon import (
     canonicalize,
     canonicalize_naive,
@@ -24,19 +24,23 @@ from .keys import (
 from .loader import UnknownContextError, document_loader
 from .proof import Verification, sign, verify
 from .rdfc import CanonicalizationError
-from .status import status_bit, status_list_credential
+from .status import StatusCheck, credential_status, status_bit, status_list_credential
 
 __all__ = [
+    "Alignment",
     "BadgeData",
     "CanonicalizationError",
     "KeyPair",
+    "StatusCheck",
     "UnknownContextError",
     "Verification",
     "canonicalize",
     "canonicalize_naive",
+    "credential_status",
     "did_key",
     "document_loader",
     "fast_path_stats",
+    "id_number_hash",
     "identity_hash",
     "keypair_generate",
     "open_badge_credential",

@@ -7,6 +7,10 @@ multibase base58btc. Verifying repeats the same steps with the key decoded from 
 ``verificationMethod``, and additionally insists that this DID is the credential's issuer, or
 anyone could sign a credential "from" a certifying body with their own key.
 
+The proof is written as an array of one (``"proof": [{...}]``): 1EdTech's OB 3.0 JSON schema
+requires an array, and VC 2.0 allows either form. Credentials signed before with a bare proof
+object still verify.
+
 Only cryptographic integrity and issuer binding are checked here: whether the credential is
 inside its validity period, or revoked, is the caller's business (see :mod:`.status`).
 """
@@ -78,7 +82,7 @@ def sign(
     data = _hash_data(document, options, canonicalize)
     signature = private_key_object(private_key).sign(data)
     signed = copy.deepcopy(document)
-    signed["proof"] = {**options, "proofValue": multibase_base58btc(signature)}
+    signed["proof"] = [{**options, "proofValue": multibase_base58btc(signature)}]
     return signed
 
 
@@ -97,6 +101,8 @@ def verify(document: dict, *, canonicalize: Canonicalizer | None = None) -> Veri
     if not isinstance(document, dict):
         return Verification(False, ("the credential is not a JSON object",))
     proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
         return Verification(False, ("the credential has no proof (or more than one)",))
     errors = _proof_errors(document, proof)

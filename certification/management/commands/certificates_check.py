@@ -2,7 +2,8 @@
 
 For each certificate that is not pending: its PDF is in media storage with the SHA-256 on
 record, its signed credential verifies, and its bit in the body's signed status list says
-revoked exactly when the certificate is revoked. Also: each status list's own proof verifies,
+revoked exactly when the certificate is revoked. Also: each status list's own proof verifies
+and it is within its ``validUntil``,
 each active signing key opens with ``PORTAL_SIGNING_KEY_SECRET``, and the audit chain holds.
 
 Run it after restoring a backup (see ``docs/backup.md``), or now and then on the live site.
@@ -12,10 +13,12 @@ import hashlib
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from certification.audit.chain import audit_chain_break
 from certification.credentials import keys, vc
 from certification.credentials.models import SigningKey, StatusList
+from certification.credentials.status import signed_until
 from certification.issuing.models import Certificate
 
 SHOWN = 20
@@ -62,6 +65,14 @@ class Command(BaseCommand):
                     problems.append(
                         f"status list {status_list.body.code}/{status_list.number}: "
                         f"{'; '.join(result.errors)}"
+                    )
+                until = signed_until(status_list.credential)
+                if until is None or until < timezone.now():
+                    # Verifiers refuse it: revocations on it cannot be seen until it is signed
+                    # again (beat's status_lists_renew_task, or any request for the list).
+                    problems.append(
+                        f"status list {status_list.body.code}/{status_list.number} is past its "
+                        f"validUntil ({status_list.credential.get('validUntil', 'none')})"
                     )
         checked = revoked = 0
         certificates = (

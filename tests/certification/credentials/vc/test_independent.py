@@ -11,7 +11,9 @@ import dataclasses
 import json
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +23,7 @@ from certification.credentials import vc
 from tests.requirements import in_ci, missing
 
 from .builders import (
+    ID_NUMBER,
     ISSUER,
     STATUS_LIST_URL,
     badge_data,
@@ -65,8 +68,8 @@ def test_a_freshly_signed_credential_verifies_independently():
 TAMPERINGS = {
     "name": lambda c: c.update(name="高级技术经纪人证书 GD-J-2026-000123"),
     "validUntil": lambda c: c.update(validUntil="2199-03-01T08:00:00Z"),
-    "proofValue": lambda c: c["proof"].update(
-        proofValue=flip_one_character(c["proof"]["proofValue"])
+    "proofValue": lambda c: c["proof"][0].update(
+        proofValue=flip_one_character(c["proof"][0]["proofValue"])
     ),
 }
 
@@ -149,4 +152,78 @@ def test_our_canonical_form_is_jsonld_js_and_rdf_canonize_s(texts):
 
 def test_the_issuer_key_is_the_one_node_resolves():
     credential = signed_credential()
-    assert credential["proof"]["verificationMethod"].startswith(vc.did_key(ISSUER.public))
+    assert credential["proof"][0]["verificationMethod"].startswith(vc.did_key(ISSUER.public))
+
+
+# --- Fresh status: an expired list is refused by the independent verifier too ---
+
+
+def test_a_status_list_past_its_valid_until_is_refused_independently():
+    """The replay of issue 16: a list signed before the revocation, shown after it expired."""
+    credential = signed_credential(123)
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = signed_status_list(
+        [], valid_from=now - timedelta(days=3), valid_until=now - timedelta(days=1)
+    )
+    assert "validUntil" in old
+    result = verify_in_node(credential, {STATUS_LIST_URL: old})
+    assert result["verified"] is False
+    assert result["revoked"] is None
+    assert any("after" in error or "expired" in error for error in result["errors"]), result
+
+
+def test_a_current_status_list_states_its_window_and_is_accepted_independently():
+    credential = signed_credential(123)
+    current = signed_status_list([123])
+    assert "validUntil" in current
+    result = verify_in_node(credential, {STATUS_LIST_URL: current})
+    assert result == {"verified": True, "errors": [], "revoked": True}
+
+
+# --- The credential as issued now: Beijing dates, the ID-number identifier, wallet fields ---
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_credential(**changes) -> dict:
+    return signed_credential(
+        321,
+        valid_from=datetime(2026, 3, 1, 16, 5, 7, tzinfo=BEIJING),
+        awarded_at=datetime(2026, 3, 1, 16, 5, 7, tzinfo=BEIJING),
+        valid_until=datetime(2099, 2, 28, 23, 59, 59, tzinfo=BEIJING),
+        recipient_id_number=ID_NUMBER,
+        recipient_id_salt="5a1t" * 8,
+        **changes,
+    )
+
+
+def test_a_credential_with_beijing_dates_and_all_fields_verifies_independently():
+    credential = beijing_credential()
+    assert credential["validUntil"] == "2099-02-28T23:59:59+08:00"
+    assert credential["validFrom"] == "2026-03-01T16:05:07+08:00"
+    assert isinstance(credential["proof"], list)
+    assert verify_in_node(credential) == {"verified": True, "errors": [], "revoked": None}
+    tampered = copy.deepcopy(credential)
+    tampered["credentialSubject"]["identifier"][1]["identityHash"] = "sha256$" + "0" * 64
+    assert verify_in_node(tampered)["verified"] is False
+
+
+def test_the_id_number_matches_offline_in_node_and_a_wrong_one_does_not():
+    credential = beijing_credential()
+    assert node("match.mjs", {"credential": credential, "identityNumber": ID_NUMBER}) == {
+        "matches": True,
+        "found": True,
+    }
+    # the way a person may type it: lower-case x, spaces
+    typed = f"{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:].lower()}"
+    assert node("match.mjs", {"credential": credential, "identityNumber": typed})["matches"]
+    wrong = "110105194912310037"
+    assert node("match.mjs", {"credential": credential, "identityNumber": wrong}) == {
+        "matches": False,
+        "found": True,
+    }
+    without = signed_credential(5)
+    assert node("match.mjs", {"credential": without, "identityNumber": ID_NUMBER}) == {
+        "matches": False,
+        "found": False,
+    }

@@ -15,7 +15,7 @@ def test_a_signed_credential_verifies_with_either_canonicalizer():
 
 
 def test_the_proof_is_an_eddsa_rdfc_2022_data_integrity_proof_by_the_issuer():
-    proof = signed_credential()["proof"]
+    (proof,) = signed_credential()["proof"]
     fingerprint = vc.did_key(ISSUER.public).removeprefix("did:key:")
     assert proof == {
         "type": "DataIntegrityProof",
@@ -51,9 +51,9 @@ TAMPERINGS = {
     "achievement": lambda c: c["credentialSubject"]["achievement"].update(name="高级技术经纪人"),
     "number": lambda c: c["credentialSubject"].update(licenseNumber="GD-J-2026-000124"),
     "status index": lambda c: c["credentialStatus"].update(statusListIndex="124"),
-    "proof created": lambda c: c["proof"].update(created="2026-03-02T08:30:00Z"),
-    "proofValue": lambda c: c["proof"].update(
-        proofValue=flip_one_character(c["proof"]["proofValue"])
+    "proof created": lambda c: c["proof"][0].update(created="2026-03-02T08:30:00Z"),
+    "proofValue": lambda c: c["proof"][0].update(
+        proofValue=flip_one_character(c["proof"][0]["proofValue"])
     ),
     "removed validUntil": lambda c: c.pop("validUntil"),
 }
@@ -124,7 +124,7 @@ def test_verify_reports_junk_instead_of_raising(document):
 )
 def test_malformed_proofs_are_explained(field, value, message):
     credential = signed_credential()
-    credential["proof"][field] = value
+    credential["proof"][0][field] = value
     result = vc.verify(credential)
     assert not result.verified
     assert any(message in error for error in result.errors)
@@ -154,3 +154,13 @@ def test_the_signed_status_list_verifies():
         valid_from=datetime(2026, 1, 1, tzinfo=UTC),
     )["credentialSubject"]["encodedList"]
     assert not vc.verify(signed).verified  # "un-revoking" by editing the list is detected
+
+
+def test_the_proof_is_an_array_of_one_and_a_bare_proof_object_still_verifies():
+    credential = signed_credential()
+    assert isinstance(credential["proof"], list) and len(credential["proof"]) == 1
+    assert vc.verify(credential).verified
+    earlier_form = {**credential, "proof": credential["proof"][0]}
+    assert vc.verify(earlier_form).verified
+    two = {**credential, "proof": credential["proof"] * 2}
+    assert not vc.verify(two).verified

@@ -1,5 +1,5 @@
 import gzip
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -7,7 +7,7 @@ from certification.credentials import vc
 from certification.credentials.vc.multibase import from_multibase_base64url, multibase_base64url
 from certification.credentials.vc.status import decode_bits
 
-from .builders import ISSUER, STATUS_LIST_URL
+from .builders import ISSUER, STATUS_LIST_URL, signed_credential, signed_status_list
 
 LENGTH = 131_072
 
@@ -91,3 +91,85 @@ def test_malformed_lists_raise_value_error(encoded):
         vc.status_bit(credential, 0)
     with pytest.raises(ValueError):
         vc.status_bit({"credentialSubject": {}}, 0)
+
+
+# --- Reading a credential's status from a list: only an authentic, current one counts ---
+
+NOW = datetime.now(UTC)
+
+
+def test_a_current_list_from_the_issuer_gives_the_bit():
+    credential = signed_credential(123)
+    assert vc.credential_status(credential, signed_status_list([123]), now=NOW) == (
+        vc.StatusCheck(True)
+    )
+    assert vc.credential_status(credential, signed_status_list([122]), now=NOW) == (
+        vc.StatusCheck(False)
+    )
+
+
+def test_the_list_states_a_short_validity_window():
+    status_list = signed_status_list()
+    valid_from = datetime.fromisoformat(status_list["validFrom"])
+    valid_until = datetime.fromisoformat(status_list["validUntil"])
+    assert valid_until - valid_from == timedelta(hours=48)
+
+
+def test_an_expired_list_is_refused_even_though_its_signature_holds():
+    """The replay: a list signed before the revocation, kept and shown afterwards."""
+    credential = signed_credential(123)
+    old = signed_status_list(
+        [], valid_from=NOW - timedelta(days=3), valid_until=NOW - timedelta(days=1)
+    )
+    assert vc.verify(old).verified
+    check = vc.credential_status(credential, old, now=NOW)
+    assert check.revoked is None
+    assert any("expired" in error for error in check.errors)
+
+
+def test_a_list_without_valid_until_is_refused():
+    check = vc.credential_status(
+        signed_credential(123), signed_status_list([], valid_until=None), now=NOW
+    )
+    assert check.revoked is None
+    assert any("validUntil" in error for error in check.errors)
+
+
+def test_a_list_not_yet_valid_is_refused():
+    future = signed_status_list([], valid_from=NOW + timedelta(hours=1))
+    check = vc.credential_status(signed_credential(123), future, now=NOW)
+    assert check.revoked is None and check.errors
+
+
+def test_a_list_signed_by_another_key_or_tampered_is_refused():
+    credential = signed_credential(123)
+    other = signed_status_list([], key=vc.keypair_generate())
+    assert vc.credential_status(credential, other, now=NOW).revoked is None
+    tampered = signed_status_list([123])
+    tampered["credentialSubject"]["encodedList"] = signed_status_list([])["credentialSubject"][
+        "encodedList"
+    ]
+    assert vc.credential_status(credential, tampered, now=NOW).revoked is None
+
+
+def test_a_list_at_another_url_is_refused():
+    credential = signed_credential(123, status_list_credential=f"{STATUS_LIST_URL}0")
+    check = vc.credential_status(credential, signed_status_list([]), now=NOW)
+    assert check.revoked is None
+    assert "the status list is not the one the credential names" in check.errors
+
+
+def test_malformed_input_gives_reasons_not_exceptions():
+    assert vc.credential_status({}, {}, now=NOW).revoked is None
+    assert vc.credential_status(signed_credential(1), "nonsense", now=NOW).revoked is None
+
+
+def test_valid_until_must_follow_valid_from():
+    with pytest.raises(ValueError, match="valid_until"):
+        vc.status_list_credential(
+            url=STATUS_LIST_URL,
+            issuer_public_key=ISSUER.public,
+            revoked_indexes=[],
+            valid_from=NOW,
+            valid_until=NOW,
+        )
