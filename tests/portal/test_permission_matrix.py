@@ -402,6 +402,25 @@ ROWS = [
         dict.fromkeys(ROLES, OK),
         shows=lambda w, r: r["Content-Type"] == "image/vnd.microsoft.icon",
     ),
+    # The course catalogue and the class calendar are public, like the pages they list.
+    Row(
+        "course catalogue (public)",
+        lambda w: reverse("course_catalogue"),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+        shows=lambda w, r: w["course"].title in _html(r),
+    ),
+    Row(
+        "class calendar (public)",
+        lambda w: reverse("class_calendar"),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+    ),
+    # The .ics names nobody: everyone gets their own sessions (tests/courses/test_catalogue.py).
+    Row(
+        "my sessions .ics (one's own)",
+        lambda w: reverse("my_sessions_ics"),
+        SIGNED_IN,
+        shows=lambda w, r: r["Content-Type"].startswith("text/calendar"),
+    ),
     Row("my certificates", lambda w: reverse("my_certificates"), SIGNED_IN),
     Row(
         "admin: edit base A's page",
