@@ -30,6 +30,10 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 
+# What is kept of WeChat's profile: who the person is on WeChat, nothing else. The nickname,
+# picture and region WeChat also sends are not needed and not stored (data minimisation).
+WECHAT_KEPT_FIELDS = ("openid", "unionid")
+
 # Ways of signing in (allauth's authentication records) that prove the person holds the
 # account itself: its password, a code sent to its address, its second factor. A WeChat
 # sign-in ("socialaccount") is not one of them.
@@ -51,10 +55,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """allauth's adapter with the portal's rules for WeChat accounts."""
 
     def pre_social_login(self, request, sociallogin) -> None:
-        """Linking WeChat to the signed-in account needs a sign-in of that account within the
+        """Keep only the WeChat ids of what WeChat sent (``WECHAT_KEPT_FIELDS``).
+
+        Linking WeChat to the signed-in account needs a sign-in of that account within the
         last minutes: a browser left signed in must not let someone else add their WeChat as
         a lasting way in. Otherwise the person confirms their password (or code) first and the
         link is made after it (allauth's own "re-authenticate, then resume" step)."""
+        account = sociallogin.account
+        data = account.extra_data or {}
+        account.extra_data = {key: data[key] for key in WECHAT_KEPT_FIELDS if key in data}
+        if account.pk:  # allauth has just saved the full profile onto the existing link
+            account.save(update_fields=["extra_data"])
         if sociallogin.state.get("process") != AuthProcess.CONNECT:
             return
         if not request.user.is_authenticated or session_proved_account_recently(request):

@@ -372,7 +372,12 @@ def test_signing_in_to_the_existing_account_then_links_wechat_to_it(wechat, clie
     assert list(linked_accounts().values_list("user", "uid")) == [(owner.pk, "openid-owner")]
     assert User.objects.count() == users_before
     text = client.get(reverse("socialaccount_connections")).content.decode()
-    assert "wechat-nick" in text
+    assert "已关联的微信账号" in text and "解除微信关联" in text
+    # Only WeChat's ids are kept of the profile it sent (nickname, picture, region are not).
+    assert linked_accounts().get().extra_data == {
+        "openid": "openid-owner",
+        "unionid": "u-openid-owner",
+    }
 
     # Next time WeChat alone signs the same person in, into the same account.
     client.post(reverse("account_logout"))
@@ -381,6 +386,7 @@ def test_signing_in_to_the_existing_account_then_links_wechat_to_it(wechat, clie
     assert response.status_code == 302
     assert signed_in_as(client) == owner
     assert User.objects.count() == users_before
+    assert "nickname" not in linked_accounts().get().extra_data
 
 
 def test_linking_asks_for_the_second_factor_of_an_account_that_has_one(wechat, client):
@@ -491,6 +497,38 @@ def test_a_session_older_than_the_window_must_confirm_the_password_again(wechat,
     state = start(client, process="connect")
     response = come_back(client, wechat.user_scans("scan", "openid-stale"), state)
     assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not linked_accounts(user=owner).exists()
+
+
+def test_unlinking_needs_the_csrf_token_and_leaves_a_way_in(wechat):
+    owner = UserFactory(email="owner@example.org")
+    account = link(owner, "openid-owner")
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(owner)
+    response = forged.post(reverse("socialaccount_connections"), {"account": account.pk})
+    assert response.status_code == 403
+    assert linked_accounts().exists()
+
+    # An account made through WeChat has no password: its last way in stays.
+    wechat_only = UserFactory(email="wechat-only@example.org")
+    wechat_only.set_unusable_password()
+    wechat_only.save()
+    only_link = link(wechat_only, "openid-only")
+    client = Client()
+    client.force_login(wechat_only)
+    response = client.post(reverse("socialaccount_connections"), {"account": only_link.pk})
+    assert response.status_code == 200
+    assert linked_accounts(user=wechat_only).exists()
+
+    # The owner, signed in with the password, may unlink; someone else's link is not theirs
+    # to remove.
+    client = Client()
+    sign_in(client, owner)
+    response = client.post(reverse("socialaccount_connections"), {"account": only_link.pk})
+    assert response.status_code == 200
+    assert linked_accounts(user=wechat_only).exists()
+    response = client.post(reverse("socialaccount_connections"), {"account": account.pk})
+    assert response.status_code == 302
     assert not linked_accounts(user=owner).exists()
 
 
