@@ -11,6 +11,8 @@ from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
 urlpatterns = [
     # Public: anyone can check a certificate.
+    path("verify/", verification.verify_lookup, name="verify_lookup"),
+    path("verify/check/", verification.holder_check, name="verify_holder_check"),
     path("verify/<str:number>/", verification.verify, name="certificate_verify"),
     path("api/v1/openapi.json", verification.api_openapi, name="api_openapi"),
     path("api/v1/certificates/<str:number>", verification.api_certificate, name="api_certificate"),
@@ -18,6 +20,11 @@ urlpatterns = [
         "api/v1/certificates/<str:number>/credential",
         verification.api_certificate_credential,
         name="api_certificate_credential",
+    ),
+    path(
+        "api/v1/certificates/<str:number>/match",
+        verification.api_holder_match,
+        name="api_holder_match",
     ),
     path(
         "api/v1/status-lists/<str:body>/<id:number>",
@@ -80,6 +87,16 @@ urlpatterns = [
         "certify/applications/<id:pk>/",
         applications.application,
         name="certify_application",
+    ),
+    path(
+        "certify/applications/<id:pk>/identity-document/",
+        applications.identity_document,
+        name="certify_identity_document",
+    ),
+    path(
+        "certify/applications/<id:pk>/photo/",
+        applications.applicant_photo,
+        name="certify_applicant_photo",
     ),
     path("certify/certificates/", issuing.certificates, name="certify_certificates"),
     path(

@@ -22,6 +22,7 @@ from certification.access import (
     own_application_refusal,
 )
 from certification.applications.checklist import checklist, unmet
+from certification.applications.identity import identity_check_clear, identity_check_record
 from certification.applications.models import Application, Evidence
 from certification.audit.chain import audit_append
 from certification.errors import CertificationError
@@ -280,6 +281,7 @@ def application_decline(*, application_id: int, actor, reason: str, final: bool)
     application.decided_at = timezone.now()
     application.first_approved_by = None
     application.first_approved_at = None
+    identity_check_clear(application)  # checked again when it comes back
     application.save(
         update_fields=[
             "status",
@@ -288,6 +290,8 @@ def application_decline(*, application_id: int, actor, reason: str, final: bool)
             "decided_at",
             "first_approved_by",
             "first_approved_at",
+            "identity_checked_by",
+            "identity_checked_at",
         ]
     )
     action = "application.rejected" if final else "application.returned"
@@ -311,10 +315,13 @@ def person_label(user) -> str:
 
 
 @transaction.atomic
-def application_approve_first(*, application_id: int, actor, recheck: bool = True) -> Application:
+def application_approve_first(
+    *, application_id: int, actor, recheck: bool = True, identity_checked: bool = False
+) -> Application:
     """The first of two approvals, for a level that asks for two: recorded, audited, and the
     body's other certifiers told; the certificate waits for a different certifier's
-    confirmation (``application_approve``). The applicant can be neither."""
+    confirmation (``application_approve``). The applicant can be neither. A level that
+    requires an identity check needs ``identity_checked`` (see ``identity_check_record``)."""
     application = decidable(application_id, actor)
     level, body = application.level, application.body
     if not needs_two(application):
@@ -338,6 +345,7 @@ def application_approve_first(*, application_id: int, actor, recheck: bool = Tru
     result = checklist(user_id=application.applicant_id, level=level, application=application)
     if recheck and not result.met:
         raise CertificationError(unmet(result))
+    identity_check_record(application, actor, identity_checked=identity_checked)
     application.status = Application.Status.AWAITING_CONFIRMATION
     application.reviewer = actor
     application.first_approved_by = actor

@@ -17,6 +17,11 @@ from certification.applications.forms import (
     QueueFilterForm,
     ReasonForm,
 )
+from certification.applications.identity import (
+    identity_document_for_review,
+    identity_of,
+    image_for_review,
+)
 from certification.applications.models import Application, Evidence
 from certification.applications.services import (
     application_approve_first,
@@ -361,7 +366,11 @@ def _application_act(request, application, action, forms) -> None:
         review_start(application_id=application.pk, actor=user)
         messages.success(request, _("You are reviewing this application."))
     elif action == "approve" and _first_of_two(application):
-        application_approve_first(application_id=application.pk, actor=user)
+        application_approve_first(
+            application_id=application.pk,
+            actor=user,
+            identity_checked=_identity_checked(request),
+        )
         messages.success(
             request,
             _(
@@ -371,7 +380,9 @@ def _application_act(request, application, action, forms) -> None:
             % {"body": application.body.name},
         )
     elif action == "approve":
-        certificate = application_approve(application_id=application.pk, actor=user)
+        certificate = application_approve(
+            application_id=application.pk, actor=user, identity_checked=_identity_checked(request)
+        )
         messages.success(
             request,
             _("Approved. Certificate %(number)s is being issued.") % {"number": certificate.number},
@@ -397,6 +408,11 @@ def _application_act(request, application, action, forms) -> None:
         retry_issue(request, certificate)
     else:
         raise CertificationError(_("Choose what to do with this application."))
+
+
+def _identity_checked(request) -> bool:
+    """The certifier ticked "I have checked the identity" (a checkbox posts "on")."""
+    return request.POST.get("identity_checked") == "on"
 
 
 def _first_of_two(application) -> bool:
@@ -429,6 +445,8 @@ def _application_page(request, application, forms):
         "needs_two": needs_two(application),
         "first_of_two": _first_of_two(application),
         "approval_refusal": approval_refusal(application, request.user) if awaiting else "",
+        "identity": identity_of(application.applicant),
+        "identity_document_shown": awaiting and not own,
         "return_form": forms["return"],
         "reject_form": forms["reject"],
     }
@@ -437,3 +455,48 @@ def _application_page(request, application, forms):
             certificate
         )
     return render_section(request, "application.html", context, "queue")
+
+
+def _reviewable(request, pk, bodies) -> Application:
+    """An application the person may decide now: their body's, submitted and awaiting a
+    decision, and not their own. Anything else is not found."""
+    application = get_object_or_404(
+        in_bodies(
+            Application.objects.filter(
+                submitted_at__isnull=False, status__in=Application.AWAITING_DECISION
+            ).select_related("applicant"),
+            bodies,
+        ),
+        pk=pk,
+    )
+    if is_own(request.user, application.applicant_id):
+        raise Http404
+    return application
+
+
+def _image_response(document):
+    if document is None:
+        raise Http404
+    field, content_type = document
+    response = private_file(
+        field, filename=field.name.rsplit("/", 1)[-1], content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@certifier_required
+@require_GET
+def identity_document(request, pk, *, bodies):
+    """The applicant's identity document image, for the certifiers who may decide the
+    application now (see ``_reviewable``)."""
+    application = _reviewable(request, pk, bodies)
+    return _image_response(identity_document_for_review(application.applicant))
+
+
+@certifier_required
+@require_GET
+def applicant_photo(request, pk, *, bodies):
+    """The applicant's photo as on their account, beside the document, for the same people."""
+    application = _reviewable(request, pk, bodies)
+    return _image_response(image_for_review(application.applicant.photo))

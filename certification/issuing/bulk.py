@@ -221,6 +221,11 @@ def _bulk_approve(*, run: BulkIssue, items: list) -> tuple[dict[int, int], dict[
                     "%(level)s is approved by two certifiers, which a class run cannot do; "
                     "approve it on its own page and have a second certifier confirm it."
                 ) % {"level": application.level.name}
+            elif application.level.requires_identity_check:
+                failed[item_id] = _(
+                    "%(level)s requires an identity check, which a class run cannot do; "
+                    "approve it on its own page after checking the identity document."
+                ) % {"level": application.level.name}
             else:
                 to_approve.append(application)
         for missing_id in set(application_ids) - {a.pk for a in applications}:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from certification import signals
 from certification.access import approval_refusal, needs_two
 from certification.applications.checklist import checklist, unmet
+from certification.applications.identity import checked_identity_hash, identity_check_record
 from certification.applications.models import Application
 from certification.applications.services import decidable, person_label
 from certification.audit.chain import audit_append, audit_append_many
@@ -106,6 +107,7 @@ def certificate_new(
         # renewal says what the certificate it renews said.
         requirements=(renews.requirements if renews else None) or requirements_snapshot(level),
         recipient_salt=secrets.token_hex(8),
+        holder_id_hash=checked_identity_hash(application),
         status_list=status_list,
         status_index=index,
         filing_status=(
@@ -128,7 +130,12 @@ def photos_dropped_on_failure(names):
 
 
 def application_approve(
-    *, application_id: int, actor, enqueue: bool = True, recheck: bool = True
+    *,
+    application_id: int,
+    actor,
+    enqueue: bool = True,
+    recheck: bool = True,
+    identity_checked: bool = False,
 ) -> Certificate:
     """Approve: allocate the number and create the certificate with its snapshot.
 
@@ -137,6 +144,10 @@ def application_approve(
 
     For a level approved by two people this is the confirmation: the application must carry a
     first approval (``application_approve_first``) given by someone else.
+
+    A level that requires an identity check needs ``identity_checked``: the approving
+    certifier confirms they compared the identity document (``identity_check_record``); the
+    certificate keeps the hash of the number checked.
     """
     applicant = Application.objects.select_related("applicant").get(pk=application_id).applicant
     photo = photo_copy(applicant)
@@ -163,6 +174,7 @@ def application_approve(
             )
             if not result.met:
                 raise CertificationError(unmet(result))
+        identity_check_record(application, actor, identity_checked=identity_checked)
         numbering = numbering_body_for(body=body, level=level)
         today = timezone.localdate()
         certificate = certificate_new(

@@ -6,16 +6,27 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from certification import page_cache
 from certification.credentials.status import certificate_signed_status_of, status_list_current
 from certification.issuing.models import Certificate
 from certification.links import credential_url, verify_url
+from certification.verification.forms import HolderCheckForm, NumberForm
+from certification.verification.holder_match import (
+    CHECK_PERIOD,
+    ID_NUMBER_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    Answer,
+    holder_certificate,
+    holder_check_allowed,
+    holder_matches,
+)
 from certification.verification.selectors import public_certificate
 from portal.accounts.ratelimit import allow, retry_after
 
@@ -48,6 +59,28 @@ def _too_many(request, *, json: bool):
             status=429,
         )
     response["Retry-After"] = str(retry_after())
+    return response
+
+
+def _checked_too_often(request, *, json: bool):
+    """A certificate checked too often this hour, from whatever addresses."""
+    message = _(
+        "This certificate has been checked too many times in the last hour. Please try again later."
+    )
+    if json:
+        response = JsonResponse(
+            {"error": "rate_limited", "detail": message},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        response = render(
+            request,
+            "portal/error.html",
+            {"title": _("Too many requests"), "message": message, "status": 429},
+            status=429,
+        )
+    response["Retry-After"] = str(retry_after(CHECK_PERIOD))
     return response
 
 
@@ -86,8 +119,64 @@ def verify(request, number):
             # The published signed status list, held to the verifiers' rule (an expired list
             # is refused): certification/credentials/status.py.
             "signed_status": certificate_signed_status_of(number=number),
+            "check_form": HolderCheckForm(initial={"number": number}),
         },
         slot=slot,
+    )
+
+
+@require_GET
+def verify_lookup(request):
+    """Type a certificate's number to reach its verification page, or check a holder."""
+    lookup = NumberForm(request.GET or None)
+    not_found = ""
+    if lookup.is_bound:
+        if _throttled(request):
+            return _too_many(request, json=False)
+        if lookup.is_valid():
+            number = lookup.cleaned_data["number"]
+            if plausible_number(number) and public_certificate(number=number) is not None:
+                return redirect("certificate_verify", number=number)
+            not_found = number
+    return render(
+        request,
+        "certification/verify_lookup.html",
+        {"lookup_form": lookup, "not_found": not_found, "check_form": HolderCheckForm()},
+    )
+
+
+@require_POST
+def holder_check(request):
+    """Check a holder: a certificate number with a full name or ID number, answered only
+    "matches" or "does not match" (or "not a valid certificate")."""
+    if _throttled(request):
+        return _too_many(request, json=False)
+    form = HolderCheckForm(request.POST)
+    answer = None
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        certificate = holder_certificate(number=number) if plausible_number(number) else None
+        if certificate is not None and not holder_check_allowed(request, number=number):
+            return _checked_too_often(request, json=False)
+        answer = holder_matches(
+            certificate,
+            name=form.cleaned_data["name"],
+            id_number=form.cleaned_data["id_number"],
+        )
+        # The ID number typed is never shown back.
+        form = HolderCheckForm(
+            initial={"number": number, "name": form.cleaned_data["name"]},
+        )
+    return render(
+        request,
+        "certification/verify_lookup.html",
+        {
+            "lookup_form": NumberForm(),
+            "check_form": form,
+            "answer": answer,
+            "checked_number": form.initial.get("number", ""),
+        },
+        status=200 if answer is not None else 400,
     )
 
 
@@ -165,6 +254,61 @@ def api_status_list(request, body, number):
     if document is None:
         return _not_found(request, json=True)
     return ld_json(document)
+
+
+def _text_field(payload: dict, key: str, max_length: int) -> str | None:
+    """A string field of the request's JSON ("" when absent or null); None when it is not a
+    string, too long, or holds characters that cannot be compared (a NUL)."""
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > max_length or not value.isprintable():
+        return None
+    return value
+
+
+def _bad_request(detail: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": "invalid", "detail": detail},
+        status=400,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@csrf_exempt  # a public API called by other sites' servers, with no session or cookie
+@require_POST
+def api_holder_match(request, number):
+    """Check a holder by full name and/or ID number: ``{"match": true|false}``, nothing more."""
+    if _throttled(request):
+        return _too_many(request, json=True)
+    certificate = holder_certificate(number=number) if plausible_number(number) else None
+    if certificate is None:
+        return _not_found(request, json=True)
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        return _bad_request(_("Send a JSON object with the holder's name or id_number."))
+    name = _text_field(payload, "name", NAME_MAX_LENGTH)
+    id_number = _text_field(payload, "id_number", ID_NUMBER_MAX_LENGTH)
+    if name is None or id_number is None:
+        return _bad_request(
+            _("name and id_number must be text of at most %(name)d and %(id)d characters.")
+            % {"name": NAME_MAX_LENGTH, "id": ID_NUMBER_MAX_LENGTH}
+        )
+    if not name.strip() and not id_number.strip():
+        return _bad_request(_("Give the holder's full name or their ID number."))
+    if not holder_check_allowed(request, number=number):
+        return _checked_too_often(request, json=True)
+    answer = holder_matches(certificate, name=name, id_number=id_number)
+    return JsonResponse(
+        {
+            "number": certificate.number,
+            "valid": answer != Answer.NOT_VALID,
+            "match": answer == Answer.MATCH,
+        }
+    )
 
 
 def api_not_found(request):

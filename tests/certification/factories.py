@@ -164,6 +164,26 @@ def qualify(
     return page
 
 
+# The example number of GB 11643-1999 itself: a resident ID number that passes every check.
+IDENTITY_NUMBER = "11010519491231002X"
+
+
+def identity_on_record(user, number=IDENTITY_NUMBER):
+    """Real-name details with a document image, as a trainee records them: what a level that
+    requires an identity check needs before it can be approved (with ``identity_checked``)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.accounts.identity import identity_record
+
+    identity_record(
+        user,
+        kind="resident_id",
+        number=number,
+        document=SimpleUploadedFile("id.png", png_bytes((320, 200), (40, 110, 190))),
+    )
+    return user
+
+
 def submitted_application(user, body, level_code="junior_broker", **qualify_kwargs):
     """A qualified person's application, submitted through the real service."""
     qualify(user, level_code, **qualify_kwargs)

@@ -35,6 +35,7 @@ from certification.models import Application, AuditEntry, Certificate, Evidence
 from tests.certification.factories import (
     certifier,
     certifying_body,
+    identity_on_record,
     issued_certificate,
     level,
     qualify,
@@ -240,8 +241,11 @@ def test_intermediate_certificates_are_numbered_and_filed_by_the_national_body(
         upload=SimpleUploadedFile("proof.png", png_bytes()),
     )
     application_submit(application_id=application.pk, actor=person)
+    identity_on_record(person)  # the level requires the certifier to check identity
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = application_approve(application_id=application.pk, actor=local)
+        certificate = application_approve(
+            application_id=application.pk, actor=local, identity_checked=True
+        )
     certificate.refresh_from_db()
     assert certificate.number.startswith(f"CN-M-{timezone.localdate().year}-")
     assert certificate.filing_status == Certificate.Filing.PENDING

@@ -387,6 +387,11 @@ ROWS = [
     Row("my learning", lambda w: reverse("my_learning"), SIGNED_IN),
     # A person's own data: the addresses name nobody; everyone gets their own (test_my_data.py).
     Row("my data (one's own)", lambda w: reverse("my_data"), SIGNED_IN),
+    # Real-name details and the phone: the addresses name nobody; everyone gets their own
+    # (tests/portal/test_identity.py, test_phone.py).
+    Row("real-name details (one's own)", lambda w: reverse("account_identity"), SIGNED_IN),
+    Row("confirm my phone (one's own)", lambda w: reverse("account_phone"), SIGNED_IN),
+    Row("type the SMS code (one's own)", lambda w: reverse("account_phone_confirm"), SIGNED_IN),
     # Staff see the page but are refused the closing itself (test_close_account.py).
     Row("close my account (page)", lambda w: reverse("close_account"), SIGNED_IN),
     # Public; a staff member without a second factor is sent to set one up first, as anywhere.

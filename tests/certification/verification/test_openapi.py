@@ -21,10 +21,10 @@ def _fresh_rate_limits():
     cache.clear()
 
 
-def check(response, status: int, *, path: str):
+def check(response, status: int, *, path: str, method: str = "get"):
     """Validate ``response`` against the document's answer for ``path`` and ``status``."""
     document = openapi_document()
-    answer = document["paths"][path]["get"]["responses"][str(status)]
+    answer = document["paths"][path][method]["responses"][str(status)]
     if "$ref" in answer:
         answer = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[-1]]
     assert response.status_code == status
@@ -49,9 +49,14 @@ def test_the_document_is_valid_openapi_3_1():
         "/api/v1/certificates/{number}",
         "/api/v1/certificates/{number}/credential",
         "/api/v1/status-lists/{body}/{number}",
+        "/api/v1/certificates/{number}/match",
     }
-    for item in document["paths"].values():
-        assert set(item["get"]["responses"]) == {"200", "404", "429"}
+    for path, item in document["paths"].items():
+        if path.endswith("/match"):
+            assert set(item) == {"post"}
+            assert set(item["post"]["responses"]) == {"200", "400", "404", "429"}
+        else:
+            assert set(item["get"]["responses"]) == {"200", "404", "429"}
 
 
 def test_the_document_is_served(client, settings):
@@ -119,3 +124,34 @@ def test_refused_answers_match_the_document(client, certificate, settings):
     ):
         body = check(client.get(url), 429, path=path)
         assert body["error"] == "rate_limited"
+
+
+MATCH = "/api/v1/certificates/{number}/match"
+
+
+def _match(client, number, payload):
+    return client.post(
+        reverse("api_holder_match", args=[number]),
+        data=json.dumps(payload) if not isinstance(payload, str) else payload,
+        content_type="application/json",
+    )
+
+
+def test_holder_match_answers_match_the_document(client, certificate, settings):
+    number = certificate.number
+    assert check(_match(client, number, {"name": "张三丰"}), 200, path=MATCH, method="post") == {
+        "number": number,
+        "valid": True,
+        "match": True,
+    }
+    assert not check(_match(client, number, {"name": "张三"}), 200, path=MATCH, method="post")[
+        "match"
+    ]
+    for bad in ("not json", [], {"name": 5}, {"name": ""}, {"id_number": "1" * 41}):
+        body = check(_match(client, number, bad), 400, path=MATCH, method="post")
+        assert body["error"] == "invalid"
+    body = check(_match(client, "NO-SUCH-NUMBER", {"name": "x"}), 404, path=MATCH, method="post")
+    assert body == {"error": "not_found"}
+    settings.PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR = 0
+    body = check(_match(client, number, {"name": "张三丰"}), 429, path=MATCH, method="post")
+    assert body["error"] == "rate_limited"
