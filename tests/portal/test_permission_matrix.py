@@ -39,6 +39,7 @@ from cms.services import training_base_editor_add, training_base_faculty_add
 from tests.certification.factories import (
     certifier,
     certifying_body,
+    identity_on_record,
     issued_certificate,
     submitted_application,
 )
@@ -160,6 +161,7 @@ def _build_world() -> dict:
 
     # Certification: a submitted application and an issued certificate, both at body GD.
     applicant = UserFactory(roles=["Trainee"], real_name=APPLICANT_NAME)
+    identity_on_record(applicant)  # the document image a certifier compares
     application = submitted_application(applicant, body, base=base)
     holder = UserFactory(roles=["Trainee"], real_name="持证人丙某")
     certificate = issued_certificate(holder, body, people["certifier"])
@@ -298,6 +300,13 @@ ROWS = [
         CERTIFIERS,
         shows=lambda w, r: APPLICANT_NAME in _html(r),
     ),
+    # The applicant's identity document: for the certifiers who may decide the application.
+    Row(
+        "an applicant's identity document image",
+        lambda w: reverse("certify_identity_document", args=[w["application"].pk]),
+        CERTIFIERS,
+        shows=lambda w, r: r["Content-Type"].startswith("image/"),
+    ),
     Row(
         "approve an application",
         lambda w: reverse("certify_application", args=[w["application"].pk]),
@@ -425,6 +434,14 @@ ROWS = [
         lambda w: reverse("my_sessions_ics"),
         SIGNED_IN,
         shows=lambda w, r: r["Content-Type"].startswith("text/calendar"),
+    ),
+    # Typing a certificate number and checking a holder: public (tests/certification/
+    # verification/test_identity_match.py).
+    Row(
+        "verify by typed number (public)",
+        lambda w: reverse("verify_lookup"),
+        dict.fromkeys(ROLES, OK) | {"faculty_without_second_factor": NO},
+        shows=lambda w, r: 'name="id_number"' in _html(r),
     ),
     Row("my certificates", lambda w: reverse("my_certificates"), SIGNED_IN),
     Row(

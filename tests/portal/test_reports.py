@@ -25,7 +25,13 @@ from courses.models import Attempt, Enrolment, LessonCredit, LessonPage
 from portal.accounts.storage import private_storage
 from portal.reports import builders, services
 from portal.reports.models import ReportJob
-from tests.certification.factories import certifier, certifying_body, issued_certificate, level
+from tests.certification.factories import (
+    certifier,
+    certifying_body,
+    identity_on_record,
+    issued_certificate,
+    level,
+)
 from tests.factories import (
     UserFactory,
     course,
@@ -124,17 +130,22 @@ def certificate(holder, body, level_code="junior_broker", on=datetime.date(2025,
         submitted_at=timezone.now(),
         renews=kw.pop("renews", None),
     )
+    checked = application.level.requires_identity_check
+    if checked:  # the certifier checks the identity document on record
+        identity_on_record(holder)
     if application.level.approvers_required > 1:  # one approves, another confirms
         application_approve_first(
             application_id=application.pk,
             actor=UserFactory(is_superuser=True),
             recheck=False,
+            identity_checked=checked,
         )
     made = application_approve(
         application_id=application.pk,
         actor=UserFactory(is_superuser=True),
         enqueue=False,
         recheck=False,
+        identity_checked=checked,
     )
     Application.objects.filter(pk=application.pk).update(status=Application.Status.ISSUED)
     Certificate.objects.filter(pk=made.pk).update(status=status, issued_on=on, **kw)
