@@ -13,6 +13,7 @@ urlpatterns = [
     # Public: anyone can check a certificate.
     path("verify/", verification.verify_lookup, name="verify_lookup"),
     path("verify/check/", verification.holder_check, name="verify_holder_check"),
+    path("verify/file/", verification.verify_file, name="verify_file"),
     path("verify/<str:number>/", verification.verify, name="certificate_verify"),
     path("api/v1/openapi.json", verification.api_openapi, name="api_openapi"),
     path("api/v1/certificates/<str:number>", verification.api_certificate, name="api_certificate"),

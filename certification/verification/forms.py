@@ -49,3 +49,13 @@ class HolderCheckForm(NumberForm):
             if not (data.get(field) or "").isprintable():
                 self.add_error(field, _("This contains characters that cannot be checked."))
         return data
+
+
+class FileCheckForm(forms.Form):
+    """A certificate PDF or a credential file someone was handed, to check."""
+
+    file = forms.FileField(
+        label=_("Certificate PDF or credential file"),
+        help_text=_("The PDF the holder downloaded, or the credential (.json) they shared."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.json,application/pdf"}),
+    )

@@ -17,7 +17,7 @@ from certification import page_cache
 from certification.credentials.status import certificate_signed_status_of, status_list_current
 from certification.issuing.models import Certificate
 from certification.links import credential_url, verify_url
-from certification.verification.forms import HolderCheckForm, NumberForm
+from certification.verification.forms import FileCheckForm, HolderCheckForm, NumberForm
 from certification.verification.holder_match import (
     CHECK_PERIOD,
     ID_NUMBER_MAX_LENGTH,
@@ -28,6 +28,7 @@ from certification.verification.holder_match import (
     holder_matches,
 )
 from certification.verification.selectors import public_certificate
+from certification.verification.upload import file_verdict
 from portal.accounts.ratelimit import allow, retry_after
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -325,3 +326,23 @@ def api_openapi(request):
 @functools.cache
 def openapi_document() -> dict:
     return json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+def verify_file(request):
+    """Check a file someone holds: a certificate PDF by its fingerprint, a credential by its
+    signature and its body's key (certification/verification/upload.py). Nothing is stored."""
+    verdict = None
+    if request.method == "POST":
+        if _throttled(request):
+            return _too_many(request, json=False)
+        form = FileCheckForm(request.POST, request.FILES)
+        if form.is_valid():
+            verdict = file_verdict(form.cleaned_data["file"])
+    else:
+        form = FileCheckForm()
+    return render(
+        request,
+        "certification/verify_file.html",
+        {"file_form": form, "verdict": verdict},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
