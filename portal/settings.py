@@ -369,6 +369,11 @@ PORTAL_DEVELOPMENT_SECRETS = [_DEV_SECRET_KEY, _DEV_IDENTITY_KEY]
 PORTAL_EVIDENCE_MAX_BYTES = env.int("PORTAL_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Public verification and API requests allowed per client address per minute.
 PORTAL_VERIFY_RATE_PER_MINUTE = env.int("PORTAL_VERIFY_RATE_PER_MINUTE", default=60)
+# "Check a holder" (a name or ID number against a certificate) per certificate per hour, from
+# all addresses together, so that guessing is slow (certification/verification/holder_match.py).
+PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR = env.int(
+    "PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR", default=10
+)
 # A signed revocation (status) list is believed for this many hours after signing; beat signs
 # it again once fewer than PORTAL_STATUS_LIST_RENEW_HOURS are left (certification/credentials/
 # status.py), so a copy kept from before a revocation stops being accepted within a day or two.

@@ -20,8 +20,8 @@ from django.conf import settings
 from certification.issuing.models import Certificate
 from portal.accounts.ratelimit import allow
 
-# Checks of one certificate per hour, from all addresses together.
-DEFAULT_CHECKS_PER_CERTIFICATE_PER_HOUR = 10
+# Checks of one certificate are counted per hour, from all addresses together
+# (settings.PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR, 10 by default).
 CHECK_PERIOD = 3600
 NAME_MAX_LENGTH = 60
 ID_NUMBER_MAX_LENGTH = 40
@@ -57,11 +57,7 @@ def _id_number_hash(number: str) -> str:
 
 
 def checks_per_certificate() -> int:
-    return getattr(
-        settings,
-        "PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR",
-        DEFAULT_CHECKS_PER_CERTIFICATE_PER_HOUR,
-    )
+    return settings.PORTAL_HOLDER_CHECKS_PER_CERTIFICATE_PER_HOUR
 
 
 def holder_check_allowed(request, *, number: str) -> bool:
