@@ -252,3 +252,51 @@ def personal_data_erase(*, user_id: int, actor) -> None:
 
 
 __all__ += ["personal_data_erase", "personal_data_of"]
+
+
+def registry_find(*, query: str, limit: int = 5) -> tuple[int, list]:
+    """People in the public registry matching every word of ``query`` (in the printed name,
+    organisation, specialties, province or the level of a certificate in force): how many, and
+    the first ``limit`` as the registry shows them (``RegistryEntry``)."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.utils import translation
+
+    from certification.registry.selectors import (
+        certificates_in_force,
+        registry_entries,
+        registry_search,
+    )
+    from portal.accounts.provinces import Province
+
+    def province_codes(word: str) -> list[str]:
+        codes = []
+        for code, label in Province.choices:
+            names = []
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    names.append(str(label).casefold())
+            if any(word.casefold() in name for name in names):
+                codes.append(code)
+        return codes
+
+    rows = registry_search()
+    words = query.split()
+    if not words:
+        return 0, []
+    for word in words:
+        level = (
+            certificates_in_force()
+            .filter(holder_id=OuterRef("user_id"))
+            .filter(Q(level_name__icontains=word) | Q(level_name_en__icontains=word))
+        )
+        rows = rows.filter(
+            Q(shown_name__icontains=word)
+            | Q(organisation__icontains=word)
+            | Q(specialties__icontains=word)
+            | Q(user__province__in=province_codes(word))
+            | Exists(level)
+        )
+    return rows.count(), registry_entries(rows[:limit])
+
+
+__all__ += ["registry_find"]

@@ -1,5 +1,6 @@
 """The site shell's own views: search and the error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseServerError, JsonResponse
@@ -7,22 +8,65 @@ from django.shortcuts import render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from django.views.decorators.cache import never_cache
 
 from cms.api import ModuleCategory
+from portal.accounts.ratelimit import allow
 
 SEARCH_PAGE_SIZE = 10
+SEARCH_GROUP_SIZE = 5
 
 
+@never_cache  # the registry's people vanish at once when they leave it, here too
 def search(request):
-    """Search every live page of the site."""
+    """Search the live pages and the public registry: every kind's first hits, grouped, or with
+    ``kind`` one kind page by page. Chinese is cut into words by the search backend."""
+    from portal import search as site_search
+
     # A NUL would reach PostgreSQL, which refuses it outright.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
-    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    return TemplateResponse(request, "portal/search.html", {"query": query, "results": page})
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in site_search.KIND_CODES else ""
+    groups, results, registry = [], [], None
+    if query and kind != "registry":
+        if kind:
+            results = Paginator(
+                site_search.pages_of_kind(query=query, kind=kind), SEARCH_PAGE_SIZE
+            ).get_page(request.GET.get("page"))
+            hits = site_search.hits_for(results, query=query, request=request)
+            groups = [
+                site_search.Group(kind, site_search.kind_label(kind), results.paginator.count, hits)
+            ]
+        else:
+            groups = site_search.search_groups(
+                query=query, per_group=SEARCH_GROUP_SIZE, request=request
+            )
+            results = [hit.page for group in groups for hit in group.hits]
+    if query and kind in ("", "registry"):
+        # The registry's own limit, so the site search is no way round it.
+        if allow(request, scope="registry", limit=settings.PORTAL_VERIFY_RATE_PER_MINUTE):
+            from certification import api as certification_api
+
+            count, entries = certification_api.registry_find(
+                query=query, limit=SEARCH_PAGE_SIZE if kind else SEARCH_GROUP_SIZE
+            )
+            entries = site_search.registry_hits(entries, query=query)
+            registry = {"count": count, "entries": entries, "refused": False}
+        else:
+            registry = {"count": 0, "entries": [], "refused": True}
+    return TemplateResponse(
+        request,
+        "portal/search.html",
+        {
+            "query": query,
+            "kind": kind,
+            "kinds": site_search.KIND_CODES,
+            "groups": groups,
+            "results": results,
+            "registry": registry,
+            "found": sum(group.count for group in groups) + (registry or {}).get("count", 0),
+        },
+    )
 
 
 @login_required
