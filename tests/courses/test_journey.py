@@ -176,13 +176,13 @@ def test_continue_learning_names_the_last_lesson_touched_then_the_one_after_it(c
 
     # Nothing studied yet: start at the first lesson of each course.
     content = client.get(reverse("my_learning")).content.decode()
-    assert re.search(r"(开始|Start): 第1课", content)
+    assert re.search(r"(开始：|Start: )第1课", content)
 
     # Studied part of the second lesson: continue there.
     factories.study(user, second, seconds=120)
     content = client.get(reverse("my_learning")).content.decode()
     section = content.split('id="continue"')[1].split("</section>")[0]
-    assert re.search(rf'href="{re.escape(second.url)}"[^>]*>(继续|Continue): 第2课', section)
+    assert re.search(rf'href="{re.escape(second.url)}"[^>]*>(继续：|Continue: )第2课', section)
     # The course worked on most recently comes first.
     assert section.index(second.url) < section.index("另一门课")
 
