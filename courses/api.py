@@ -458,3 +458,14 @@ def sessions_starting(
             )
         )
     return due
+
+
+__all__ += ["qr_svg"]
+
+
+def qr_svg(text: str, *, label: str = ""):
+    """An inline SVG QR code of ``text``, made on the server (courses/qr.py): for the layers
+    above that show a link to scan, such as a certificate's verify page for WeChat."""
+    from .qr import qr_svg as make
+
+    return make(text, label=label)

@@ -27,6 +27,7 @@ from certification.issuing.bulk import (
 from certification.issuing.forms import BulkIssueForm, CertificateFilterForm
 from certification.issuing.models import BulkIssue, BulkIssueItem, Certificate
 from certification.issuing.services import certificate_complete_enqueue
+from certification.issuing.share import linkedin_add_url, share_qr
 from certification.levels.models import CertifyingBody
 from certification.lifecycle.forms import RevokeForm
 from certification.lifecycle.models import ContinuingEducation
@@ -65,6 +66,12 @@ def my_certificates(request):
                 "status": certificate.effective_status(),
                 "progress": progress,
                 "share_url": verify_url(certificate.number),
+                "linkedin_url": linkedin_add_url(certificate),
+                "share_qr": share_qr(
+                    certificate,
+                    label=_("QR code of the verification page of %(number)s")
+                    % {"number": certificate.number},
+                ),
             }
         )
     applications = (

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from certification import page_cache
 from certification.credentials.status import certificate_signed_status_of, status_list_current
 from certification.issuing.models import Certificate
-from certification.links import credential_url, verify_url
+from certification.links import absolute_url, credential_url, verify_url
 from certification.verification.forms import FileCheckForm, HolderCheckForm, NumberForm
 from certification.verification.holder_match import (
     CHECK_PERIOD,
@@ -121,6 +121,9 @@ def verify(request, number):
             # is refused): certification/credentials/status.py.
             "signed_status": certificate_signed_status_of(number=number),
             "check_form": HolderCheckForm(initial={"number": number}),
+            # Link previews (WeChat, LinkedIn and others read Open Graph tags).
+            "og_url": verify_url(number),
+            "og_image": absolute_url(reverse("api_certificate_badge", args=[number])),
         },
         slot=slot,
     )
