@@ -39,6 +39,14 @@ def test_catalogue_filter_course_sign_up_and_back_at_the_course(
         start_date=today + datetime.timedelta(days=20),
         end_date=today + datetime.timedelta(days=50),
     )
+    factories.course(
+        guangdong,
+        title="高级技术经理人面授专题班",
+        level="senior_manager",
+        lessons=[("practice", "3", "in_person")],
+        start_date=today,
+        end_date=today + datetime.timedelta(days=10),
+    )
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -108,7 +116,15 @@ def test_catalogue_filter_course_sign_up_and_back_at_the_course(
 
         page.goto(live_server.url + "/me/")
         expect(page.get_by_role("heading", name="继续学习")).to_be_visible()
-        expect(page.get_by_role("link", name=re.compile(r"开始: 第1课"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile(r"开始：第1课"))).to_be_visible()
         screenshot(page, f"{shot}-8-my-learning")
+
+        # The class calendar shows this month's in-person session and fits the screen.
+        page.goto(live_server.url + "/courses/calendar/")
+        expect(page.get_by_role("heading", name="开班日历", level=1)).to_be_visible()
+        expect(page.locator("main")).to_contain_text("高级技术经理人面授专题班")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        screenshot(page, f"{shot}-9-calendar")
+        assert overflow <= 0, f"the calendar is {overflow}px wider than the screen"
     finally:
         context.close()
