@@ -48,7 +48,7 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
     page.locator("form.stacked-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/me/applications/\d+/$"))
     screenshot(page, "certification-application")
-    page.locator("form:has(input[name=action][value=submit]) button").click()
+    page.locator("button[name=action][value=submit]").click()  # the one application form
     expect(page.locator("[data-status=submitted]")).to_be_visible()
     sign_out(page)
 

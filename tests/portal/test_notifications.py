@@ -263,7 +263,7 @@ def test_the_header_counts_unread_and_the_list_marks_read(client, course):
     run(enrolment_create, user=person, course=course)
     client.force_login(person)
     page = client.get(reverse("notifications")).content.decode()
-    assert re.search(r'data-unread>\s*1\s*<', page)
+    assert re.search(r"data-unread>\s*1\s*<", page)
     assert "华南初级技术经纪人培训班" in page
     notification = Notification.objects.get(user=person)
     response = client.post(reverse("notification_open", args=[notification.pk]))
@@ -307,9 +307,7 @@ def test_the_preferences_page_turns_an_email_off_and_sets_the_language(client, c
     person = factories.UserFactory()
     client.force_login(person)
     wanted = [kind for kind in Kind.values if kind != Kind.ENROLLED]
-    response = client.post(
-        reverse("notification_settings"), {"emails": wanted, "language": "en"}
-    )
+    response = client.post(reverse("notification_settings"), {"emails": wanted, "language": "en"})
     assert response.status_code == 302
     run(enrolment_create, user=person, course=course)
     assert mail.outbox == []

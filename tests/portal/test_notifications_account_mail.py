@@ -62,9 +62,7 @@ def test_the_signup_mail_in_english_reads_right(client):
     alone(message.body, "/accounts/confirm-email/")
 
 
-@pytest.mark.parametrize(
-    ("language", "words"), [("zh-hans", "重置"), ("en", "reset the password")]
-)
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "重置"), ("en", "reset the password")])
 def test_the_password_reset_mail_reads_right(client, language, words):
     person = UserFactory(email="someone@example.org")
     post(client, "account_reset_password", {"email": person.email}, language=language)
