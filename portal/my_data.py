@@ -9,6 +9,7 @@ import json
 import tempfile
 import zipfile
 
+from django.apps import apps as django_apps
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
@@ -132,6 +133,10 @@ def close_account(user) -> None:
         user.save()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
+        if django_apps.is_installed("allauth.socialaccount"):  # WeChat sign-in is configured
+            from allauth.socialaccount.models import SocialAccount
+
+            SocialAccount.objects.filter(user=user).delete()
         certification_api.personal_data_erase(user_id=user.pk, actor=user)
         if photo_name:
             storage = storages["private"]

@@ -532,6 +532,17 @@ def test_unlinking_needs_the_csrf_token_and_leaves_a_way_in(wechat):
     assert not linked_accounts(user=owner).exists()
 
 
+def test_closing_the_account_removes_its_wechat_link(wechat, client):
+    owner = sign_in(client, UserFactory(email="leaving@example.org"))
+    link(owner, "openid-leaving")
+    response = client.post(reverse("close_account"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    assert not linked_accounts().exists()
+    # The same WeChat then signs no one in: it is an unlinked WeChat account again.
+    response = wechat_sign_in(Client(), wechat, "openid-leaving")
+    assert response["Location"] == reverse("socialaccount_signup")
+
+
 def test_wechat_pages_ask_anonymous_visitors_to_sign_in(wechat, client):
     response = client.get(reverse("socialaccount_connections"))
     assert response.status_code == 302
