@@ -208,13 +208,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.dashboard.tasks.dashboard_refresh_task",
         "schedule": 600.0,
     },
-    "remind-classes-tomorrow": {
-        "task": "portal.notifications.tasks.class_reminders_task",
-        "schedule": crontab(hour=18, minute=0),
-    },
     "renew-status-lists": {
         "task": "certification.tasks.status_lists_renew_task",
         "schedule": 3600.0,
+    },
+    "remind-classes-tomorrow": {
+        "task": "portal.notifications.tasks.class_reminders_task",
+        "schedule": crontab(hour=18, minute=0),
     },
     "expire-certificates-nightly": {
         "task": "certification.tasks.certificates_expire_task",
@@ -356,6 +356,10 @@ SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
 # Where the public reaches the portal: printed in QR codes and signed into credentials.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Who runs this portal, as the privacy notice names them (个人信息处理者) and how to reach the
+# person answering for personal information; the notice says plainly when they are not set.
+PORTAL_OPERATOR_NAME = env.str("PORTAL_OPERATOR_NAME", default="")
+PORTAL_PRIVACY_CONTACT = env.str("PORTAL_PRIVACY_CONTACT", default="")
 # {body} the numbering body's code, {level} the level's letter, {year}, {sequence}.
 PORTAL_CERTIFICATE_NUMBER_FORMAT = env.str(
     "PORTAL_CERTIFICATE_NUMBER_FORMAT", default="{body}-{level}-{year}-{sequence:06d}"

@@ -166,7 +166,15 @@ def privacy(request):
     """The privacy notice (个人信息保护说明), in the active language."""
     from portal.privacy import NOTICE_VERSION
 
-    return TemplateResponse(request, "portal/privacy.html", {"version": NOTICE_VERSION})
+    return TemplateResponse(
+        request,
+        "portal/privacy.html",
+        {
+            "version": NOTICE_VERSION,
+            "operator": settings.PORTAL_OPERATOR_NAME,
+            "contact": settings.PORTAL_PRIVACY_CONTACT,
+        },
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ class PhotoField(forms.ImageField):
 
 
 # The version of the privacy notice (/privacy/) a sign-up agrees to; change it with the notice.
-PRIVACY_NOTICE_VERSION = "2026-12"
+PRIVACY_NOTICE_VERSION = "2026-12.2"
 
 
 class SignupProfileForm(forms.Form):

@@ -31,6 +31,23 @@ def test_privacy_notice_in_chinese_and_english(client):
     assert "Privacy notice" in text and "Your rights" in text
 
 
+def test_the_notice_names_the_operator_and_contact_once_set(client, settings):
+    text = client.get(reverse("privacy")).content.decode()
+    assert "PORTAL_OPERATOR_NAME" in text and "PORTAL_PRIVACY_CONTACT" in text
+    settings.PORTAL_OPERATOR_NAME = "某省技术转移服务中心"
+    settings.PORTAL_PRIVACY_CONTACT = "privacy@example.org，020-12345678"
+    text = client.get(reverse("privacy")).content.decode()
+    assert "个人信息处理者：某省技术转移服务中心" in text
+    assert "privacy@example.org，020-12345678" in text
+    assert "PORTAL_OPERATOR_NAME" not in text
+
+
+def test_the_notice_tells_what_happens_to_an_id_number_phone_and_wechat(client):
+    text = client.get(reverse("privacy")).content.decode()
+    assert "证件号码加密保存" in text and "短信验证码" in text and "微信" in text
+    assert "一致" in text  # relying parties learn only whether it matches
+
+
 def test_footer_and_signup_form_link_the_notice(client):
     assert reverse("privacy") in client.get(reverse("search")).content.decode()
     text = client.get(reverse("account_signup")).content.decode()
