@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import identity as identity_api
@@ -49,6 +50,7 @@ def _next_or(request, fallback: str):
 
 
 @sensitive_post_parameters("number", "password")
+@never_cache
 @login_required
 def identity(request):
     """Record or change one's real-name details (实名信息); the number is shown masked only."""

@@ -206,6 +206,7 @@ def test_a_trainee_records_their_id_and_it_is_never_shown_in_full_again(client, 
         assert page.status_code == 200
         assert NUMBER not in html and NUMBER[6:14] not in html
     assert mask(NUMBER) in pages[0].content.decode()
+    assert "no-store" in pages[0]["Cache-Control"]  # no copy kept by a shared browser
     assert mask(NUMBER) in pages[1].content.decode()
 
     export = client.post(reverse("my_data"))
