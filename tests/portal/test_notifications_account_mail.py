@@ -72,3 +72,11 @@ def test_the_password_reset_mail_reads_right(client, language, words):
     assert words in message.body
     link = alone(message.body, "/accounts/password/reset/key/")
     assert f'href="{link}"' in html_of(message)
+
+
+def test_the_language_signed_up_in_is_the_language_of_later_mails(client):
+    from portal.accounts.models import User
+    from portal.notifications.services import language_of
+
+    post(client, "account_signup", SIGNUP, language="en")
+    assert language_of(User.objects.get(email=SIGNUP["email"])) == "en"

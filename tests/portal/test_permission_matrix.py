@@ -175,7 +175,13 @@ def _build_world() -> dict:
             sign_in(client, person)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     cache.clear()
+    from portal.notifications.models import Notification
+
+    notification = Notification.objects.create(
+        user=learner, kind="enrolled", key="matrix", params={"course": "矩阵课程"}, path="/me/"
+    )
     return {
+        "notification": notification,
         "base": base,
         "other_base": other_base,
         "body": body,
@@ -248,6 +254,11 @@ class Row:
     shows: object = None  # (world, response) -> whether what the page protects is in it
     state: object = None  # world -> a value that a successful POST changes
     extra: dict = field(default_factory=dict)
+
+
+def _notification_read(w):
+    w["notification"].refresh_from_db()
+    return w["notification"].read_at
 
 
 def everyone(**overrides):
@@ -401,6 +412,26 @@ ROWS = [
     Row("real-name details (one's own)", lambda w: reverse("account_identity"), SIGNED_IN),
     Row("confirm my phone (one's own)", lambda w: reverse("account_phone"), SIGNED_IN),
     Row("type the SMS code (one's own)", lambda w: reverse("account_phone_confirm"), SIGNED_IN),
+    # Notifications: the addresses name nobody but one's own; a learner's notification is
+    # opened or marked read by nobody else (tests/portal/test_notifications.py).
+    Row("notifications (one's own)", lambda w: reverse("notifications"), SIGNED_IN),
+    Row("e-mail choices (one's own)", lambda w: reverse("notification_settings"), SIGNED_IN),
+    Row(
+        "open the learner's notification",
+        lambda w: reverse("notification_open", args=[w["notification"].pk]),
+        everyone(),
+        method="post",
+        data=lambda w: {},
+        state=_notification_read,
+    ),
+    Row(
+        "mark the learner's notification read",
+        lambda w: reverse("notifications_read"),
+        everyone(),
+        method="post",
+        data=lambda w: {"id": [str(w["notification"].pk)]},
+        state=_notification_read,
+    ),
     # Staff see the page but are refused the closing itself (test_close_account.py).
     Row("close my account (page)", lambda w: reverse("close_account"), SIGNED_IN),
     # Public; a staff member without a second factor is sent to set one up first, as anywhere.
