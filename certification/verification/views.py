@@ -315,6 +315,7 @@ def api_holder_match(request, number):
     )
 
 
+@csrf_exempt  # any method, anything else under /api/: a JSON "not found", never a CSRF page
 def api_not_found(request):
     return _not_found(request, json=True)
 

@@ -52,7 +52,7 @@ def test_record_id_apply_check_identity_approve_and_match_on_verify(
     page.fill("input[name=number]", ID_NUMBER)
     page.set_input_files("input[name=document_image]", str(document))
     page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("form.stacked-form button[type=submit]").first.click()
     page.wait_for_load_state()
     expect(page.get_by_text("1101**********002X").first).to_be_visible()
     assert ID_NUMBER not in page.content()
@@ -61,11 +61,11 @@ def test_record_id_apply_check_identity_approve_and_match_on_verify(
     # ... and confirms their phone with the code the SMS brought.
     page.goto(live_server.url + "/accounts/phone/")
     page.fill("input[name=phone]", PHONE)
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("form.stacked-form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/accounts/phone/confirm/"))
     code = re.search(r"\b(\d{6})\b", sms.outbox[-1].text).group(1)
     page.fill("input[name=code]", code)
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("form.stacked-form button[type=submit]").first.click()
     page.wait_for_load_state()
     trainee.refresh_from_db()
     assert trainee.phone_is_confirmed
@@ -145,7 +145,7 @@ def test_record_id_apply_check_identity_approve_and_match_on_verify(
     screenshot(employer, "identity-verify-does-not-match")
 
     # The typed number leads to the certificate's own page, which has the same check.
-    lookup = employer.locator("form[method=get]")
+    lookup = employer.locator("form[method=get][action='/verify/']")
     lookup.locator("input[name=number]").fill(certificate.number)
     lookup.locator("button[type=submit]").click()
     employer.wait_for_url(re.compile(rf"/verify/{re.escape(certificate.number)}/$"))
