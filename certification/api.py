@@ -254,6 +254,9 @@ def personal_data_erase(*, user_id: int, actor) -> None:
 __all__ += ["personal_data_erase", "personal_data_of"]
 
 
+REGISTRY_FIND_WORDS = 8  # more words than this are ignored: each adds a condition per row
+
+
 def registry_find(*, query: str, limit: int = 5) -> tuple[int, list]:
     """People in the public registry matching every word of ``query`` (in the printed name,
     organisation, specialties, province or the level of a certificate in force): how many, and
@@ -280,7 +283,7 @@ def registry_find(*, query: str, limit: int = 5) -> tuple[int, list]:
         return codes
 
     rows = registry_search()
-    words = query.split()
+    words = query.split()[:REGISTRY_FIND_WORDS]
     if not words:
         return 0, []
     for word in words:
