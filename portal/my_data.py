@@ -38,8 +38,23 @@ def identity_data(user) -> dict | None:
     }
 
 
+def wechat_data(user) -> list[dict]:
+    """The WeChat accounts linked for sign-in: WeChat's ids for the person and when."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return [
+        {
+            "openid": account.uid,
+            "unionid": account.extra_data.get("unionid"),
+            "linked_at": _iso(account.date_joined),
+            "last_sign_in": _iso(account.last_login),
+        }
+        for account in SocialAccount.objects.filter(user=user).order_by("pk")
+    ]
+
+
 def account_data(user) -> dict:
-    return {
+    data = {
         "email": user.email,
         "real_name": user.real_name,
         "phone": user.phone,
@@ -54,6 +69,9 @@ def account_data(user) -> dict:
         "identity": identity_data(user),
         "roles": sorted(user.groups.values_list("name", flat=True)),
     }
+    if django_apps.is_installed("allauth.socialaccount"):  # WeChat sign-in is configured
+        data["wechat"] = wechat_data(user)
+    return data
 
 
 def export_archive(user):

@@ -543,6 +543,21 @@ def test_closing_the_account_removes_its_wechat_link(wechat, client):
     assert response["Location"] == reverse("socialaccount_signup")
 
 
+def test_own_data_export_lists_the_wechat_link(wechat, client):
+    import io
+    import zipfile
+
+    owner = sign_in(client, UserFactory(email="curious@example.org"))
+    link(owner, "openid-curious")
+    link(UserFactory(email="other@example.org"), "openid-other")
+    response = client.post(reverse("my_data"))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("my-data.json"))
+    assert [entry["openid"] for entry in data["account"]["wechat"]] == ["openid-curious"]
+    assert "openid-other" not in archive.read("my-data.json").decode()
+
+
 def test_wechat_pages_ask_anonymous_visitors_to_sign_in(wechat, client):
     response = client.get(reverse("socialaccount_connections"))
     assert response.status_code == 302
