@@ -63,6 +63,12 @@ def application_new(request):
     )
     code = request.GET.get("level") or request.POST.get("level") or ""
     chosen = levels.filter(code=code).first() if plausible_number(code) else None
+    course_level = request.GET.get("course_level", "")
+    if not code and plausible_number(course_level):
+        # From an exam's result page (courses names only its own course level): the level it
+        # leads to, when exactly one does.
+        matching = list(levels.filter(course_level=course_level)[:2])
+        chosen = matching[0] if len(matching) == 1 else None
     bodies = chosen.bodies.filter(is_active=True) if chosen else CertifyingBody.objects.none()
     if request.method == "POST":
         body_id = record_id(request.POST.get("body"))
