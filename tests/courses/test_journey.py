@@ -262,7 +262,7 @@ def test_after_a_failed_exam_with_attempts_left_the_result_offers_a_retake(clien
     content = client.get(reverse("courses:attempt_result", args=[attempt.pk])).content.decode()
     assert f'href="{reverse("courses:exam", args=[exam.pk])}"' in content
     assert re.search(r"重考|Retake the exam", content)
-    assert f'href="{reverse("application_new")}"' not in content
+    assert f'href="{reverse("application_new")}' not in content
     assert f'href="{course.url}"' in content
 
     # The last attempt used: no retake offered.
@@ -281,7 +281,7 @@ def test_after_a_passed_exam_the_result_points_to_certification_and_the_next_lev
     attempt = sat(user, exam, passed=True)
     client.force_login(user)
     content = client.get(reverse("courses:attempt_result", args=[attempt.pk])).content.decode()
-    assert f'href="{reverse("application_new")}"' in content
+    assert f'href="{reverse("application_new")}' in content  # a query may name the level
     assert f'href="{reverse("course_catalogue")}?level=intermediate_broker"' in content
     assert not re.search(r"重考|Retake the exam", content)
 
