@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from certification.applications.models import Application, Evidence
 from certification.dates import add_months
 from certification.issuing.models import Certificate
+from certification.levels.display import localized_name
 from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.levels.selectors import level_exam_standards
 from certification.lifecycle.selectors import renewal_progress
@@ -206,11 +207,11 @@ def _prerequisite_item(*, level: CertificationLevel, held: Certificate | None, t
     months = level.prerequisite_held_months
     if months:
         required = _("%(level)s, held for at least %(months)d months") % {
-            "level": prerequisite.name,
+            "level": localized_name(prerequisite),
             "months": months,
         }
     else:
-        required = _("A valid %(level)s certificate") % {"level": prerequisite.name}
+        required = _("A valid %(level)s certificate") % {"level": localized_name(prerequisite)}
     if held is None:
         actual, met = _("No valid certificate of that level"), False
     else:

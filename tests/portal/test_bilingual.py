@@ -146,3 +146,14 @@ def test_favicon_answers_with_an_icon_for_everyone():
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
     page = _client("zh-hans").get("/certification/").content.decode()
     assert 'rel="icon"' in page
+
+
+def test_applying_in_english_names_the_levels_in_english():
+    certifying_body("CN", kind="national", levels=("junior_broker", "intermediate_broker"))
+    holder = factories.UserFactory(email="applicant@example.org")
+    english = _client("en")
+    english.force_login(holder)
+    html = english.get("/me/applications/new/?level=intermediate_broker").content.decode()
+    assert ">Technology broker and manager · Junior Technology Broker</option>" in html
+    assert "初级技术经纪人" not in html and "中级技术经纪人" not in html
+    assert "What Intermediate Technology Broker requires" in html
