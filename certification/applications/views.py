@@ -53,6 +53,7 @@ from certification.workspace import (
     render_section,
 )
 from portal.accounts.converters import record_id
+from portal.accounts.identity import identity_summary
 
 
 @login_required
@@ -139,6 +140,10 @@ def application_detail(request, pk):
             "evidence": application.evidence.all(),
             "checklist": result,
             "history": history,
+            # A level the body checks identity for: the real-name details must be on record
+            # before a certifier can approve (certification/applications/identity.py).
+            "identity_needed": application.level.requires_identity_check
+            and identity_summary(request.user) is None,
         },
     )
 
