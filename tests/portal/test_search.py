@@ -219,3 +219,13 @@ def test_the_registry_part_keeps_the_registrys_rate_limit(client, listed, settin
     assert re.search(r"请稍等|Please wait", section)
     # Pages are still searched.
     assert response.context["registry"]["entries"] == []
+
+
+@pytest.mark.django_db
+def test_the_wagtail_admin_page_search_finds_chinese_words_too(client, site):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get("/admin/pages/search/", {"q": "晓彤"})
+    assert response.status_code == 200
+    assert "周晓彤" in response.content.decode()
