@@ -117,7 +117,14 @@ def status_list_current(*, body_code: str, number: int) -> dict | None:
     if status_list is None:
         return None
     if _needs_signing(status_list, margin=datetime.timedelta(0)):
-        status_list = _sign_if_needed(status_list.pk, margin=datetime.timedelta(0))
+        try:
+            status_list = _sign_if_needed(status_list.pk, margin=datetime.timedelta(0))
+        except keys.KeyUnavailable:
+            if not status_list.credential:
+                raise
+            # The expired list is served as it is (verifiers will refuse it, rightly) rather
+            # than an error; the failure is what certificates_check and the logs report.
+            logger.error("Status list %s cannot be signed again", status_list.pk, exc_info=True)
     return status_list.credential
 
 

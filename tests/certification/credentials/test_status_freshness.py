@@ -129,18 +129,22 @@ def test_a_list_kept_from_before_a_revocation_stops_being_believed(certificate):
     assert vc.credential_status(certificate.credential, current, now=now).revoked is True
 
 
-def test_the_portal_verifier_refuses_an_expired_list_it_cannot_sign_again(certificate):
-    status_list_sign(certificate.status_list)
+def test_the_portal_verifier_refuses_an_expired_list_it_cannot_sign_again(certificate, client):
+    stored = status_list_sign(certificate.status_list)
     certificate.refresh_from_db()
     assert certificate_signed_status(certificate).revoked is False
     later = timezone.now() + datetime.timedelta(hours=HOURS + 1)
+    url = reverse("api_status_list", args=["GD", certificate.status_list.number])
     with (
         at(later),
         mock.patch.object(keys, "private_key", side_effect=keys.KeyUnavailable("no secret")),
     ):
         status = certificate_signed_status(certificate)
+        served = client.get(url)
     assert status.revoked is None
     assert "expired" in status.problem
+    # The API still answers, with the list as it is: outsiders' verifiers refuse it themselves.
+    assert served.status_code == 200 and served.json() == stored
 
 
 def test_the_verify_page_shows_what_the_signed_list_says_and_refuses_an_expired_one(
