@@ -164,3 +164,63 @@ def test_naive_or_backwards_dates_are_refused():
     data = badge_data(1)
     with pytest.raises(ValueError, match="after"):
         vc.open_badge_credential(badge_data(1, valid_until=data.valid_from))
+
+
+def test_dates_keep_the_offset_of_the_day_they_stand_for():
+    from zoneinfo import ZoneInfo
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    credential = vc.open_badge_credential(
+        badge_data(
+            9,
+            valid_from=datetime(2026, 3, 1, 16, 5, 7, 123456, tzinfo=beijing),
+            awarded_at=datetime(2026, 3, 1, 16, 5, 7, tzinfo=beijing),
+            valid_until=datetime(2029, 2, 28, 23, 59, 59, tzinfo=beijing),
+        )
+    )
+    assert credential["validFrom"] == "2026-03-01T16:05:07+08:00"
+    assert credential["awardedDate"] == "2026-03-01T16:05:07+08:00"
+    assert credential["validUntil"] == "2029-02-28T23:59:59+08:00"
+
+
+def test_the_wallet_fields_are_filled():
+    credential = vc.open_badge_credential(badge_data(3))
+    assert credential["description"].startswith("广东省")
+    assert credential["image"] == {
+        "id": "https://portal.example/certification/levels/junior/badge.png",
+        "type": "Image",
+        "caption": "初级技术经纪人",
+    }
+    achievement = credential["credentialSubject"]["achievement"]
+    assert achievement["image"] == credential["image"]
+    assert [a["targetCode"] for a in achievement["alignment"]] == [
+        "general",
+        "policy",
+        "practice",
+        "advanced",
+    ]
+    assert achievement["alignment"][0]["type"] == ["Alignment"]
+    assert credential["credentialSchema"][0]["type"] == "JsonSchema"
+
+
+def test_an_id_number_goes_in_only_hashed_and_needs_a_salt():
+    from .builders import ID_NUMBER
+
+    with pytest.raises(ValueError, match="recipient_id_salt"):
+        vc.open_badge_credential(badge_data(4, recipient_id_number=ID_NUMBER))
+    data = badge_data(4, recipient_id_number=ID_NUMBER, recipient_id_salt="s" * 32)
+    assert ID_NUMBER not in repr(data)
+    credential = vc.open_badge_credential(data)
+    assert ID_NUMBER not in json.dumps(credential)
+    identity = credential["credentialSubject"]["identifier"][1]
+    assert identity["identityType"] == "nationalIdentityNumber"
+    assert identity["identityHash"] == vc.id_number_hash(ID_NUMBER.lower(), "s" * 32)
+
+
+def test_relative_image_and_alignment_urls_are_refused():
+    with pytest.raises(ValueError, match="image_url"):
+        vc.open_badge_credential(badge_data(2, image_url="/badge.png"))
+    with pytest.raises(ValueError, match="alignment"):
+        vc.open_badge_credential(
+            badge_data(2, alignments=(vc.Alignment(name="公共知识", url="#general"),))
+        )
