@@ -101,6 +101,9 @@ def test_my_certificates_and_registry_and_verify_name_the_level_in_english():
     english.force_login(holder)
     mine = _text(english.get("/me/certificates/"))
     assert "Junior Technology Broker" in mine and "初级技术经纪人" not in mine
+    application = _text(english.get(f"/me/applications/{holder.applications.get().pk}/"))
+    assert "Application for Junior Technology Broker" in application
+    assert "初级技术经纪人" not in application
     verify = _text(_client("en").get(f"/verify/{certificate.number}/"))
     assert "Junior Technology Broker" in verify and "初级技术经纪人" not in verify
     chinese_verify = _text(_client("zh-hans").get(f"/verify/{certificate.number}/"))
