@@ -1,5 +1,9 @@
 """Thin receivers: each turns another app's signal into ``notification_send``. The signals
-arrive after the change has committed."""
+arrive after the change has committed, so nothing here may fail the request that made it: a
+failure is logged (the change itself stands)."""
+
+import functools
+import logging
 
 from allauth.account.signals import user_signed_up
 from django.dispatch import receiver
@@ -12,8 +16,23 @@ from courses import signals as courses_signals
 from .models import Kind
 from .services import language_remember, notification_send
 
+logger = logging.getLogger(__name__)
+
+
+def safely(receiver_function):
+    @functools.wraps(receiver_function)
+    def wrapper(*args, **kwargs):
+        try:
+            return receiver_function(*args, **kwargs)
+        except Exception:
+            logger.exception("Could not record a notification (%s)", receiver_function.__name__)
+            return None
+
+    return wrapper
+
 
 @receiver(courses_signals.enrolled, dispatch_uid="notifications.enrolled")
+@safely
 def on_enrolled(sender, user_id, course_id, course_title, course_url, **kwargs):
     notification_send(
         user_id=user_id,
@@ -25,6 +44,7 @@ def on_enrolled(sender, user_id, course_id, course_title, course_url, **kwargs):
 
 
 @receiver(courses_signals.attempt_graded, dispatch_uid="notifications.attempt_graded")
+@safely
 def on_attempt_graded(sender, user_id, attempt_id, exam_title, passed, score, max_score, **kw):
     notification_send(
         user_id=user_id,
@@ -41,6 +61,7 @@ def on_attempt_graded(sender, user_id, attempt_id, exam_title, passed, score, ma
 
 
 @receiver(certification_signals.application_decided, dispatch_uid="notifications.decided")
+@safely
 def on_application_decided(sender, user_id, application_id, outcome, level_name, reason, **kw):
     notification_send(
         user_id=user_id,
@@ -54,6 +75,7 @@ def on_application_decided(sender, user_id, application_id, outcome, level_name,
 
 
 @receiver(certification_signals.certificate_issued, dispatch_uid="notifications.issued")
+@safely
 def on_certificate_issued(sender, user_id, certificate_id, number, level_name, **kwargs):
     notification_send(
         user_id=user_id,
@@ -65,6 +87,7 @@ def on_certificate_issued(sender, user_id, certificate_id, number, level_name, *
 
 
 @receiver(certification_signals.certificate_expiring, dispatch_uid="notifications.expiring")
+@safely
 def on_certificate_expiring(
     sender, user_id, certificate_id, number, level_name, valid_until, days, **kwargs
 ):
@@ -83,5 +106,6 @@ def on_certificate_expiring(
 
 
 @receiver(user_signed_up, dispatch_uid="notifications.signed_up")
+@safely
 def on_signed_up(sender, request, user, **kwargs):
     language_remember(user=user, language=getattr(request, "LANGUAGE_CODE", ""))
