@@ -111,6 +111,8 @@ def test_dashboards_on_desktop_and_phone(live_server, page, screenshot, tmp_path
     _charts_fit(page)
     assert _fits(page)
     screenshot(page, "dashboard-national-phone")
+    # On a phone the header's links sit behind the menu button.
+    page.locator("[data-menu-toggle]").click()
     page.locator("form[action$='/accounts/logout/'] button").click()
 
     # The base editor's dashboard: their base only, with the per-class report.
