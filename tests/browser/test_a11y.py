@@ -94,3 +94,16 @@ def test_axe_finds_no_serious_violation_on_wide_screens(live_server, browser, ax
             problems[url] = found
     context.close()
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_the_axe_check_itself_reports_a_serious_violation(live_server, browser, axe_source):
+    """The harness can fail: a page of the portal given an unlabelled button is caught."""
+    phone_world.build()
+    context = _context(browser, PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/certification/")
+    assert not _violations(page, axe_source)
+    page.evaluate("document.querySelector('main').append(document.createElement('button'))")
+    found = _violations(page, axe_source)
+    assert "button-name" in {violation["id"] for violation in found}
+    context.close()
