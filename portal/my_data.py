@@ -53,6 +53,32 @@ def wechat_data(user) -> list[dict]:
     ]
 
 
+def notifications_data(user) -> dict:
+    """What the portal told the person on the site, and their choices of e-mails and texts."""
+    from portal.notifications.models import Notification, NotificationSettings
+
+    choices = NotificationSettings.objects.filter(user=user).first()
+    return {
+        "notifications": [
+            {
+                "kind": n.kind,
+                "details": n.params,
+                "link": n.path,
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+            }
+            for n in Notification.objects.filter(user=user).order_by("created_at", "pk")
+        ],
+        "notification_settings": {
+            "language": choices.language,
+            "emails_not_wanted": choices.emails_off,
+            "texts_wanted": choices.texts_on,
+        }
+        if choices
+        else None,
+    }
+
+
 def account_data(user) -> dict:
     data = {
         "email": user.email,
@@ -91,6 +117,7 @@ def export_archive(user):
         "account": account_data(user),
         **courses_api.personal_data_of(user_id=user.pk),
         **certification,
+        **notifications_data(user),
         "files": [name for name, _ in files],
     }
     storage = storages["private"]
@@ -133,6 +160,7 @@ def close_account(user) -> None:
     from certification import api as certification_api
     from courses import api as courses_api
     from portal.accounts.identity import identity_erase
+    from portal.notifications.models import Notification, NotificationSettings
 
     old_email = user.email
     photo_name = user.photo.name if user.photo else ""
@@ -150,6 +178,8 @@ def close_account(user) -> None:
         user.set_unusable_password()
         user.save()
         EmailAddress.objects.filter(user=user).delete()
+        Notification.objects.filter(user=user).delete()
+        NotificationSettings.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         if django_apps.is_installed("allauth.socialaccount"):  # WeChat sign-in is configured
             from allauth.socialaccount.models import SocialAccount

@@ -45,7 +45,7 @@ class Notification(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """Which e-mails a person gets, and the language they are written in."""
+    """Which e-mails (and text messages) a person gets, and the language they are written in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -57,6 +57,9 @@ class NotificationSettings(models.Model):
         _("language of e-mails"), max_length=10, choices=settings.LANGUAGES, blank=True
     )
     emails_off = models.JSONField(_("e-mails not wanted"), default=list, blank=True)
+    # Kinds also sent by SMS, to the phone number a code confirmed (portal/accounts/phone.py):
+    # opt-in, unlike e-mail, since a text interrupts.
+    texts_on = models.JSONField(_("text messages wanted"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("notification settings")

@@ -59,7 +59,41 @@ def notification_send(
         return None
     if user.email and wants_email(user, kind):
         mail_queue(**notification_mail(notification, user))
+    if wants_text(user, kind):
+        from .tasks import notification_text_task
+
+        transaction.on_commit(lambda: notification_text_task.delay(notification.pk))
     return notification
+
+
+def wants_text(user, kind: str) -> bool:
+    """Whether this kind also goes by SMS: chosen by the person, to a confirmed phone only."""
+    chosen = NotificationSettings.objects.filter(user=user).values_list("texts_on", flat=True)
+    return kind in (chosen.first() or []) and user.phone_is_confirmed
+
+
+def notification_text(notification: Notification, user) -> str:
+    """The SMS of a notification: the site's name in brackets, as Chinese texts begin, the
+    title and the link, in the person's language."""
+    with translation.override(language_of(user)):
+        said = wording(notification.kind, notification.params)
+        link = absolute(reverse("notification_open", args=[notification.pk]))
+        return f"【{site_name()}】{said.title} {link}"
+
+
+def notification_text_send(*, notification_id: int) -> bool:
+    """Send the SMS of a notification if it is still wanted and the phone still confirmed.
+    Returns whether one was sent. A failing provider raises, so the task is retried."""
+    from portal.accounts.sms import sms_send
+
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or not notification.user.is_active:
+        return False
+    user = notification.user
+    if not wants_text(user, notification.kind):
+        return False
+    sms_send(user.phone, notification_text(notification, user))
+    return True
 
 
 def notification_mail(notification: Notification, user) -> dict:
@@ -93,15 +127,21 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     return unread.update(read_at=timezone.now())
 
 
-def notification_settings_save(*, user, language: str, emails_off: list[str]) -> None:
+def notification_settings_save(
+    *, user, language: str, emails_off: list[str], texts_on: list[str] | None = None
+) -> None:
+    """Save the person's choices; text messages only with a confirmed phone (``None`` keeps
+    what was chosen before)."""
     valid = {code for code, _name in settings.LANGUAGES}
-    NotificationSettings.objects.update_or_create(
-        user=user,
-        defaults={
-            "language": language if language in valid else "",
-            "emails_off": sorted(set(emails_off) & set(Kind.values)),
-        },
-    )
+    defaults = {
+        "language": language if language in valid else "",
+        "emails_off": sorted(set(emails_off) & set(Kind.values)),
+    }
+    if texts_on is not None:
+        defaults["texts_on"] = (
+            sorted(set(texts_on) & set(Kind.values)) if user.phone_is_confirmed else []
+        )
+    NotificationSettings.objects.update_or_create(user=user, defaults=defaults)
 
 
 def language_remember(*, user, language: str) -> None:

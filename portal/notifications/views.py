@@ -61,15 +61,24 @@ def notification_settings(request):
     initial = {
         "emails": [kind for kind in Kind.values if kind not in (current.emails_off or [])],
         "language": current.language or get_language(),
+        "texts": list(current.texts_on or []),
     }
-    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    phone_confirmed = request.user.phone_is_confirmed
+    form = NotificationSettingsForm(
+        request.POST or None, initial=initial, phone_confirmed=phone_confirmed
+    )
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["emails"])
         notification_settings_save(
             user=request.user,
             language=form.cleaned_data["language"],
             emails_off=[kind for kind in Kind.values if kind not in wanted],
+            texts_on=form.cleaned_data.get("texts") if phone_confirmed else [],
         )
         messages.success(request, _("Your choice of e-mails is saved."))
         return redirect("notification_settings")
-    return render(request, "portal/notifications/settings.html", {"form": form})
+    return render(
+        request,
+        "portal/notifications/settings.html",
+        {"form": form, "phone_confirmed": phone_confirmed},
+    )

@@ -98,3 +98,20 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.post(reverse("close_account"), {"password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_closing_removes_the_notifications_and_choices(client):
+    from portal.notifications.models import Kind, Notification, NotificationSettings
+
+    w = two_people()
+    alice, bob = w["alice"], w["bob"]
+    for person in (alice, bob):
+        Notification.objects.create(user=person, kind=Kind.ENROLLED, key="k", params={})
+        NotificationSettings.objects.create(user=person, language="en")
+    sign_in(client, alice)
+    with_totp(alice)
+    response = client.post(reverse("close_account"), {"password": PASSWORD, "confirm": "on"})
+    assert response.status_code == 302
+    assert not Notification.objects.filter(user=alice).exists()
+    assert not NotificationSettings.objects.filter(user=alice).exists()
+    assert Notification.objects.filter(user=bob).exists()  # Bob's untouched

@@ -181,3 +181,23 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
         response = method(reverse("my_data"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_export_holds_my_notifications_and_choices_only(client):
+    from portal.notifications.models import Kind, Notification, NotificationSettings
+
+    w = two_people()
+    Notification.objects.create(
+        user=w["alice"], kind=Kind.CERTIFICATE_ISSUED, key="a", params={"number": "A-1"}
+    )
+    Notification.objects.create(
+        user=w["bob"], kind=Kind.EXAM_GRADED, key="b", params={"exam": "博博的考试"}
+    )
+    NotificationSettings.objects.create(user=w["alice"], language="en", emails_off=["expiry"])
+    sign_in(client, w["alice"])
+    _archive, data = download(client)
+    details = [n["details"] for n in data["notifications"]]
+    assert {"number": "A-1"} in details
+    assert {"number": w["certificate"].number, "level": w["certificate"].level_name} in details
+    assert data["notification_settings"]["emails_not_wanted"] == ["expiry"]
+    assert "博博的考试" not in json.dumps(data, ensure_ascii=False)
