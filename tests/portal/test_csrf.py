@@ -18,6 +18,12 @@ CSRF_EXEMPT_ALLOWED = {
     "wagtail.admin.api.views.PagesAdminAPIViewSet",
     "wagtail.documents.api.admin.views.DocumentsAdminAPIViewSet",
     "wagtail.images.api.admin.views.ImagesAdminAPIViewSet",
+    # The public API's holder match: called by other sites' servers with no session or cookie,
+    # and it reads nothing of the signed-in person (a cross-site post learns nothing a direct
+    # one would not); rate-limited per address and per certificate.
+    "certification.verification.views.api_holder_match",
+    # Anything else under /api/, whatever the method: a JSON "not found", never a CSRF page.
+    "certification.verification.views.api_not_found",
 }
 
 

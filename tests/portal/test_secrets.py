@@ -39,6 +39,10 @@ ALLOWED = {
     # A made-up credential that only configures the S3 storage in a settings probe; signed URLs
     # are computed locally and no request reaches any endpoint.
     ("tests/portal/test_serve_settings.py", "test-secret-key"),
+    # The app secret of the local stand-in for WeChat's endpoints; nothing real accepts it.
+    ("tests/portal/test_wechat.py", "wx-test-app-secret"),
+    # Read back from a temporary file in the test that WECHAT_APP_SECRET_FILE works.
+    ("tests/portal/test_wechat_off.py", "a-secret-from-a-file"),
 }
 # Whole files whose "secrets" are public test vectors.
 ALLOWED_FILES = {

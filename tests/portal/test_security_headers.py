@@ -42,6 +42,7 @@ def production_env(tmp_path) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "PORTAL_SIGNING_KEY_SECRET": secrets.token_urlsafe(50),
+        "PORTAL_IDENTITY_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "portal.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),

@@ -124,6 +124,19 @@ def _reload_urls():
     importlib.reload(allauth.urls)
     importlib.reload(portal.urls)
     clear_url_caches()
+    _reset_template_engines()
+
+
+def _reset_template_engines():
+    """Template engines list the apps' tag libraries when they are made: an engine made
+    earlier in the run (by any other test) knows no ``socialaccount`` tags. Drop the engines
+    so the next template is rendered by ones made with the apps as they are now."""
+    from django.template import engines
+    from django.template.loader import engines as loader_engines
+
+    for handler in {id(engines): engines, id(loader_engines): loader_engines}.values():
+        handler._engines = {}
+        handler.__dict__.pop("templates", None)
 
 
 SOCIAL_APPS = ["allauth.socialaccount", "allauth.socialaccount.providers.weixin"]
