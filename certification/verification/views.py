@@ -44,8 +44,10 @@ def _throttled(request) -> bool:
     return not allow(request, scope="verify", limit=settings.PORTAL_VERIFY_RATE_PER_MINUTE)
 
 
-def _too_many(request, *, json: bool):
-    message = _("Too many requests. Please wait a minute and try again.")
+def _too_many(request, *, json: bool, message: str = "", period: int | None = None):
+    """A 429 as a page or as the API's JSON, with Retry-After: by default for this address's
+    verification limit (``period``: the window of another limit)."""
+    message = message or _("Too many requests. Please wait a minute and try again.")
     if json:
         response = JsonResponse(
             {"error": "rate_limited", "detail": message},
@@ -59,7 +61,7 @@ def _too_many(request, *, json: bool):
             {"title": _("Too many requests"), "message": message, "status": 429},
             status=429,
         )
-    response["Retry-After"] = str(retry_after())
+    response["Retry-After"] = str(retry_after(period) if period else retry_after())
     return response
 
 
@@ -68,21 +70,7 @@ def _checked_too_often(request, *, json: bool):
     message = _(
         "This certificate has been checked too many times in the last hour. Please try again later."
     )
-    if json:
-        response = JsonResponse(
-            {"error": "rate_limited", "detail": message},
-            status=429,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    else:
-        response = render(
-            request,
-            "portal/error.html",
-            {"title": _("Too many requests"), "message": message, "status": 429},
-            status=429,
-        )
-    response["Retry-After"] = str(retry_after(CHECK_PERIOD))
-    return response
+    return _too_many(request, json=json, message=message, period=CHECK_PERIOD)
 
 
 def _not_found(request, *, json: bool):
