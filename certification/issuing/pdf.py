@@ -132,8 +132,12 @@ class _PreparedImage:
     alpha: bytes | None = None  # Flate-compressed 8-bit soft mask, same size
 
 
-def certificate_pdf(data: CertificatePrint, *, qr: str = "fast") -> bytes:
-    """Render ``data`` as a one-page PDF; ``qr`` chooses how the QR code is drawn."""
+def certificate_pdf(data: CertificatePrint, *, qr: str = "fast", preview: bool = False) -> bytes:
+    """Render ``data`` as a one-page PDF; ``qr`` chooses how the QR code is drawn.
+
+    ``preview`` marks every page 样张 / PREVIEW across its face: what a certifier checks before
+    signing, never stored as the certificate.
+    """
     if qr not in QR_MODES:
         raise ValueError(f"qr must be one of {QR_MODES}, not {qr!r}")
     font, name_font = _font(), _name_font()
@@ -172,6 +176,8 @@ def certificate_pdf(data: CertificatePrint, *, qr: str = "fast") -> bytes:
             _draw_qr_reportlab(canvas, data.verify_url)
         _draw_qr_caption(canvas, font, data.verify_url)
         _draw_issuer(canvas, font, data, seal=seal, signature=signature)
+        if preview:
+            _draw_preview_mark(canvas, font)
         canvas.showPage()
         canvas.save()
     return buffer.getvalue()
@@ -395,6 +401,20 @@ def _draw_title(canvas: Canvas, font: str) -> None:
     canvas.line(CENTRE_X + 12, 450, CENTRE_X + 110, 450)
     canvas.setFillColor(GOLD)
     _diamond(canvas, CENTRE_X, 450, 3.5)
+
+
+def _draw_preview_mark(canvas: Canvas, font: str) -> None:
+    """样张 / PREVIEW, large, diagonal and translucent, so a preview can never pass as issued."""
+    canvas.saveState()
+    canvas.setFillColor(RED)
+    canvas.setFillAlpha(0.18)
+    canvas.translate(CENTRE_X, PAGE_HEIGHT / 2)
+    canvas.rotate(28)
+    canvas.setFont(font, 120)
+    canvas.drawCentredString(0, 10, "样张")
+    canvas.setFont(font, 54)
+    canvas.drawCentredString(0, -60, "PREVIEW")
+    canvas.restoreState()
 
 
 def _draw_number(canvas: Canvas, font: str, number: str) -> None:
