@@ -138,6 +138,18 @@ class Certificate(models.Model):
         related_name="supersedes",
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # A corrected re-issue (certification/issuing/corrections.py): the same number lineage and
+    # award, a later version; the one it corrects is superseded once this one is made.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
     filing_status = models.CharField(
         _("filing"), max_length=8, choices=Filing.choices, default=Filing.NOT_REQUIRED
     )
@@ -156,7 +168,8 @@ class Certificate(models.Model):
         verbose_name_plural = _("certificates")
         constraints = [
             models.UniqueConstraint(
-                fields=["numbering_body", "level", "year", "sequence"], name="one_number"
+                fields=["numbering_body", "level", "year", "sequence", "version"],
+                name="one_number_version",
             ),
             models.UniqueConstraint(fields=["status_list", "status_index"], name="one_status_bit"),
         ]
