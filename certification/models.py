@@ -3,6 +3,7 @@
 from certification.applications.models import Application, Evidence
 from certification.audit.models import AuditEntry, AuditHead
 from certification.credentials.models import SigningKey, StatusList
+from certification.filing.models import TalentEvaluation, TalentFiling
 from certification.goals.models import Goal
 from certification.issuing.models import BulkIssue, BulkIssueItem, Certificate, NumberSequence
 from certification.levels.models import (
@@ -14,6 +15,7 @@ from certification.levels.models import (
     Track,
 )
 from certification.lifecycle.models import ContinuingEducation
+from certification.practice.models import PracticeProof, PracticeRecord
 from certification.registry.models import RegistryListing
 
 __all__ = [
@@ -28,6 +30,10 @@ __all__ = [
     "CertificationLevel",
     "CertifyingBody",
     "ContinuingEducation",
+    "PracticeProof",
+    "PracticeRecord",
+    "TalentEvaluation",
+    "TalentFiling",
     "Evidence",
     "ExamStandard",
     "Goal",

@@ -160,6 +160,40 @@ class CertificationLevel(models.Model):
             "on record cannot be approved."
         ),
     )
+    # Practice requirements (项目实绩): only confirmed practice records count.
+    practice_min_projects = models.PositiveSmallIntegerField(
+        _("confirmed practice projects, at least"),
+        default=0,
+        validators=[MaxValueValidator(100, _("Ask for at most %(limit_value)s projects."))],
+        help_text=_("Projects confirmed by the counterpart or a certifier. 0: none required."),
+    )
+    practice_min_amount = models.DecimalField(
+        _("total contract amount of confirmed projects, at least (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0: no amount required."),
+    )
+    practice_min_kinds = models.PositiveSmallIntegerField(
+        _("different kinds of service, at least"),
+        default=0,
+        validators=[MaxValueValidator(4, _("There are only four named kinds of service."))],
+        help_text=_(
+            "Of technology demand discovery, evaluation and valuation of research results, "
+            "intellectual property operation and technology transaction. 0: any."
+        ),
+    )
+    practice_within_years = models.PositiveSmallIntegerField(
+        _("projects ended within (years)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, _("Count at least one year, or leave empty for any time.")),
+            MaxValueValidator(MAX_VALIDITY_YEARS, _("At most %(limit_value)s years.")),
+        ],
+        help_text=_("Leave empty if a project ended at any time counts."),
+    )
     values_are_defaults = models.BooleanField(
         _("illustrative default values"),
         default=False,
@@ -176,6 +210,12 @@ class CertificationLevel(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def practice_required(self) -> bool:
+        return bool(
+            self.practice_min_projects or self.practice_min_amount or self.practice_min_kinds
+        )
 
     def hours_required(self) -> dict[str, Decimal]:
         """Required hours per module category, in the syllabus's order."""

@@ -55,6 +55,14 @@ class RegistryListing(models.Model):
             "contact you; your account's e-mail address and phone are never shown."
         ),
     )
+    show_filing = models.BooleanField(
+        _("show my filing and latest evaluation"),
+        default=False,
+        help_text=_(
+            "When you are filed with the national body, the registry shows that you are filed "
+            "and the grade of your latest yearly evaluation."
+        ),
+    )
     listed_since = models.DateTimeField(_("listed since"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
