@@ -17,6 +17,7 @@ from certification.levels.models import (
 from certification.lifecycle.models import ContinuingEducation
 from certification.practice.models import PracticeProof, PracticeRecord
 from certification.registry.models import RegistryListing
+from certification.wallet.models import WalletNonce, WalletOffer
 
 __all__ = [
     "HOURS_FIELDS",
@@ -34,6 +35,8 @@ __all__ = [
     "PracticeRecord",
     "TalentEvaluation",
     "TalentFiling",
+    "WalletNonce",
+    "WalletOffer",
     "Evidence",
     "ExamStandard",
     "Goal",
