@@ -64,8 +64,11 @@ def level_badge_url(level_code: str) -> str:
     return absolute_url(reverse("credential_level_badge", args=[level_code]))
 
 
-def certificate_credential(certificate: Certificate) -> dict:
-    """The signed Open Badges 3.0 credential; the same input always gives the same document."""
+def certificate_credential(certificate: Certificate, *, subject_id: str = "") -> dict:
+    """The signed Open Badges 3.0 credential; the same input always gives the same document.
+
+    With ``subject_id`` (the holder's DID, proven by a wallet's key proof) the copy names it as
+    ``credentialSubject.id``: the credential a wallet receives (certification/wallet)."""
     signing_key = certificate.status_list.signing_key
     level = certificate.level
     issued_at = certificate.created_at
@@ -113,6 +116,7 @@ def certificate_credential(certificate: Certificate) -> dict:
         alignments=syllabus_alignments(certificate.requirements),
         recipient_id_number=id_number,
         recipient_id_salt=id_number_salt(certificate) if id_number else "",
+        subject_id=subject_id,
     )
     return vc.sign(
         vc.open_badge_credential(data),

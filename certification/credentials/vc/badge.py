@@ -84,6 +84,8 @@ class BadgeData:
     # The holder's identity document number, only to be hashed; never written out as is.
     recipient_id_number: str = ""
     recipient_id_salt: str = ""
+    # The holder's DID, for a copy bound to a wallet's key (OpenID4VCI): credentialSubject.id.
+    subject_id: str = ""
 
     def __repr__(self) -> str:  # the identity number must never reach a log
         return f"BadgeData({self.certificate_number!r})"
@@ -175,7 +177,9 @@ def open_badge_credential(data: BadgeData) -> dict:
         achievement["image"] = _image(data.image_url, data.image_caption)
     if data.alignments:
         achievement["alignment"] = [_alignment(alignment) for alignment in data.alignments]
+    subject = {"id": data.subject_id} if data.subject_id else {}
     credential["credentialSubject"] = {
+        **subject,
         "type": ["AchievementSubject"],
         "identifier": identifiers,
         "licenseNumber": data.certificate_number,
@@ -205,6 +209,8 @@ def _check(data: BadgeData) -> None:
     for alignment in data.alignments:
         if not alignment.name.strip():
             raise ValueError("an alignment must have a name")
+    if data.subject_id and not re.fullmatch(r"did:[a-z0-9]+:[A-Za-z0-9._:%-]+", data.subject_id):
+        raise ValueError(f"subject_id must be a DID, not {data.subject_id!r}")
     if data.recipient_id_number and not data.recipient_id_salt:
         raise ValueError("recipient_id_salt must not be empty when an ID number is hashed")
     if "#" in data.status_list_credential:
