@@ -84,6 +84,17 @@ def training_base_ids_for_staff(*, user_id: int, role: str = "any") -> set[int]:
     return set(TrainingBaseWorkspace.objects.filter(condition).values_list("base_id", flat=True))
 
 
+def training_base_faculty_user_ids(*, page_id: int) -> set[int]:
+    """Ids of the active accounts in the base's faculty group."""
+    from django.contrib.auth import get_user_model
+
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, groups__training_base_faculty_workspace__base_id=page_id)
+        .values_list("pk", flat=True)
+    )
+
+
 def base_ids_for_pages(*, page_ids) -> dict[int, int]:
     """The training base each page lies under, by page id; pages outside every base are left
     out (two queries, whatever the number of pages)."""

@@ -469,3 +469,23 @@ def qr_svg(text: str, *, label: str = ""):
     from .qr import qr_svg as make
 
     return make(text, label=label)
+
+
+def answers_awaiting_grading(*, user) -> int | None:
+    """How many written answers wait for ``user`` to grade at the bases where they teach;
+    None when they teach nowhere (administrators included: they grade from the queue itself)."""
+    from cms import api as cms_api
+
+    from .selectors import answers_awaiting_count
+
+    base_ids = cms_api.training_base_ids_for_staff(user_id=user.pk, role="faculty")
+    if not base_ids:
+        return None
+    return answers_awaiting_count(base_ids=base_ids, grader_id=user.pk)
+
+
+def faculty_user_ids(*, base_id: int) -> set[int]:
+    """The active accounts teaching at the base (its faculty group)."""
+    from cms import api as cms_api
+
+    return cms_api.training_base_faculty_user_ids(page_id=base_id)

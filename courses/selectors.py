@@ -333,14 +333,37 @@ def grading_queue(*, base_ids: set[int] | None, grader_id: int | None = None):
     ungraded = AttemptQuestion.objects.filter(attempt=OuterRef("pk"), score__isnull=True).exclude(
         type__in=OBJECTIVE_TYPES
     )
-    attempts = Attempt.objects.filter(
-        Exists(ungraded), status=Attempt.Status.AWAITING_GRADING
-    ).select_related("exam", "user")
+    attempts = (
+        Attempt.objects.filter(Exists(ungraded), status=Attempt.Status.AWAITING_GRADING)
+        .select_related("exam", "user")
+        .annotate(
+            answers_waiting=Count(
+                "questions",
+                filter=Q(questions__score__isnull=True) & ~Q(questions__type__in=OBJECTIVE_TYPES),
+            )
+        )
+    )
     if base_ids is not None:
         attempts = attempts.filter(exam__base_id__in=base_ids)
     if grader_id is not None:
         attempts = attempts.exclude(user_id=grader_id)
     return attempts.order_by("submitted_at")
+
+
+def answers_awaiting_count(*, base_ids: set[int] | None, grader_id: int | None = None) -> int:
+    """Written answers handed in and not yet graded, in the given bases (None: all), leaving
+    out the grader's own (nobody grades themselves)."""
+    from .models import AttemptQuestion
+    from .models.exams import OBJECTIVE_TYPES
+
+    answers = AttemptQuestion.objects.filter(
+        attempt__status=Attempt.Status.AWAITING_GRADING, score__isnull=True
+    ).exclude(type__in=OBJECTIVE_TYPES)
+    if base_ids is not None:
+        answers = answers.filter(attempt__exam__base_id__in=base_ids)
+    if grader_id is not None:
+        answers = answers.exclude(attempt__user_id=grader_id)
+    return answers.count()
 
 
 @dataclass

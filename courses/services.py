@@ -1115,6 +1115,9 @@ def attempt_submit(*, attempt: Attempt, answers: dict | None = None, now=None) -
     attempt.submitted_at = min(now, attempt.deadline + grace())
     attempt.status = Attempt.Status.AWAITING_GRADING
     _finalise_if_graded(attempt, questions, now, also=("submitted_at", "status"))
+    waiting = sum(q.score is None for q in questions)
+    if waiting and attempt.exam.base_id:
+        signals.answers_awaiting_notify(attempt=attempt, answers=waiting)
     return attempt
 
 

@@ -9,6 +9,9 @@ enrolled: user_id, course_id, course_title, course_url — a person took a seat 
 attempt_graded: user_id, attempt_id, exam_title, passed, score, max_score — an attempt's
     result became final (every answer scored); sent after commit.
 course_completed: user_id, course_id, level, completed_at
+answers_awaiting: base_id, attempt_id, user_id, exam_title, answers — an attempt was handed in
+    with ``answers`` written answers that faculty of ``base_id`` must grade (``user_id`` is
+    the trainee's, who never grades them); sent after commit.
 figures_changed: what (sent after commit by ``figures_changed_notify``)
 recorded: actor, entries — a change to a learning record that belongs in the hash-chained
     audit log (hours credited or withdrawn, attendance marked or corrected, a check-in, a
@@ -34,6 +37,7 @@ exam_passed = Signal()
 course_completed = Signal()
 enrolled = Signal()
 attempt_graded = Signal()
+answers_awaiting = Signal()
 
 # Sent after commit whenever the figures the management dashboard counts have changed
 # (enrolments, credited hours, final exam results): what.
@@ -49,6 +53,21 @@ def figures_changed_notify(what: str) -> None:
     from django.db import transaction
 
     transaction.on_commit(lambda: figures_changed.send(sender="courses", what=what))
+
+
+def answers_awaiting_notify(*, attempt, answers: int) -> None:
+    """Tell the layers above, once the current transaction commits, that ``attempt`` waits
+    for ``answers`` written answers to be graded (see ``answers_awaiting``)."""
+    from django.db import transaction
+
+    payload = {
+        "base_id": attempt.exam.base_id,
+        "attempt_id": attempt.pk,
+        "user_id": attempt.user_id,
+        "exam_title": attempt.exam.title,
+        "answers": answers,
+    }
+    transaction.on_commit(lambda: answers_awaiting.send(sender="courses", **payload))
 
 
 def record(*, actor, entries: list[tuple[str, object, dict | None]]) -> None:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -355,8 +356,12 @@ def grading_queue(request):
     allowed = staff_base_ids(request.user, role="faculty")
     if allowed is not None and not allowed:
         raise PermissionDenied
-    queue = selectors.grading_queue(base_ids=allowed, grader_id=request.user.pk)
-    return render(request, "courses/grading_queue.html", {"attempts": queue})
+    queue = list(selectors.grading_queue(base_ids=allowed, grader_id=request.user.pk))
+    return render(
+        request,
+        "courses/grading_queue.html",
+        {"attempts": queue, "answers_total": sum(a.answers_waiting for a in queue)},
+    )
 
 
 @login_required
@@ -383,6 +388,7 @@ def grading_attempt(request, attempt_id):
             "comment": request.POST.get("comment", "").strip(),
             "reason": request.POST.get("reason", "").strip(),
         }
+        was_final = attempt.status == Attempt.Status.FINAL
         try:
             services.answer_grade(
                 question=question,
@@ -400,8 +406,15 @@ def grading_attempt(request, attempt_id):
             messages.error(request, text)
         else:
             messages.success(request, _("Grade saved."))
-            return redirect("courses:grading_attempt", attempt_id=attempt.pk)
-    questions = list(open_questions.prefetch_related("grade_changes"))
+            return _grading_next(request, attempt, after=question, was_final=was_final)
+    questions = list(open_questions.order_by("position").prefetch_related("grade_changes"))
+    focus_id = posted["question"] if posted else record_id(request.GET.get("focus") or "")
+    if not any(q.pk == focus_id for q in questions):
+        waiting = [q for q in questions if q.score is None]
+        focus_id = (waiting or questions or [None])[0]
+        focus_id = focus_id.pk if focus_id is not None else None
+    for number, q in enumerate(questions, start=1):
+        q.number, q.focused = number, q.pk == focus_id
     for q in questions:
         # What each grading form shows: the stored grade, or, for a refused save, what the
         # grader had typed, so no comment is lost.
@@ -416,5 +429,45 @@ def grading_attempt(request, attempt_id):
     return render(
         request,
         "courses/grading_attempt.html",
-        {"attempt": attempt, "questions": questions},
+        {
+            "attempt": attempt,
+            "questions": questions,
+            "waiting": sum(q.score is None for q in questions),
+            "next_attempt": _next_in_queue(request.user, exclude=attempt.pk),
+        },
     )
+
+
+def _next_in_queue(user, *, exclude: int):
+    allowed = staff_base_ids(user, role="faculty")
+    queue = selectors.grading_queue(base_ids=allowed, grader_id=user.pk)
+    return queue.exclude(pk=exclude).first()
+
+
+def _grading_next(request, attempt: Attempt, *, after, was_final: bool):
+    """Where a grader goes once a grade is saved: the next answer of this attempt still
+    waiting, else the first answer of the next attempt in the queue, else the queue. A grade
+    changed on a final result stays on its page."""
+    if was_final:
+        url = reverse("courses:grading_attempt", args=[attempt.pk])
+        return redirect(f"{url}?focus={after.pk}#q{after.pk}")
+    waiting = list(
+        attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
+        .filter(score__isnull=True)
+        .order_by("position")
+        .values_list("pk", "position")
+    )
+    following = [pk for pk, position in waiting if position > after.position]
+    target = (following or [pk for pk, _position in waiting] or [None])[0]
+    if target is not None:
+        url = reverse("courses:grading_attempt", args=[attempt.pk])
+        return redirect(f"{url}?focus={target}#q{target}")
+    upcoming = _next_in_queue(request.user, exclude=attempt.pk)
+    if upcoming is None:
+        messages.info(request, _("Every written answer in your queue is graded."))
+        return redirect("courses:grading")
+    messages.info(
+        request,
+        _("All answers of this attempt are graded; here is the next one in the queue."),
+    )
+    return redirect("courses:grading_attempt", attempt_id=upcoming.pk)

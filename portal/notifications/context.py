@@ -13,4 +13,29 @@ def unread_notifications(request):
 
         return unread_count(user=user)
 
-    return {"unread_notifications": SimpleLazyObject(count)}
+    def grading():
+        from courses import api as courses_api
+        from portal.accounts.roles import Role, user_role_names
+
+        if Role.FACULTY not in user_role_names(user):
+            return None
+        return courses_api.answers_awaiting_grading(user=user)
+
+    return {
+        "unread_notifications": SimpleLazyObject(count),
+        "answers_to_grade": _Lazy(grading),
+    }
+
+
+class _Lazy:
+    """A value worked out the first time a template asks for it (None stays None, which a
+    SimpleLazyObject would hide behind a truthy proxy)."""
+
+    def __init__(self, compute):
+        self._compute, self._done, self._value = compute, False, None
+
+    @property
+    def value(self):
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value

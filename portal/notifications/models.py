@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     APPLICATION_DECIDED = "application", _("Decisions on my applications")
     CERTIFICATE_ISSUED = "certificate", _("Certificates issued")
     CERTIFICATE_EXPIRING = "expiry", _("Certificate expiry reminders")
+    ANSWERS_TO_GRADE = "grading", _("Written answers waiting for my grade")
 
 
 class Notification(models.Model):

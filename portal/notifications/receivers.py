@@ -14,7 +14,7 @@ from certification import signals as certification_signals
 from courses import signals as courses_signals
 
 from .models import Kind
-from .services import language_remember, notification_send
+from .services import language_remember, notification_gather, notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,22 @@ def on_attempt_graded(sender, user_id, attempt_id, exam_title, passed, score, ma
         },
         path=reverse("courses:attempt_result", args=[attempt_id]),
     )
+
+
+@receiver(courses_signals.answers_awaiting, dispatch_uid="notifications.answers_awaiting")
+@safely
+def on_answers_awaiting(sender, base_id, attempt_id, user_id, exam_title, answers, **kwargs):
+    from courses import api as courses_api
+
+    for faculty_id in courses_api.faculty_user_ids(base_id=base_id) - {user_id}:
+        notification_gather(
+            user_id=faculty_id,
+            kind=Kind.ANSWERS_TO_GRADE,
+            batch=f"grading:{base_id}",
+            params={"answers": answers, "attempts": 1, "exam": exam_title},
+            counts=("answers", "attempts"),
+            path=reverse("courses:grading"),
+        )
 
 
 @receiver(certification_signals.application_decided, dispatch_uid="notifications.decided")

@@ -66,6 +66,31 @@ def notification_send(
     return notification
 
 
+def notification_gather(
+    *, user_id: int, kind: str, batch: str, params: dict, counts: tuple[str, ...], path: str = ""
+) -> Notification | None:
+    """Tell a person about one more of a kind of thing that comes in numbers (written answers
+    to grade): while an unread notification of the same ``batch`` is there, its ``counts``
+    grow and nothing new is sent; otherwise a new one is sent as ``notification_send`` does.
+    A burst of hand-ins is one notification and one e-mail, not one per answer."""
+    with transaction.atomic():
+        waiting = (
+            Notification.objects.select_for_update()
+            .filter(user_id=user_id, kind=kind, key__startswith=f"{batch}:", read_at__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        if waiting is not None:
+            merged = dict(waiting.params)
+            for name in counts:
+                merged[name] = int(merged.get(name) or 0) + int(params.get(name) or 0)
+            waiting.params = merged
+            waiting.save(update_fields=["params"])
+            return waiting
+    key = f"{batch}:{timezone.now():%Y%m%d%H%M%S%f}"
+    return notification_send(user_id=user_id, kind=kind, key=key, params=params, path=path)
+
+
 def wants_text(user, kind: str) -> bool:
     """Whether this kind also goes by SMS: chosen by the person, to a confirmed phone only."""
     chosen = NotificationSettings.objects.filter(user=user).values_list("texts_on", flat=True)

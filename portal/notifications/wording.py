@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Kind
 
@@ -119,5 +120,26 @@ def wording(kind: str, params: dict) -> Wording:
                 % values
             ],
             _("My certificates:"),
+        )
+    if kind == Kind.ANSWERS_TO_GRADE:
+        values = {"answers": int(p.get("answers") or 0), "attempts": int(p.get("attempts") or 0)}
+        return Wording(
+            ngettext(
+                "%(answers)d new written answer to grade",
+                "%(answers)d new written answers to grade",
+                values["answers"],
+            )
+            % values,
+            [
+                ngettext(
+                    "Handed in with %(attempts)d exam attempt since this notice was first "
+                    "sent. The grading queue lists every answer still waiting.",
+                    "Handed in with %(attempts)d exam attempts since this notice was first "
+                    "sent. The grading queue lists every answer still waiting.",
+                    values["attempts"],
+                )
+                % values
+            ],
+            _("The grading queue:"),
         )
     return Wording(str(kind), [], _("Open:"))
