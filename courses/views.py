@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.converters import record_id
 
@@ -47,10 +47,26 @@ def enrol(request, course_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request, course_id):
+    """Leave a class: a page saying what leaving means, then the act, only once confirmed (a
+    post without ``confirm`` shows the page again and changes nothing)."""
     course = get_object_or_404(CoursePage, pk=course_id)
     enrolment = get_object_or_404(Enrolment, user=request.user, course=course)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        messages.info(request, _("You hold no active place in this course to withdraw from."))
+        return redirect(course.url)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "courses/withdraw_confirm.html",
+            {
+                "course": course,
+                "enrolment": enrolment,
+                "credited": enrolment.credits.count(),
+                "closes": course.enrolment_closes,
+            },
+        )
     try:
         services.enrolment_withdraw(enrolment=enrolment)
     except LearningError as error:
