@@ -2,9 +2,11 @@ from django.urls import path, re_path
 
 from certification.applications import views as applications
 from certification.credentials import views as credentials
+from certification.filing import urls as filing_urls
 from certification.issuing import views as issuing
 from certification.levels import views as levels
 from certification.lifecycle import views as lifecycle
+from certification.practice import urls as practice_urls
 from certification.registry import views as registry
 from certification.verification import views as verification
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
@@ -120,3 +122,6 @@ urlpatterns = [
         name="certify_continuing_education",
     ),
 ]
+
+# Practice records (项目实绩) and talent filing (入库备案): their folders' own routes.
+urlpatterns += practice_urls.urlpatterns + filing_urls.urlpatterns

@@ -15,6 +15,8 @@ from certification.levels.display import localized_name
 from certification.levels.models import CertificationLevel, CertifyingBody
 from certification.levels.selectors import level_exam_standards
 from certification.lifecycle.selectors import renewal_progress
+from certification.practice.models import PracticeRecord
+from certification.practice.selectors import PracticeSummary, practice_since, practice_summaries
 from certification.wording import list_separator
 from cms.api import ModuleCategory
 from courses import api as courses_api
@@ -253,6 +255,66 @@ def _experience_item(
     )
 
 
+def _amount(value) -> str:
+    return f"¥{Decimal(value or 0):,.2f}"
+
+
+def _practice_items(*, level: CertificationLevel, summary: PracticeSummary) -> list[CheckItem]:
+    """The level's practice requirements (项目实绩), counted from confirmed records only."""
+    within = ""
+    if level.practice_within_years:
+        within = list_separator() + _("ended within the last %(years)d years") % {
+            "years": level.practice_within_years
+        }
+    hint = _("Record your projects and have them confirmed by the counterpart or a certifier.")
+    items = []
+    if level.practice_min_projects:
+        met = summary.projects >= level.practice_min_projects
+        items.append(
+            CheckItem(
+                key="practice:projects",
+                label=_("Confirmed practice projects"),
+                required=_("At least %(count)d") % {"count": level.practice_min_projects} + within,
+                actual=_("%(count)d confirmed") % {"count": summary.projects},
+                met=met,
+                hint="" if met else hint,
+            )
+        )
+    if level.practice_min_amount:
+        met = summary.amount >= level.practice_min_amount
+        items.append(
+            CheckItem(
+                key="practice:amount",
+                label=_("Contract amount of confirmed projects"),
+                required=_("At least %(amount)s") % {"amount": _amount(level.practice_min_amount)}
+                + within,
+                actual=_amount(summary.amount),
+                met=met,
+                hint="" if met else hint,
+            )
+        )
+    if level.practice_min_kinds:
+        met = len(summary.kinds) >= level.practice_min_kinds
+        done = [
+            str(PracticeRecord.Kind(kind).label)
+            for kind in PracticeRecord.NAMED_KINDS
+            if kind in summary.kinds
+        ]
+        items.append(
+            CheckItem(
+                key="practice:kinds",
+                label=_("Kinds of technology-transfer service"),
+                required=_("At least %(count)d different kinds")
+                % {"count": level.practice_min_kinds}
+                + within,
+                actual=list_separator().join(done) if done else _("None confirmed"),
+                met=met,
+                hint="" if met else hint,
+            )
+        )
+    return items
+
+
 def _renewal_items(*, application: Application) -> list[CheckItem]:
     certificate = application.renews
     progress = renewal_progress(certificate=certificate)
@@ -331,6 +393,9 @@ def checklists(
                 application_id__in=application_ids, kind=Evidence.Kind.WORK_PROOF
             ).values_list("application_id", flat=True)
         )
+    practice = {}
+    if level.practice_required:
+        practice = practice_summaries(user_ids=user_ids, since=practice_since(level, today))
     result = []
     for user_id, application in people:
         if id(application) in renewals:
@@ -362,6 +427,10 @@ def checklists(
             has_proof = application is not None and application.pk in with_proof
             items.append(
                 _experience_item(level=level, application=application, has_proof=has_proof)
+            )
+        if level.practice_required:
+            items.extend(
+                _practice_items(level=level, summary=practice.get(user_id) or PracticeSummary())
             )
         result.append(Checklist(items=tuple(items)))
     return result

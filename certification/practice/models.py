@@ -115,6 +115,11 @@ class PracticeRecord(models.Model):
         return self.title
 
     @property
+    def amount_text(self) -> str:
+        """``350,000.00``: grouped the same way in every language."""
+        return f"{self.amount or 0:,.2f}"
+
+    @property
     def kind_label(self) -> str:
         if self.kind == self.Kind.OTHER and self.kind_other:
             return f"{self.Kind(self.kind).label}: {self.kind_other}"

@@ -17,7 +17,7 @@ MAX_SPECIALTY_LENGTH = 30
 class RegistryProfileForm(forms.ModelForm):
     class Meta:
         model = RegistryListing
-        fields = ["organisation", "specialties", "public_contact"]
+        fields = ["organisation", "specialties", "public_contact", "show_filing"]
 
     # Public text: no invisible, control or direction characters (portal/accounts/names.py).
     # The service applies the same rule to any other caller.

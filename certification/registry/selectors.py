@@ -32,6 +32,11 @@ class RegistryEntry:
     specialties: tuple[str, ...]
     public_contact: str
     level_en: str = ""  # the level's English name, for English pages
+    # Shown only where the person opted in (``RegistryListing.show_filing``).
+    filed: bool = False
+    grade: str = ""
+    grade_label: str = ""
+    grade_year: int | None = None
 
 
 def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet:
@@ -97,6 +102,7 @@ def registry_entries(listings) -> list[RegistryEntry]:
     certificates = Certificate.objects.only(
         "number", "level_name", "level_name_en", "printed_name"
     ).in_bulk([listing.shown_certificate_id for listing in listings])
+    filing = _filing_shown([listing.user_id for listing in listings if listing.show_filing])
     entries = []
     for listing in listings:
         certificate = certificates[listing.shown_certificate_id]
@@ -115,6 +121,28 @@ def registry_entries(listings) -> list[RegistryEntry]:
                 organisation=listing.organisation,
                 specialties=tuple(listing.specialty_list),
                 public_contact=listing.public_contact,
+                **filing.get(listing.user_id, {}),
             )
         )
     return entries
+
+
+def _filing_shown(user_ids) -> dict[int, dict]:
+    """Filed status and latest grade of the people who opted to show them, in two queries."""
+    from certification.filing.models import TalentEvaluation, TalentFiling
+
+    if not user_ids:
+        return {}
+    filed = dict(
+        TalentFiling.objects.filter(
+            person_id__in=user_ids, status=TalentFiling.Status.FILED
+        ).values_list("pk", "person_id")
+    )
+    shown = {person_id: {"filed": True} for person_id in filed.values()}
+    for evaluation in TalentEvaluation.objects.filter(filing_id__in=filed).order_by("year"):
+        shown[filed[evaluation.filing_id]].update(
+            grade=evaluation.grade,
+            grade_label=str(evaluation.get_grade_display()),
+            grade_year=evaluation.year,
+        )
+    return shown

@@ -38,9 +38,28 @@ def _profile_set(listing: RegistryListing, *, organisation, specialties, public_
     listing.public_contact = _public_text(public_contact)
 
 
+def _show_filing_set(listing: RegistryListing, show_filing: bool | None) -> bool:
+    """The separate consent to show one's filing and latest grade (None: unchanged); whether
+    it changed. The caller saves the listing, then audits the change (``_show_filing_audit``)."""
+    if show_filing is None or bool(show_filing) == listing.show_filing:
+        return False
+    listing.show_filing = bool(show_filing)
+    return True
+
+
+def _show_filing_audit(user, listing: RegistryListing) -> None:
+    action = "registry.filing_shown" if listing.show_filing else "registry.filing_hidden"
+    audit_append(actor=user, action=action, obj=listing)
+
+
 @transaction.atomic
 def registry_join(
-    *, user, organisation: str = "", specialties: str = "", public_contact: str = ""
+    *,
+    user,
+    organisation: str = "",
+    specialties: str = "",
+    public_contact: str = "",
+    show_filing: bool | None = None,
 ) -> RegistryListing:
     """List the holder in the public registry, with the profile given."""
     if not holds_certificate_in_force(user_id=user.pk):
@@ -57,6 +76,7 @@ def registry_join(
         specialties=specialties,
         public_contact=public_contact,
     )
+    consent_changed = _show_filing_set(listing, show_filing)
     joined = not listing.listed
     if joined:
         listing.listed = True
@@ -64,12 +84,19 @@ def registry_join(
     listing.save()
     if joined:
         audit_append(actor=user, action="registry.joined", obj=listing)
+    if consent_changed:
+        _show_filing_audit(user, listing)
     return listing
 
 
 @transaction.atomic
 def registry_update(
-    *, user, organisation: str = "", specialties: str = "", public_contact: str = ""
+    *,
+    user,
+    organisation: str = "",
+    specialties: str = "",
+    public_contact: str = "",
+    show_filing: bool | None = None,
 ) -> RegistryListing:
     """Change what the listing shows, listed or not."""
     listing = _locked_listing(user)
@@ -79,7 +106,10 @@ def registry_update(
         specialties=specialties,
         public_contact=public_contact,
     )
+    consent_changed = _show_filing_set(listing, show_filing)
     listing.save()
+    if consent_changed:
+        _show_filing_audit(user, listing)
     return listing
 
 

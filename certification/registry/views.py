@@ -103,6 +103,7 @@ def registry_listing(request):
                 "organisation": form.cleaned_data["organisation"],
                 "specialties": form.cleaned_data["specialties"],
                 "public_contact": form.cleaned_data["public_contact"],
+                "show_filing": form.cleaned_data["show_filing"],
             }
             try:
                 if action == "join":
