@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -506,7 +507,7 @@ class NewsPage(InTrainingBaseMixin, Page):
 
     base_form_class = PortalPageForm
 
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), default=timezone.localdate)
     summary = models.TextField(_("summary"), max_length=300, blank=True)
     image = models.ForeignKey(
         "wagtailimages.Image",
