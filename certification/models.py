@@ -14,6 +14,7 @@ from certification.levels.models import (
     ExamStandard,
     Track,
 )
+from certification.imports.models import ClaimRequest, ImportBatch, ImportedHolder
 from certification.lifecycle.models import ContinuingEducation
 from certification.practice.models import PracticeProof, PracticeRecord
 from certification.registry.models import RegistryListing
@@ -30,7 +31,10 @@ __all__ = [
     "Certificate",
     "CertificationLevel",
     "CertifyingBody",
+    "ClaimRequest",
     "ContinuingEducation",
+    "ImportBatch",
+    "ImportedHolder",
     "PracticeProof",
     "PracticeRecord",
     "TalentEvaluation",

@@ -3,14 +3,13 @@ from django.urls import path, re_path
 from certification.applications import views as applications
 from certification.credentials import views as credentials
 from certification.filing import urls as filing_urls
+from certification.imports import views as imports
 from certification.issuing import views as issuing
 from certification.levels import views as levels
 from certification.lifecycle import views as lifecycle
 from certification.practice import urls as practice_urls
 from certification.registry import views as registry
-from certification.transcripts import views as transcripts
 from certification.verification import views as verification
-from certification.wallet import views as wallet
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
 urlpatterns = [
@@ -51,23 +50,6 @@ urlpatterns = [
         name="credential_level_badge",
     ),
     path("certification/bodies/<str:code>/", levels.body_detail, name="certification_body"),
-    # OpenID for Verifiable Credential Issuance: a wallet takes a holder's certificate.
-    path(
-        ".well-known/openid-credential-issuer",
-        wallet.issuer_metadata,
-        name="wallet_issuer_metadata",
-    ),
-    path(
-        ".well-known/oauth-authorization-server",
-        wallet.authorization_server_metadata,
-        name="wallet_authorization_server_metadata",
-    ),
-    path("wallet/oid4vci/token", wallet.token, name="wallet_token"),
-    path("wallet/oid4vci/nonce", wallet.nonce, name="wallet_nonce"),
-    path("wallet/oid4vci/credential", wallet.credential, name="wallet_credential"),
-    path("me/certificates/<str:number>/wallet/", wallet.offer, name="wallet_offer"),
-    # The learning record as a signed 1EdTech CLR 2.0 credential.
-    path("me/transcript.clr.json", transcripts.transcript_clr, name="transcript_clr"),
     # Public: the registry of certified talent (人才库).
     path("registry/", registry.registry, name="registry"),
     # The holder.
@@ -86,6 +68,7 @@ urlpatterns = [
     path(
         "me/certificates/<str:number>/renew/", lifecycle.certificate_renew, name="certificate_renew"
     ),
+    path("me/certificates/claim/", imports.my_claims, name="my_claims"),
     path("me/applications/new/", applications.application_new, name="application_new"),
     path("me/applications/<id:pk>/", applications.application_detail, name="application_detail"),
     path(
@@ -133,6 +116,10 @@ urlpatterns = [
         issuing.bulk_progress,
         name="certify_bulk_progress",
     ),
+    path("certify/imports/", imports.import_certificates, name="certify_import"),
+    path("certify/imports/template.xlsx", imports.import_template, name="certify_import_template"),
+    path("certify/imports/<id:pk>/", imports.import_batch, name="certify_import_batch"),
+    path("certify/claims/", imports.claim_queue, name="certify_claims"),
     path("certify/filing/", lifecycle.filing, name="certify_filing"),
     path("certify/filing.xlsx", lifecycle.filing_export, name="certify_filing_export"),
     path(

@@ -26,8 +26,8 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -86,6 +86,21 @@ class GoalProgress:
     @property
     def percent(self) -> int:
         return int(self.share * 100)
+
+    @property
+    def bar_percent(self) -> int:
+        """How much of a progress bar the count fills (0 to 100)."""
+        return max(0, min(100, self.percent))
+
+    @property
+    def bar_value(self) -> int:
+        """The count as a progress bar's value: within 0 and the target."""
+        return max(0, min(self.target, self.people))
+
+    @property
+    def gained_in_window(self) -> int:
+        """People counted today minus those counted twelve months ago (the recent rate's basis)."""
+        return round(self.rate_per_month * RATE_WINDOW_MONTHS)
 
     @property
     def verdict_label(self) -> str:
@@ -272,6 +287,12 @@ def _start_of_next_day(day: datetime.date) -> datetime.datetime:
 # -- counting --------------------------------------------------------------------------------
 
 
+def _person():
+    """Who a certificate counts for: its holder's account, or, for an imported certificate no
+    account has claimed, the imported person (negative ids, so the two never meet)."""
+    return Coalesce(F("holder_id"), Value(0) - F("imported_holder_id"))
+
+
 def _qualifying(goal: Goal) -> QuerySet:
     """Issued certificates of the levels that count for ``goal``, in any province."""
     levels = CertificationLevel.objects.filter(Q(goals=goal) | Q(track__goals=goal)).values("pk")
@@ -281,7 +302,10 @@ def _qualifying(goal: Goal) -> QuerySet:
 def _in_scope(goal: Goal) -> QuerySet:
     certificates = _qualifying(goal)
     if goal.province:
-        certificates = certificates.filter(holder__province=goal.province)
+        certificates = certificates.filter(
+            Q(holder__province=goal.province)
+            | Q(holder__isnull=True, imported_holder__province=goal.province)
+        )
     return certificates
 
 
@@ -289,12 +313,14 @@ class _EverCounter:
     """People count from their first qualifying certificate on, for good."""
 
     def __init__(self, goal: Goal):
-        earlier = _qualifying(goal).filter(
-            holder_id=OuterRef("holder_id"), issued_on__lt=OuterRef("issued_on")
+        earlier = (
+            _qualifying(goal)
+            .annotate(person=_person())
+            .filter(person=OuterRef("person"), issued_on__lt=OuterRef("issued_on"))
         )
         # Each person's first qualifying certificate(s): nobody has an earlier one. Two
         # issued the same day both pass, which the distinct counts below absorb.
-        self.firsts = _in_scope(goal).filter(~Exists(earlier))
+        self.firsts = _in_scope(goal).annotate(person=_person()).filter(~Exists(earlier))
         self.monthly: list[tuple[datetime.date, int]] = []
 
     def counts(self, *, series_days, extra_days) -> dict[datetime.date, int]:
@@ -304,7 +330,7 @@ class _EverCounter:
             (row["month"], row["people"])
             for row in firsts.annotate(month=TruncMonth("issued_on"))
             .values("month")
-            .annotate(people=Count("holder", distinct=True))
+            .annotate(people=Count(_person(), distinct=True))
             .order_by("month")
         ]
         counts, total, index = {}, 0, 0
@@ -319,7 +345,7 @@ class _EverCounter:
         if wanted:
             totals = firsts.aggregate(
                 **{
-                    f"d{n}": Count("holder", distinct=True, filter=Q(issued_on__lte=day))
+                    f"d{n}": Count(_person(), distinct=True, filter=Q(issued_on__lte=day))
                     for n, day in enumerate(wanted)
                 }
             )
@@ -340,7 +366,7 @@ class _EverCounter:
         days = (
             self.firsts.filter(issued_on__gte=crossing, issued_on__lte=last)
             .values("issued_on")
-            .annotate(people=Count("holder", distinct=True))
+            .annotate(people=Count(_person(), distinct=True))
             .order_by("issued_on")
         )
         for row in days:
@@ -378,7 +404,7 @@ class _ValidCounter:
             chunk = days[first : first + DAYS_PER_QUERY]
             totals = candidates.aggregate(
                 **{
-                    f"d{n}": Count("holder", distinct=True, filter=self.in_force_on(day))
+                    f"d{n}": Count(_person(), distinct=True, filter=self.in_force_on(day))
                     for n, day in enumerate(chunk)
                 }
             )

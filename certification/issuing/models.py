@@ -60,6 +60,14 @@ class Certificate(models.Model):
         CORRECTED = "corrected", pgettext_lazy("revocation", "Replaced by a corrected certificate")
         OTHER = "other", pgettext_lazy("revocation", "Revoked by the issuing body")
 
+    class Origin(models.TextChoices):
+        """Where a certificate comes from: issued here, or imported from an earlier record
+        (certification/imports). An imported one keeps its original number and has no PDF,
+        signed credential or status-list bit: the portal did not make them."""
+
+        PORTAL = "portal", _("issued by the portal")
+        IMPORTED = "imported", _("imported record")
+
     class Filing(models.TextChoices):
         NOT_REQUIRED = "none", _("not required")
         PENDING = "pending", _("awaiting filing")
@@ -70,16 +78,43 @@ class Certificate(models.Model):
         CertifyingBody, on_delete=models.PROTECT, related_name="+", verbose_name=_("numbered by")
     )
     year = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
+    # Empty on imported certificates: their numbers are the original ones, not the portal's.
+    sequence = models.PositiveIntegerField(null=True, blank=True)
     body = models.ForeignKey(CertifyingBody, on_delete=models.PROTECT, related_name="certificates")
     level = models.ForeignKey(
         CertificationLevel, on_delete=models.PROTECT, related_name="certificates"
     )
+    # Empty only on an imported certificate nobody has claimed yet (``imported_holder``).
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
     )
+    # Empty only on imported certificates: no application was made on the portal.
     application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="certificate"
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="certificate"
+    )
+    origin = models.CharField(
+        _("origin"), max_length=8, choices=Origin.choices, default=Origin.PORTAL
+    )
+    import_batch = models.ForeignKey(
+        "certification.ImportBatch",
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    # The person an imported record names; the account that claims it becomes ``holder``.
+    imported_holder = models.ForeignKey(
+        "certification.ImportedHolder",
+        verbose_name=_("imported holder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -111,10 +146,11 @@ class Certificate(models.Model):
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     credential = models.JSONField(_("signed credential"), default=dict, blank=True)
+    # Empty on imported certificates, which have no signed credential to revoke.
     status_list = models.ForeignKey(
-        StatusList, on_delete=models.PROTECT, related_name="certificates"
+        StatusList, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates"
     )
-    status_index = models.PositiveIntegerField()
+    status_index = models.PositiveIntegerField(null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issue_error = models.TextField(blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -235,6 +235,25 @@ def signature_upload_to(instance, filename):
     return _body_image_path(instance, filename, "signature")
 
 
+# Letters, digits, Chinese characters and the punctuation numbers are written with, e.g.
+# GD-J-2018-000123 or 京技经(2019)第0123号: 4 to 40 characters, no spaces.
+IMPORTED_NUMBER_PATTERN = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff\-/_.()（）〔〕]{3,39}"
+
+
+def validate_number_pattern(value: str) -> None:
+    """A pattern that compiles (a broken one would refuse every row, or raise)."""
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValidationError(
+            _("This is not a valid regular expression: %(error)s") % {"error": error}
+        ) from error
+
+
 class CertifyingBody(models.Model):
     """An organisation that awards levels, with its seal, its signatory and its signing key."""
 
@@ -291,6 +310,18 @@ class CertifyingBody(models.Model):
         related_name="certifying_bodies",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # What the body's earlier certificates' numbers look like (certification/imports): a row
+    # whose number does not match is refused, so a typo cannot become a verifiable number.
+    imported_number_pattern = models.CharField(
+        _("pattern of earlier certificate numbers"),
+        max_length=200,
+        default=IMPORTED_NUMBER_PATTERN,
+        validators=[validate_number_pattern],
+        help_text=_(
+            "A regular expression the whole number must match when earlier certificates are "
+            "imported. The default accepts 4–40 letters, digits, Chinese characters and - / _ . ( )."
+        ),
+    )
 
     class Meta:
         ordering = ["kind", "code"]

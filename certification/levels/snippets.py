@@ -76,17 +76,6 @@ class LevelViewSet(SnippetViewSet):
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel(
-                    [FieldPanel("practice_min_projects"), FieldPanel("practice_min_amount")]
-                ),
-                FieldRowPanel(
-                    [FieldPanel("practice_min_kinds"), FieldPanel("practice_within_years")]
-                ),
-            ],
-            heading=_("Practice requirements (confirmed projects)"),
-        ),
-        MultiFieldPanel(
-            [
                 FieldPanel("validity_years"),
                 FieldPanel("renewal_hours"),
                 FieldPanel("central_filing"),
@@ -131,6 +120,7 @@ class BodyViewSet(SnippetViewSet):
             heading=_("Seal and signature"),
         ),
         FieldPanel("certifiers"),
+        FieldPanel("imported_number_pattern"),
     ]
 
 

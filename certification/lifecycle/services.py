@@ -55,11 +55,13 @@ def certificate_revoke(
         raise CertificationError(_("This certificate is already revoked."))
     if certificate.status == Certificate.Status.PENDING:
         raise CertificationError(_("This certificate is still being issued; try again shortly."))
-    status_list = (
-        StatusList.objects.select_for_update(of=("self",))
-        .select_related("signing_key", "body")
-        .get(pk=certificate.status_list_id)
-    )
+    status_list = None
+    if certificate.status_list_id is not None:  # an imported record has no signed status
+        status_list = (
+            StatusList.objects.select_for_update(of=("self",))
+            .select_related("signing_key", "body")
+            .get(pk=certificate.status_list_id)
+        )
     certificate.status = Certificate.Status.REVOKED
     certificate.revoked_at = timezone.now()
     certificate.revocation_code = code
@@ -68,18 +70,20 @@ def certificate_revoke(
     certificate.save(
         update_fields=["status", "revoked_at", "revocation_code", "revocation_reason", "revoked_by"]
     )
-    status_list_sign(status_list)
+    if status_list is not None:
+        status_list_sign(status_list)
     audit_append(
         actor=actor,
         action="certificate.revoked",
         obj=certificate,
         data={"code": code, "reason": reason},
     )
-    notify(
-        certificate.holder,
-        _("Certificate %(number)s has been revoked") % {"number": certificate.number},
-        [_("Reason: %(reason)s") % {"reason": revocation_label(certificate)}],
-    )
+    if certificate.holder is not None:  # nobody has claimed an imported record yet
+        notify(
+            certificate.holder,
+            _("Certificate %(number)s has been revoked") % {"number": certificate.number},
+            [_("Reason: %(reason)s") % {"reason": revocation_label(certificate)}],
+        )
     return certificate
 
 
@@ -109,6 +113,7 @@ def certificates_expire_and_remind(*, today: datetime.date | None = None) -> dic
             valid_until__gte=today,
             valid_until__lte=today + datetime.timedelta(days=days),
             **{f"{field}__isnull": True},
+            holder__isnull=False,  # an imported record nobody has claimed has nobody to tell
         ).select_related("holder")
         for certificate in due.iterator():
             with transaction.atomic():

@@ -11,8 +11,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from certification.applications.models import Application
@@ -70,7 +70,12 @@ def certification_figures(*, today: datetime.date | None = None) -> Certificatio
     today = today or timezone.localdate()
     keys, labels = _level_keys()
     issued = Certificate.objects.exclude(status=Certificate.Status.PENDING)
-    earlier = issued.filter(holder_id=OuterRef("holder_id"), level_id=OuterRef("level_id")).filter(
+    # Imported certificates nobody has claimed count for the imported person (negative ids)
+    # and the province the import gave.
+    person = Coalesce(F("holder_id"), Value(0) - F("imported_holder_id"))
+    province = Coalesce(F("holder__province"), F("imported_holder__province"))
+    issued = issued.annotate(person=person, person_province=province)
+    earlier = issued.filter(person=OuterRef("person"), level_id=OuterRef("level_id")).filter(
         Q(issued_on__lt=OuterRef("issued_on"))
         | Q(issued_on=OuterRef("issued_on"), pk__lt=OuterRef("pk"))
     )
@@ -78,7 +83,7 @@ def certification_figures(*, today: datetime.date | None = None) -> Certificatio
         issued.annotate(month=TruncMonth("issued_on"), first=~Exists(earlier))
         .values_list(
             "month",
-            "holder__province",
+            "person_province",
             "body__training_base_id",
             "application__course_id",
             "level_id",
@@ -90,7 +95,7 @@ def certification_figures(*, today: datetime.date | None = None) -> Certificatio
     )
     valid_rows = list(
         in_force.values_list(
-            "holder__province", "body__training_base_id", "application__course_id", "level_id"
+            "person_province", "body__training_base_id", "application__course_id", "level_id"
         ).annotate(n=Count("pk"))
     )
     waiting_rows = list(

@@ -4,6 +4,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification.issuing.models import Certificate
 
@@ -30,6 +32,15 @@ class PublicCertificate:
     pdf_sha256: str = ""
     filing_status: str = ""
     links: dict = field(default_factory=dict)
+    # An imported record (certification/imports): when, and by whom in public terms (the body's
+    # certifiers or the portal's administrators); it has no PDF or credential of the portal's.
+    origin: str = "portal"
+    imported_on: datetime.date | None = None
+    imported_by: str = ""
+
+    @property
+    def is_imported(self) -> bool:
+        return self.origin == "imported"
 
 
 def mask_name(name: str) -> str:
@@ -61,6 +72,7 @@ PUBLIC_CERTIFICATE_FIELDS = (
     "revocation_code",
     "pdf_sha256",
     "filing_status",
+    "origin",
 )
 
 
@@ -72,7 +84,12 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
         iter(
             Certificate.objects.exclude(status=Certificate.Status.PENDING)
             .filter(number=number)
-            .annotate(superseded_by_number=F("superseded_by__number"))
+            .annotate(
+                superseded_by_number=F("superseded_by__number"),
+                superseded_by_corrects=F("superseded_by__corrects_id"),
+                imported_at=F("import_batch__created_at"),
+                imported_as=F("import_batch__imported_as"),
+            )
             .only(*PUBLIC_CERTIFICATE_FIELDS)
             .order_by()[:1]
         ),
@@ -103,4 +120,23 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
         superseded_by=certificate.superseded_by_number or "",
         pdf_sha256=certificate.pdf_sha256,
         filing_status=certificate.filing_status,
+        **_imported(certificate),
     )
+
+
+def _imported(certificate) -> dict:
+    if certificate.origin != Certificate.Origin.IMPORTED:
+        return {}
+    from certification.imports.models import ImportBatch
+
+    if certificate.imported_as == ImportBatch.ImportedAs.ADMINISTRATOR:
+        by = _("the portal's administrators")
+    else:
+        by = _("a certifier of %(body)s") % {"body": certificate.body_name}
+    return {
+        "origin": certificate.origin,
+        "imported_on": (
+            timezone.localdate(certificate.imported_at) if certificate.imported_at else None
+        ),
+        "imported_by": str(by),
+    }

@@ -194,6 +194,22 @@ def _public_json(public) -> dict:
             "verify": verify_url(number),
             "credential": credential_url(number),
         },
+        **_imported_json(public),
+    }
+
+
+def _imported_json(public) -> dict:
+    """An imported record says so, and links to no credential: the portal signed none."""
+    if not public.is_imported:
+        return {"origin": "portal"}
+    return {
+        "origin": "imported",
+        "imported": {
+            "on": public.imported_on.isoformat() if public.imported_on else None,
+            "by": public.imported_by,
+        },
+        "pdf_sha256": "",
+        "links": {"verify": verify_url(public.number), "credential": None},
     }
 
 

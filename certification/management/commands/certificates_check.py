@@ -77,6 +77,7 @@ class Command(BaseCommand):
         checked = revoked = 0
         certificates = (
             Certificate.objects.exclude(status=Certificate.Status.PENDING)
+            .filter(origin=Certificate.Origin.PORTAL)  # imported records have no PDF to check
             .only(
                 "number",
                 "status",
