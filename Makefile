@@ -17,6 +17,9 @@ NODE_STAMP := $(VC_VERIFY)/node_modules/.installed-stamp
 # axe-core, injected into pages by the accessibility browser tests (tests/browser/test_a11y*.py).
 AXE := tests/browser/axe
 AXE_STAMP := $(AXE)/node_modules/.installed-stamp
+# The independent OpenID4VCI wallet (@openid4vc/openid4vci) used by tests/certification/wallet.
+OID4VCI_CLIENT := tests/certification/wallet/oid4vci_client
+OID4VCI_STAMP := $(OID4VCI_CLIENT)/node_modules/.installed-stamp
 
 .PHONY: install run serve test lint check test-fast test-services node-deps
 
@@ -42,7 +45,14 @@ $(AXE_STAMP): $(AXE)/package-lock.json
 		echo "npm not found: the accessibility checks will be skipped (failed in CI)"; \
 	fi
 
-node-deps: $(NODE_STAMP) $(AXE_STAMP)
+$(OID4VCI_STAMP): $(OID4VCI_CLIENT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(OID4VCI_CLIENT) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the wallet checks will be skipped (failed in CI)"; \
+	fi
+
+node-deps: $(NODE_STAMP) $(AXE_STAMP) $(OID4VCI_STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput

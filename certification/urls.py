@@ -9,7 +9,9 @@ from certification.levels import views as levels
 from certification.lifecycle import views as lifecycle
 from certification.practice import urls as practice_urls
 from certification.registry import views as registry
+from certification.transcripts import views as transcripts
 from certification.verification import views as verification
+from certification.wallet import views as wallet
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
 urlpatterns = [
@@ -50,6 +52,23 @@ urlpatterns = [
         name="credential_level_badge",
     ),
     path("certification/bodies/<str:code>/", levels.body_detail, name="certification_body"),
+    # OpenID for Verifiable Credential Issuance: a wallet takes a holder's certificate.
+    path(
+        ".well-known/openid-credential-issuer",
+        wallet.issuer_metadata,
+        name="wallet_issuer_metadata",
+    ),
+    path(
+        ".well-known/oauth-authorization-server",
+        wallet.authorization_server_metadata,
+        name="wallet_authorization_server_metadata",
+    ),
+    path("wallet/oid4vci/token", wallet.token, name="wallet_token"),
+    path("wallet/oid4vci/nonce", wallet.nonce, name="wallet_nonce"),
+    path("wallet/oid4vci/credential", wallet.credential, name="wallet_credential"),
+    path("me/certificates/<str:number>/wallet/", wallet.offer, name="wallet_offer"),
+    # The learning record as a signed 1EdTech CLR 2.0 credential.
+    path("me/transcript.clr.json", transcripts.transcript_clr, name="transcript_clr"),
     # Public: the registry of certified talent (人才库).
     path("registry/", registry.registry, name="registry"),
     # The holder.

@@ -489,3 +489,34 @@ def faculty_user_ids(*, base_id: int) -> set[int]:
     from cms import api as cms_api
 
     return cms_api.training_base_faculty_user_ids(page_id=base_id)
+
+
+def course_hours_by_module(*, user_id: int) -> "dict[int, OrderedDict[str, Decimal]]":
+    """Credited hours per module category in each course the person enrolled in (one query),
+    keyed by course id; every module category is present, in the syllabus's order."""
+    from collections import defaultdict
+
+    from django.db.models import Sum
+
+    from cms.api import ModuleCategory
+
+    from .models import LessonCredit
+
+    totals = defaultdict(dict)
+    rows = (
+        LessonCredit.objects.filter(enrolment__user_id=user_id)
+        .values_list("enrolment__course_id", "category")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for course_id, category, total in rows:
+        totals[course_id][category] = total
+    return {
+        course_id: OrderedDict(
+            (code, hours.get(code, Decimal("0"))) for code in ModuleCategory.values
+        )
+        for course_id, hours in totals.items()
+    }
+
+
+__all__ += ["course_hours_by_module"]

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from certification.applications.models import Application
 from certification.applications.services import application_create, application_submit
 from certification.credentials.keys import signing_key_create
+from certification.demo.practice import seed_practice_demo
 from certification.errors import CertificationError
 from certification.issuing.models import Certificate
 from certification.issuing.services import application_approve
@@ -210,6 +211,8 @@ def seed_stories(*, bodies, certifier, holder, applicant) -> None:
     # is made (after the commit, like the task that makes it).
     if not RegistryListing.objects.filter(user=holder, listed=True).exists():
         transaction.on_commit(lambda: _registry_join_demo(holder))
+    # Practice records of the demo trainee, and the higher levels' illustrative requirements.
+    seed_practice_demo(holder=holder)
 
 
 def _registry_join_demo(holder) -> None:

@@ -76,6 +76,17 @@ class LevelViewSet(SnippetViewSet):
         ),
         MultiFieldPanel(
             [
+                FieldRowPanel(
+                    [FieldPanel("practice_min_projects"), FieldPanel("practice_min_amount")]
+                ),
+                FieldRowPanel(
+                    [FieldPanel("practice_min_kinds"), FieldPanel("practice_within_years")]
+                ),
+            ],
+            heading=_("Practice requirements (confirmed projects)"),
+        ),
+        MultiFieldPanel(
+            [
                 FieldPanel("validity_years"),
                 FieldPanel("renewal_hours"),
                 FieldPanel("central_filing"),

@@ -24,6 +24,13 @@ CSRF_EXEMPT_ALLOWED = {
     "certification.verification.views.api_holder_match",
     # Anything else under /api/, whatever the method: a JSON "not found", never a CSRF page.
     "certification.verification.views.api_not_found",
+    # OpenID4VCI (a wallet putting a certificate in itself): called by wallet apps with no
+    # session or cookie. The token endpoint's key is the single-use pre-authorised code, the
+    # credential endpoint's a bearer token and a key proof, and the nonce endpoint changes
+    # nothing of anyone's; tested in tests/certification/wallet.
+    "certification.wallet.views.token",
+    "certification.wallet.views.nonce",
+    "certification.wallet.views.credential",
 }
 
 
