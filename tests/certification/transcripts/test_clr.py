@@ -1,8 +1,10 @@
 """The learning record as a signed 1EdTech CLR 2.0 ``ClrCredential`` (issue 16, item 5)."""
 
 import copy
+import json
 
 import pytest
+from django.urls import reverse
 
 from certification.credentials import vc
 from certification.transcripts.services import CLR_V2, transcript_credential
@@ -52,3 +54,29 @@ def test_a_changed_hour_in_the_transcript_fails_independent_verification(nationa
     ] = "99.0"
     assert not vc.verify(tampered).verified
     assert not verify_in_node(tampered)["verified"]
+
+
+def test_the_learner_downloads_the_record_from_my_learning(client, national):
+    user = UserFactory(real_name="张三")
+    url = reverse("transcript_clr")
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    client.force_login(user)
+    assert url in client.get(reverse("my_learning")).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    assert response["Content-Disposition"].startswith('attachment; filename="learning-record-')
+    assert "no-cache" in response["Cache-Control"]
+    clr = json.loads(response.content)
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert clr["credentialSubject"]["achievement"] == []  # nothing studied yet, and says so
+    assert "张三" in clr["name"]
+    assert vc.verify(clr).verified
+
+
+def test_without_a_signing_body_the_learner_is_told_and_nothing_breaks(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get(reverse("transcript_clr"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("my_learning")
+    assert "暂时无法生成带签名的学习记录" in response.content.decode()
