@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from certification.applications.models import Application
 from certification.applications.services import application_create, application_submit
 from certification.credentials.keys import signing_key_create
+from certification.demo.earlier import seed_earlier_certificates
 from certification.demo.practice import seed_practice_demo
 from certification.errors import CertificationError
 from certification.issuing.models import Certificate
@@ -213,6 +214,8 @@ def seed_stories(*, bodies, certifier, holder, applicant) -> None:
         transaction.on_commit(lambda: _registry_join_demo(holder))
     # Practice records of the demo trainee, and the higher levels' illustrative requirements.
     seed_practice_demo(holder=holder)
+    # Certificates issued before the portal (2017–2020), imported as the bodies' records.
+    seed_earlier_certificates(bodies=bodies, actor=certifier)
 
 
 def _registry_join_demo(holder) -> None:
