@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from .admin_scope import log_entry_scope_register, object_ids_as_text
-from .fonts import cjk_font_path, reportlab_cjk_font
+from .fonts import (
+    cjk_font_path,
+    cjk_serif_font_path,
+    font_has_glyph,
+    reportlab_cjk_font,
+    reportlab_cjk_serif_font,
+)
 from .models import TrainingBasePage, TrainingBaseWorkspace
 from .services import training_base_editor_add as _editor_add
 from .services import training_base_faculty_add as _faculty_add
@@ -139,4 +145,5 @@ def base_catalogue_counts(*, page_id: int) -> BaseCatalogueCounts:
     )
 
 
+__all__ += ["cjk_serif_font_path", "font_has_glyph", "reportlab_cjk_serif_font"]
 __all__ += ["BaseCatalogueCounts", "base_catalogue_counts", "training_bases_all"]

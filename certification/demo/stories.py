@@ -4,6 +4,7 @@ Everything here is illustrative: the bodies, names and seals describe no real in
 """
 
 import contextlib
+import functools
 import io
 import math
 import random
@@ -28,7 +29,7 @@ from certification.levels.models import (
 )
 from certification.registry.models import RegistryListing
 from certification.registry.services import registry_join
-from cms.api import cjk_font_path
+from cms.api import cjk_font_path, cjk_serif_font_path
 
 NATIONAL = {
     "code": "CN",
@@ -52,49 +53,216 @@ BASE_BODIES_EN = {
 }
 
 
-def _font(size: int):
+@functools.lru_cache(maxsize=16)
+def _font(size: int, *, serif: bool = False):
+    found = cjk_serif_font_path() if serif else None
+    if found is not None:
+        path, index = found
+        return ImageFont.truetype(str(path), size, index=index)
     path = cjk_font_path()
     return ImageFont.truetype(str(path), size) if path else ImageFont.load_default()
 
 
-def seal_png(label: str) -> bytes:
-    """A round red seal: a ring, a star and the body's name, on a transparent ground."""
-    size = 360
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+SEAL_RED = (200, 22, 30, 255)
+
+
+def seal_png(label: str, *, size: int = 600) -> bytes:
+    """A round red 公章 as Chinese bodies stamp it: a heavy ring, the body's full name in Song
+    type around the upper arc (smaller and condensed as the name grows, never cut), a
+    five-pointed star in the middle and 认证专用章 under it, on a transparent ground."""
+    big = size * 2  # drawn at twice the size and scaled down: smooth edges
+    image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    red = (196, 24, 28, 235)
-    draw.ellipse((10, 10, size - 10, size - 10), outline=red, width=16)
-    draw.regular_polygon((size / 2, size / 2, 56), 5, rotation=-90, fill=red)
-    font = _font(34)
-    text = label[:12]
-    # The name runs around the upper arc, one character at a time.
-    radius, span = size / 2 - 58, math.radians(220)
-    for i, char in enumerate(text):
-        angle = math.radians(-200) + span * (i + 0.5) / len(text) + math.radians(-0)
-        x = size / 2 + radius * math.cos(angle)
-        y = size / 2 + radius * math.sin(angle)
-        glyph = Image.new("RGBA", (44, 44), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((22, 22), char, font=font, fill=red, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
-        image.alpha_composite(glyph, (int(x - 22), int(y - 22)))
-    draw.text((size / 2, size * 0.74), "认证专用章", font=_font(30), fill=red, anchor="mm")
+    centre = big / 2
+    ring = big * 0.032
+    draw.ellipse((ring, ring, big - ring, big - ring), outline=SEAL_RED, width=int(ring * 1.1))
+    # The star: ten corners alternating between the outer and inner radius, one point up.
+    outer = big * 0.155
+    inner = outer * 0.382
+    star = [
+        (
+            centre + (outer if k % 2 == 0 else inner) * math.cos(math.radians(-90 + 36 * k)),
+            centre + (outer if k % 2 == 0 else inner) * math.sin(math.radians(-90 + 36 * k)),
+        )
+        for k in range(10)
+    ]
+    draw.polygon(star, fill=SEAL_RED)
+    _seal_arc_text(image, label, centre=centre, outer_radius=big / 2 - ring * 2.3)
+    bottom = _font(int(big * 0.068), serif=True)
+    draw.text(
+        (centre, big * 0.735),
+        "认证专用章",
+        font=bottom,
+        fill=SEAL_RED,
+        anchor="mm",
+        stroke_width=max(1, big // 400),
+        stroke_fill=SEAL_RED,
+    )
+    image = image.resize((size, size), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def _seal_arc_text(image: Image.Image, label: str, *, centre: float, outer_radius: float) -> None:
+    """Every character of ``label`` upright along the upper arc, spread over at most 250°."""
+    if not label:
+        return
+    max_span = math.radians(250)
+    size = image.width * 0.115
+    condense = 1.0
+    # Shrink the type, condensing it first (seals narrow their characters before shrinking).
+    while True:
+        radius = outer_radius - size * 0.62
+        advance = (size * condense * 1.06) / radius
+        if advance * len(label) <= max_span or size < image.width * 0.035:
+            break
+        if condense > 0.62:
+            condense -= 0.04
+        else:
+            size *= 0.95
+    font = _font(int(size), serif=True)
+    span = advance * len(label)
+    cell = int(size * 1.4)
+    weight = max(1, int(size / 28))
+    for i, char in enumerate(label):
+        angle = -math.pi / 2 - span / 2 + advance * (i + 0.5)
+        glyph = Image.new("RGBA", (cell, cell), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text(
+            (cell / 2, cell / 2),
+            char,
+            font=font,
+            fill=SEAL_RED,
+            anchor="mm",
+            stroke_width=weight,
+            stroke_fill=SEAL_RED,
+        )
+        if condense < 1:
+            narrow = glyph.resize((max(1, int(cell * condense)), cell), Image.Resampling.LANCZOS)
+            glyph = Image.new("RGBA", (cell, cell), (0, 0, 0, 0))
+            glyph.alpha_composite(narrow, ((cell - narrow.width) // 2, 0))
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
+        x = centre + radius * math.cos(angle)
+        y = centre + radius * math.sin(angle)
+        image.alpha_composite(glyph, (int(x - cell / 2), int(y - cell / 2)))
 
 
 def signature_png(name: str, seed: int) -> bytes:
-    """A hand-written looking signature: the name in flowing ink strokes."""
-    rng = random.Random(seed)
-    image = Image.new("RGBA", (420, 140), (0, 0, 0, 0))
+    """A signature as a pen leaves it: for each character of ``name`` a few quick strokes run
+    together (行草), slanted, thick in the middle of a stroke and thin where the pen lands and
+    lifts, joined by hairlines, with a closing flourish. Drawn, not typed: no font is used."""
+    rng = random.Random(f"{name}-{seed}")
+    scale = 2
+    width, height = 420 * scale, 150 * scale
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    ink = (20, 30, 70, 255)
-    draw.text((20, 20), name, font=_font(84), fill=ink)
-    points = [(20 + i * 38, 118 + rng.randint(-10, 10)) for i in range(10)]
-    draw.line(points, fill=ink, width=4, joint="curve")
+    ink = (22, 32, 88, 255)
+    count = max(1, len(name))
+    cell = (width - 90 * scale) / count
+    strokes: list[list[tuple[float, float]]] = []
+    previous_end = None
+    for i in range(count):
+        left = 30 * scale + i * cell
+        top, bottom = 28 * scale, 112 * scale
+        for s in range(rng.randint(2, 3)):
+            kind = rng.choice(("loop", "hook", "zigzag", "sweep"))
+            points = _scrawl(rng, kind, left, top, cell, bottom - top)
+            if previous_end is not None and (s == 0 or rng.random() < 0.5):
+                strokes.append([previous_end, points[0]])  # the pen drags: a hairline join
+            strokes.append(points)
+            previous_end = points[-1]
+    end_x, end_y = previous_end
+    strokes.append(
+        [
+            (end_x, end_y),
+            (end_x + 20 * scale, 118 * scale),
+            (width * 0.55, 132 * scale),
+            (40 * scale, 124 * scale + rng.uniform(-6, 6) * scale),
+        ]
+    )
+    hairline = {id(s) for s in strokes if len(s) == 2}
+    for points in strokes:
+        thin = id(points) in hairline
+        curve = _catmull_rom(points, steps=28)
+        last = None
+        for k, (x, y) in enumerate(curve):
+            t = k / max(1, len(curve) - 1)
+            pressure = math.sin(math.pi * t) ** 0.7
+            radius = (0.7 if thin else 1.0 + 3.4 * pressure) * scale
+            x += (bottom - y) * 0.22  # the slant of a quick hand
+            if last is not None:
+                draw.line((last, (x, y)), fill=ink, width=max(1, round(2 * radius)))
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
+            last = (x, y)
+    image = image.resize((width // scale, height // scale), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def _scrawl(rng, kind, left, top, cell, height) -> list[tuple[float, float]]:
+    """The control points of one quick stroke inside a character's cell."""
+
+    def at(u, v):
+        return (left + u * cell, top + v * height)
+
+    j = rng.uniform
+    if kind == "loop":
+        return [
+            at(j(0.0, 0.2), j(0.3, 0.5)),
+            at(j(0.4, 0.6), j(0.0, 0.15)),
+            at(j(0.7, 0.9), j(0.3, 0.45)),
+            at(j(0.35, 0.55), j(0.6, 0.8)),
+            at(j(0.15, 0.3), j(0.35, 0.5)),
+            at(j(0.6, 0.95), j(0.5, 0.7)),
+        ]
+    if kind == "hook":
+        return [
+            at(j(0.3, 0.5), j(0.0, 0.15)),
+            at(j(0.35, 0.55), j(0.5, 0.7)),
+            at(j(0.3, 0.5), j(0.85, 1.0)),
+            at(j(0.1, 0.25), j(0.7, 0.85)),
+        ]
+    if kind == "zigzag":
+        return [
+            at(j(0.0, 0.15), j(0.2, 0.35)),
+            at(j(0.8, 1.0), j(0.1, 0.25)),
+            at(j(0.2, 0.4), j(0.5, 0.65)),
+            at(j(0.85, 1.0), j(0.45, 0.6)),
+        ]
+    return [
+        at(j(0.0, 0.2), j(0.7, 0.9)),
+        at(j(0.4, 0.6), j(0.35, 0.55)),
+        at(j(0.8, 1.0), j(0.1, 0.3)),
+    ]
+
+
+def _catmull_rom(points, *, steps: int) -> list[tuple[float, float]]:
+    """A smooth curve through ``points`` (a Catmull-Rom spline), ``steps`` points a segment."""
+    if len(points) < 3:
+        (x1, y1), (x2, y2) = points[0], points[-1]
+        return [(x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps) for k in range(steps + 1)]
+    padded = [points[0], *points, points[-1]]
+    curve = []
+    for i in range(1, len(padded) - 2):
+        p0, p1, p2, p3 = padded[i - 1], padded[i], padded[i + 1], padded[i + 2]
+        for k in range(steps):
+            t = k / steps
+            t2, t3 = t * t, t * t * t
+            curve.append(
+                tuple(
+                    0.5
+                    * (
+                        2 * p1[d]
+                        + (-p0[d] + p2[d]) * t
+                        + (2 * p0[d] - 5 * p1[d] + 4 * p2[d] - p3[d]) * t2
+                        + (-p0[d] + 3 * p1[d] - 3 * p2[d] + p3[d]) * t3
+                    )
+                    for d in (0, 1)
+                )
+            )
+    curve.append(points[-1])
+    return curve
 
 
 def _has_chinese(text: str) -> bool:

@@ -1,19 +1,27 @@
 """The printed certificate (证书): one A4 landscape page, Chinese first with English beside it.
 
 Pure rendering: ``certificate_pdf`` turns a ``CertificatePrint`` into PDF bytes and knows nothing
-about models. Issuing renders every certificate once and stores the file, so two things matter
+about models. Issuing renders every certificate once and stores the file, so three things matter
 beyond looks:
 
-* Speed. A batch of 10,000 certificates has a few milliseconds per page. The CJK font is parsed
-  once per process, the body's seal and signatory's signature are decoded and compressed once
-  and reused as ready-made PDF image streams, a JPEG photo is embedded as it is whenever it can
-  be, the QR code is encoded in C++ (zxing-cpp) and drawn as one path of merged runs rather
-  than a shape per module. (``bench/pdf.py`` measures it.)
-* Reproducibility. The same input gives byte-identical output (ReportLab's invariant mode, and
-  the creation date is the issue date), so a stored SHA-256 can be recomputed in a test. The
-  one outside input is ``SOURCE_DATE_EPOCH``: if set, ReportLab folds it into the file's /ID.
+* Looks. The title and the holder's name are set in a Ming (Song) serif face, AR PL UMing, as
+  official Chinese certificates are; characters that face lacks fall back to the sans-serif face
+  used for the rest, so a rare name is never printed as empty boxes. The body's seal is stamped
+  over its name and the date, lower right, multiplied and slightly transparent so the text under
+  it stays legible; the signatory's uploaded signature sits over their name.
+* Speed. A batch of 10,000 certificates has a few milliseconds per page. Everything on the page
+  but the holder's name, photo, number and QR code is the same for a whole batch (one level,
+  one body, one issue date): that is a *template*, drawn by ReportLab once, its content streams,
+  fonts and pictures serialised once into PDF objects. Each holder's page is the template's
+  bytes plus a few objects of its own (a small content stream, the name's font subset, the
+  photo) and a cross-reference table. ``qr="reportlab"`` draws everything per holder with
+  ReportLab (and its own QR widget): the benchmark's baseline, and what the fast path falls
+  back to when a holder's text needs a glyph the template has not assigned.
+* Reproducibility. The same input gives byte-identical output (no clock, no random tag; the
+  creation date is the issue date), so a stored SHA-256 can be recomputed in a test.
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -31,17 +39,21 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, makeToUnicodeCMap
 from reportlab.pdfgen.canvas import Canvas
 
-from cms.api import reportlab_cjk_font
+from cms.api import reportlab_cjk_font, reportlab_cjk_serif_font
 from portal.accounts.images import jpeg_without_metadata
 
 logger = logging.getLogger(__name__)
 
-FONT_NAME = "CertificateCJK"  # everything but the holder's name
-NAME_FONT_NAME = "CertificateCJKName"  # the holder's name
+FONT_NAME = "CertificateCJK"  # everything set in the sans-serif face
+TITLE_FONT_NAME = "CertificateSerif"  # the title, in the serif face
+NAME_FONT_NAME = "CertificateCJKName"  # characters of a name the serif face lacks
+SERIF_NAME_FONT_NAME = "CertificateSerifName"  # the holder's name
 QR_MODES = ("fast", "reportlab")
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -72,11 +84,26 @@ QR_SIZE = 74
 QR_ORIGIN = (74, 92)
 QR_QUIET_ZONE = 12  # four modules even for a version 2 code (25 modules) at this size
 DETAILS_RIGHT = 520  # the number and dates end here; the signatory's block begins beyond
-SIGN_CENTRE_X = 648
+
+# Lower right, as on Chinese certificates: the signatory's signature and name, and beside them
+# the issuing body's name and the date with the round seal stamped over both (骑字盖章). The
+# seal stays clear of the signatory's name and of the 盖章 label above it.
+SIGN_CENTRE_X = 592
+SIGN_TEXT_WIDTH = 128
+SIGNATURE_BOX = (128, 46)
+SIGNATURE_PIXELS = (640, 230)
+SIGN_LINE_Y = 150
+BODY_CENTRE_X = 724
+BODY_TEXT_WIDTH = 150
 SEAL_SIZE = 42 * mm  # the usual diameter of an official round seal (公章)
-SEAL_PIXELS = (520, 520)
-SIGNATURE_BOX = (150, 46)
-SIGNATURE_PIXELS = (640, 200)
+SEAL_CENTRE = (BODY_CENTRE_X, 104)
+SEAL_PIXELS = (600, 600)
+SEAL_OPACITY = 0.82  # multiplied over the text, and lighter still: text under it stays legible
+SEAL_LABEL_Y = 172
+
+TITLE_SIZE = 46
+NAME_SIZE = 32
+NAME_Y = 370
 
 MONTHS = (
     "January",
@@ -132,6 +159,14 @@ class _PreparedImage:
     alpha: bytes | None = None  # Flate-compressed 8-bit soft mask, same size
 
 
+@dataclass(frozen=True)
+class _Fonts:
+    text: str  # sans-serif, everything but the title and the name
+    title: str  # serif, the title
+    name: str  # serif, the holder's name
+    name_fallback: str  # sans-serif, a name's characters the serif face lacks
+
+
 def certificate_pdf(data: CertificatePrint, *, qr: str = "fast", preview: bool = False) -> bytes:
     """Render ``data`` as a one-page PDF; ``qr`` chooses how the QR code is drawn.
 
@@ -140,47 +175,59 @@ def certificate_pdf(data: CertificatePrint, *, qr: str = "fast", preview: bool =
     """
     if qr not in QR_MODES:
         raise ValueError(f"qr must be one of {QR_MODES}, not {qr!r}")
-    font, name_font = _font(), _name_font()
-    # Decoding images and encoding the QR code need no shared state, so they happen before
-    # taking the lock that the shared font object needs.
     photo = _prepare_photo(data.holder_photo) if data.holder_photo else None
-    seal = _prepare_overlay(data.seal_image, SEAL_PIXELS) if data.seal_image else None
-    signature = (
-        _prepare_overlay(data.signature_image, SIGNATURE_PIXELS) if data.signature_image else None
-    )
-    matrix = _qr_matrix(data.verify_url) if qr == "fast" else None
+    if qr == "fast":
+        try:
+            return _assembled(data, photo, preview)
+        except _NotAssemblable:
+            pass  # drawn in full below: the same page, only slower
+    return _drawn(data, photo, qr=qr, preview=preview)
 
+
+def _drawn(
+    data: CertificatePrint, photo: _PreparedImage | None, *, qr: str, preview: bool
+) -> bytes:
+    """The whole page drawn with ReportLab for this holder."""
+    fonts = _fonts()
+    seal, signature = _overlays(data)
+    matrix = _qr_matrix(data.verify_url) if qr == "fast" else None
+    text_left = TEXT_LEFT_WITH_PHOTO if photo is not None else TEXT_LEFT
     buffer = io.BytesIO()
     with _render_lock:
-        canvas = Canvas(
-            buffer,
-            pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-            invariant=1,
-            pageCompression=1,
-            initialFontName=font,  # otherwise an unused, unembedded Helvetica is declared
-            lang="zh-CN",  # the primary language, for screen readers and text extraction
-        )
+        layout = _holder_layout(data, fonts, text_left)
+        canvas = _canvas(buffer, fonts)
         _set_metadata(canvas, data)
-        _draw_paper_and_frame(canvas)
-        _draw_title(canvas, font)
-        _draw_number(canvas, font, data.number)
-        text_left = TEXT_LEFT
+        _draw_static_below(canvas, fonts, data, has_photo=photo is not None, signature=signature)
         if photo is not None:
             _draw_photo(canvas, photo)
-            text_left = TEXT_LEFT_WITH_PHOTO
-        _draw_statement(canvas, font, name_font, data, text_left)
-        _draw_details(canvas, font, data)
+        _draw_holder(canvas, layout)
         if matrix is not None:
             _draw_qr_fast(canvas, matrix)
         else:
             _draw_qr_reportlab(canvas, data.verify_url)
-        _draw_qr_caption(canvas, font, data.verify_url)
-        _draw_issuer(canvas, font, data, seal=seal, signature=signature)
-        if preview:
-            _draw_preview_mark(canvas, font)
+        _draw_static_above(canvas, fonts, seal=seal, preview=preview)
         canvas.showPage()
         canvas.save()
     return buffer.getvalue()
+
+
+def _canvas(buffer, fonts: _Fonts) -> Canvas:
+    return Canvas(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        invariant=1,
+        pageCompression=1,
+        initialFontName=fonts.text,  # otherwise an unused, unembedded Helvetica is declared
+        lang="zh-CN",  # the primary language, for screen readers and text extraction
+    )
+
+
+def _overlays(data: CertificatePrint) -> tuple[_PreparedImage | None, _PreparedImage | None]:
+    seal = _prepare_overlay(data.seal_image, SEAL_PIXELS) if data.seal_image else None
+    signature = (
+        _prepare_overlay(data.signature_image, SIGNATURE_PIXELS) if data.signature_image else None
+    )
+    return seal, signature
 
 
 # Font ---------------------------------------------------------------------------------------
@@ -190,24 +237,42 @@ def certificate_pdf(data: CertificatePrint, *, qr: str = "fast", preview: bool =
 _render_lock = threading.Lock()
 
 
-def _font() -> str:
-    name = reportlab_cjk_font(FONT_NAME, document="certificate PDF")
-    _reuse_font_files(pdfmetrics.getFont(name).face)
-    return name
-
-
-def _name_font() -> str:
-    return reportlab_cjk_font(
-        NAME_FONT_NAME, document="certificate PDF holder names", ascii_first=False
+def _fonts() -> _Fonts:
+    document = "certificate PDF"
+    fonts = _Fonts(
+        text=reportlab_cjk_font(FONT_NAME, document=document),
+        title=reportlab_cjk_serif_font(TITLE_FONT_NAME, document=document),
+        name=reportlab_cjk_serif_font(
+            SERIF_NAME_FONT_NAME, document="certificate PDF holder names", ascii_first=False
+        ),
+        name_fallback=reportlab_cjk_font(
+            NAME_FONT_NAME, document="certificate PDF holder names", ascii_first=False
+        ),
     )
+    for name in (fonts.text, fonts.title, fonts.name, fonts.name_fallback):
+        _reuse_font_files(pdfmetrics.getFont(name).face)
+    return fonts
 
 
-# Speed: ReportLab builds and compresses each document's font subset anew, about 3 ms of a
-# 7 ms page. All the text of a certificate but the holder's name is the same for every
-# certificate of one level from one body, up to the digits of the number and the dates. So
-# the name gets a font object of its own (a subset of just its glyphs), and the rest's font
-# subset is the same list of glyphs each time (its first subset carries all printable ASCII,
-# so varying digits change nothing): its TrueType file is built once and compressed once.
+# Speed: ReportLab builds and compresses each document's font subset anew. All the text of a
+# certificate but the holder's name is the same for every certificate of one level from one
+# body, up to the digits of the number (its first subset carries all printable ASCII, so
+# varying digits change nothing): its TrueType file is built once and compressed once. And a
+# subset must not copy the whole font to pick a few glyphs out of it: UMing's glyph table is
+# 17 MB, which ReportLab would slice out of the file for every subset.
+
+
+class _GlyphTable:
+    """A font's glyph table, sliced without copying the whole table first."""
+
+    def __init__(self, view: memoryview):
+        self._view = view
+
+    def __getitem__(self, key):
+        return bytes(self._view[key])
+
+    def __len__(self):
+        return len(self._view)
 
 
 def _reuse_font_files(face) -> None:
@@ -219,6 +284,19 @@ def _reuse_font_files(face) -> None:
         return
     build = face.makeSubset
     add_objects = face.addSubsetObjects
+    get_table = face.get_table
+    data = memoryview(face._ttf_data)
+    short_names = _short_name_table(get_table("name"))
+
+    def table(tag):
+        if tag == "glyf":
+            position, length = face.get_table_pos(tag)
+            return _GlyphTable(data[position : position + length])
+        if tag == "name":
+            return short_names
+        return get_table(tag)
+
+    face.get_table = table
 
     @functools.lru_cache(maxsize=32)
     def subset_file(glyphs: tuple) -> bytes:
@@ -234,6 +312,33 @@ def _reuse_font_files(face) -> None:
     face.makeSubset = lambda subset: subset_file(tuple(subset))
     face.addSubsetObjects = add_subset_objects
     face._certificate_reuse = True
+
+
+def _short_name_table(table: bytes) -> bytes:
+    """The font's ``name`` table with only the records that identify it (family, style, full and
+    PostScript names, copyright): UMing's full table (22 kB of translations and licence text)
+    would otherwise be copied into every holder's name subset."""
+    import struct
+
+    _format, count, strings = struct.unpack(">HHH", table[:6])
+    keep = []
+    for i in range(count):
+        record = struct.unpack(">HHHHHH", table[6 + 12 * i : 18 + 12 * i])
+        platform, _encoding, language, name_id, length, offset = record
+        if name_id in (0, 1, 2, 3, 4, 6) and (platform, language) in ((1, 0), (3, 0x409)):
+            value = table[strings + offset : strings + offset + length]
+            keep.append((record[:4], value))
+    if not keep:
+        return table
+    header = struct.pack(">HHH", 0, len(keep), 6 + 12 * len(keep))
+    records, values, offset = [], [], 0
+    for (platform, encoding, language, name_id), value in keep:
+        records.append(
+            struct.pack(">HHHHHH", platform, encoding, language, name_id, len(value), offset)
+        )
+        values.append(value)
+        offset += len(value)
+    return header + b"".join(records) + b"".join(values)
 
 
 @functools.lru_cache(maxsize=32)
@@ -259,6 +364,22 @@ def _fitted_size(text: str, font: str, size: float, max_width: float, min_size: 
     return max(min_size, size * max_width / width)
 
 
+def _name_runs(name: str, fonts: _Fonts) -> tuple[tuple[str, str], ...]:
+    """The name cut into runs of (font, text): the serif face wherever it has the character,
+    the sans-serif face for the rest (rare characters such as 䶮 or 𠇔)."""
+    serif = pdfmetrics.getFont(fonts.name).face.charToGlyph
+    fallback = pdfmetrics.getFont(fonts.name_fallback).face.charToGlyph
+    runs: list[list[str]] = []
+    for char in name:
+        code = ord(char)
+        font = fonts.name if code in serif or code not in fallback else fonts.name_fallback
+        if runs and runs[-1][0] == font:
+            runs[-1][1] += char
+        else:
+            runs.append([font, char])
+    return tuple((font, text) for font, text in runs)
+
+
 # Characters that may not begin a line in Chinese typesetting (避头点).
 _HANGING = "，。、；：？！）》」』”’,.;:?!)"
 _NO_LINE_START = frozenset(_HANGING)
@@ -272,10 +393,47 @@ def _wrapped(text: str, font: str, size: float, max_width: float) -> tuple[str, 
     return tuple(_wrap(text, font, size, max_width))
 
 
-def _wrap(text: str, font: str, size: float, max_width: float) -> list[str]:
+def _wrap(
+    text: str, font: str, size: float, max_width: float, *, balance: bool = True
+) -> list[str]:
     """Break ``text`` into lines no wider than ``max_width``: between CJK characters anywhere,
     between Latin words at spaces, inside a Latin word only when it alone is too wide. Closing
-    punctuation never starts a line; it hangs past the end of the one before instead."""
+    punctuation never starts a line; it hangs past the end of the one before instead.
+
+    With ``balance`` the lines are made about equally long (as narrow as they can be without
+    taking another line), so the last one never holds a single stranded character such as
+    "…特 / 发此证"."""
+    lines = _wrap_greedy(text, font, size, max_width)
+    if not balance or len(lines) < 2:
+        return lines
+    # The narrowest width that still gives as many lines: found by halving the interval.
+    low, high = max_width * (len(lines) - 1) / len(lines), max_width
+    best = lines
+    for _ in range(12):
+        middle = (low + high) / 2
+        candidate = _wrap_greedy(text, font, size, middle)
+        if len(candidate) <= len(lines):
+            best, high = candidate, middle
+        else:
+            low = middle
+    return _no_stranded_last(best, font, size, max_width)
+
+
+def _no_stranded_last(lines: list[str], font: str, size: float, max_width: float) -> list[str]:
+    """Move characters down until the last line holds at least two (when the line above can
+    spare them and stays within ``max_width``)."""
+    while len(lines) >= 2 and len(lines[-1].rstrip(_HANGING + " ")) < 2:
+        previous = lines[-2]
+        if len(previous) < 3 or previous[-1] == " ":
+            break
+        moved = previous[-1] + lines[-1]
+        if not _fits(moved, font, size, max_width):
+            break
+        lines = [*lines[:-2], previous[:-1], moved]
+    return lines
+
+
+def _wrap_greedy(text: str, font: str, size: float, max_width: float) -> list[str]:
     lines: list[str] = []
     line = ""
     for token in _TOKEN.findall(text):
@@ -318,15 +476,73 @@ def _date_en(day: datetime.date) -> str:
 # Page furniture -----------------------------------------------------------------------------
 
 
-def _set_metadata(canvas: Canvas, data: CertificatePrint) -> None:
-    canvas.setTitle(f"证书 Certificate {data.number}")
-    canvas.setAuthor(data.body_name)
-    canvas.setSubject(f"{data.level_name} / {data.level_name_en}: {data.holder_name}")
-    canvas.setKeywords([data.number, data.level_name, data.level_name_en])
-    canvas.setCreator("技术转移人才培训平台 Technology Transfer Talent Training Portal")
+def _title(data: CertificatePrint) -> str:
+    return f"证书 Certificate {data.number}"
+
+
+def _subject(data: CertificatePrint) -> str:
+    return f"{data.level_name} / {data.level_name_en}: {data.holder_name}"
+
+
+def _keywords(data: CertificatePrint) -> list[str]:
+    return [data.number, data.level_name, data.level_name_en]
+
+
+CREATOR = "技术转移人才培训平台 Technology Transfer Talent Training Portal"
+
+
+def _stamp(data: CertificatePrint) -> str:
     # Invariant mode would otherwise stamp 2000-01-01; the issue date is true and just as stable.
-    stamp = f"D:{data.issued_on:%Y%m%d}000000+08'00'"
+    return f"D:{data.issued_on:%Y%m%d}000000+08'00'"
+
+
+def _set_metadata(canvas: Canvas, data: CertificatePrint) -> None:
+    canvas.setTitle(_title(data))
+    canvas.setAuthor(data.body_name)
+    canvas.setSubject(_subject(data))
+    canvas.setKeywords(_keywords(data))
+    canvas.setCreator(CREATOR)
+    stamp = _stamp(data)
     canvas.setDateFormatter(lambda *_parts: stamp)
+
+
+def _draw_static_below(
+    canvas: Canvas,
+    fonts: _Fonts,
+    data: CertificatePrint,
+    *,
+    has_photo: bool,
+    signature: _PreparedImage | None,
+) -> None:
+    """Everything the holder's own items are drawn over: the same for a whole batch."""
+    font = fonts.text
+    _draw_paper_and_frame(canvas)
+    _draw_title(canvas, fonts)
+    text_left = TEXT_LEFT
+    if has_photo:
+        _draw_photo_frame(canvas)
+        text_left = TEXT_LEFT_WITH_PHOTO
+    _draw_statement(canvas, font, data, text_left)
+    _draw_details(canvas, font, data)
+    _draw_qr_quiet_zone(canvas)
+    _draw_qr_caption(canvas, font)
+    _draw_issuer(canvas, font, data, signature=signature)
+
+
+def _draw_static_above(
+    canvas: Canvas, fonts: _Fonts, *, seal: _PreparedImage | None, preview: bool
+) -> None:
+    """What is stamped over everything: the seal, and a preview's mark."""
+    if seal is not None:
+        canvas.saveState()
+        canvas.setBlendMode("Multiply")
+        canvas.setFillAlpha(SEAL_OPACITY)
+        half = SEAL_SIZE / 2
+        x, y = SEAL_CENTRE
+        _draw_fitted(canvas, seal, x - half, y - half, SEAL_SIZE, SEAL_SIZE)
+        canvas.restoreState()
+    if preview:
+        _draw_preview_mark(canvas, fonts.text)
 
 
 def _draw_paper_and_frame(canvas: Canvas) -> None:
@@ -388,19 +604,20 @@ def _inner_corners() -> list[tuple[float, float]]:
     return [(low, low), (high_x, low), (low, high_y), (high_x, high_y)]
 
 
-def _draw_title(canvas: Canvas, font: str) -> None:
+def _draw_title(canvas: Canvas, fonts: _Fonts) -> None:
+    """证 书 in the serif face, letter-spaced as printed certificates set it."""
     canvas.setFillColor(RED)
-    canvas.setFont(font, 40)
-    canvas.drawCentredString(CENTRE_X, 482, "证书", charSpace=28)
+    canvas.setFont(fonts.title, TITLE_SIZE)
+    canvas.drawCentredString(CENTRE_X, 480, "证书", charSpace=30)
     canvas.setFillColor(MUTED)
-    canvas.setFont(font, 12)
-    canvas.drawCentredString(CENTRE_X, 460, "CERTIFICATE", charSpace=5)
+    canvas.setFont(fonts.title, 12)
+    canvas.drawCentredString(CENTRE_X, 458, "CERTIFICATE", charSpace=6)
     canvas.setStrokeColor(GOLD)
     canvas.setLineWidth(0.8)
-    canvas.line(CENTRE_X - 110, 450, CENTRE_X - 12, 450)
-    canvas.line(CENTRE_X + 12, 450, CENTRE_X + 110, 450)
+    canvas.line(CENTRE_X - 110, 448, CENTRE_X - 12, 448)
+    canvas.line(CENTRE_X + 12, 448, CENTRE_X + 110, 448)
     canvas.setFillColor(GOLD)
-    _diamond(canvas, CENTRE_X, 450, 3.5)
+    _diamond(canvas, CENTRE_X, 448, 3.5)
 
 
 def _draw_preview_mark(canvas: Canvas, font: str) -> None:
@@ -415,12 +632,6 @@ def _draw_preview_mark(canvas: Canvas, font: str) -> None:
     canvas.setFont(font, 54)
     canvas.drawCentredString(0, -60, "PREVIEW")
     canvas.restoreState()
-
-
-def _draw_number(canvas: Canvas, font: str, number: str) -> None:
-    canvas.setFillColor(MUTED)
-    canvas.setFont(font, 9)
-    canvas.drawRightString(TEXT_RIGHT, PAGE_HEIGHT - 58, f"证书编号 No. {number}")
 
 
 # Body ---------------------------------------------------------------------------------------
@@ -442,26 +653,14 @@ def _legacy_statement_zh(data: CertificatePrint) -> str:
     return f"已完成{course}，经考核合格，具备{data.level_name}能力等级，特发此证。"
 
 
-def _draw_statement(
-    canvas: Canvas, font: str, name_font: str, data: CertificatePrint, left: float
-) -> None:
-    """兹证明 + the holder's name + what they achieved, Chinese first, then the level."""
+def _draw_statement(canvas: Canvas, font: str, data: CertificatePrint, left: float) -> None:
+    """兹证明, (the holder's name, drawn per holder), what they achieved, then the level."""
     width = TEXT_RIGHT - left
     centre = left + width / 2
 
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 12)
     canvas.drawCentredString(centre, 408, "兹证明  This is to certify that")
-
-    name_size = _fitted_size(data.holder_name, name_font, 30, width - 40, 8)
-    canvas.setFillColor(INK)
-    canvas.setFont(name_font, name_size)
-    canvas.drawCentredString(centre, 370, data.holder_name)
-    underline = min(width, pdfmetrics.stringWidth(data.holder_name, name_font, name_size) + 60)
-    underline /= 2
-    canvas.setStrokeColor(GOLD)
-    canvas.setLineWidth(0.8)
-    canvas.line(centre - underline, 361, centre + underline, 361)
 
     chinese = data.statement_zh or _legacy_statement_zh(data)
     english = data.statement_en or _LEGACY_STATEMENT_EN
@@ -474,6 +673,7 @@ def _draw_statement(
         > STATEMENT_HEIGHT
     ):
         zh_size, en_size = zh_size - 0.5, max(7.0, en_size - 0.5)
+    canvas.setFillColor(INK)
     y = _draw_centred_lines(
         canvas, font, chinese, centre, 334, size=zh_size, leading=zh_size * 1.5, width=width
     )
@@ -511,80 +711,203 @@ def _draw_centred_lines(
     return y
 
 
+DETAILS_LABEL_X, DETAILS_VALUE_X, DETAILS_TOP = 214, 318, 156
+
+
 def _draw_details(canvas: Canvas, font: str, data: CertificatePrint) -> None:
-    """Number, dates and hours as a small two-column table in the lower middle."""
+    """Number, dates and hours as a small two-column table in the lower middle (the number's
+    value is the holder's, drawn with the holder's items)."""
     valid = (
         f"{_date_zh(data.valid_until)}  {_date_en(data.valid_until)}"
         if data.valid_until
         else "长期有效  No expiry"
     )
     rows = [
-        ("证书编号", "Certificate No.", data.number),
+        ("证书编号", "Certificate No.", None),
         ("发证日期", "Date of issue", f"{_date_zh(data.issued_on)}  {_date_en(data.issued_on)}"),
         ("有效期至", "Valid until", valid),
     ]
-    label_x, value_x, y = 214, 318, 156
-    value_width = DETAILS_RIGHT - value_x
+    y = DETAILS_TOP
+    value_width = DETAILS_RIGHT - DETAILS_VALUE_X
     for zh, en, value in rows:
         canvas.setFillColor(MUTED)
         canvas.setFont(font, 9)
-        canvas.drawString(label_x, y, f"{zh} {en}")
-        canvas.setFillColor(INK)
-        canvas.setFont(font, _fitted_size(value, font, 10, value_width, 6))
-        canvas.drawString(value_x, y, value)
+        canvas.drawString(DETAILS_LABEL_X, y, f"{zh} {en}")
+        if value is not None:
+            canvas.setFillColor(INK)
+            canvas.setFont(font, _fitted_size(value, font, 10, value_width, 6))
+            canvas.drawString(DETAILS_VALUE_X, y, value)
         y -= 19
     if data.hours_total:
         canvas.setFillColor(MUTED)
         canvas.setFont(font, _fitted_size(data.hours_total, font, 9, value_width + 100, 6))
-        canvas.drawString(label_x, y, data.hours_total)
+        canvas.drawString(DETAILS_LABEL_X, y, data.hours_total)
+
+
+def _signatory_lines(data: CertificatePrint, font: str) -> tuple[float, tuple[str, ...]]:
+    """The signatory's title and name on one line if they fit at a readable size, else the
+    title (balanced over lines as needed) above the name."""
+    one_line = f"{data.signatory_title}  {data.signatory_name}".strip()
+    if pdfmetrics.stringWidth(one_line, font, 10) <= SIGN_TEXT_WIDTH:
+        return 10, (one_line,)
+    size = 9.0
+    title = (
+        _wrapped(data.signatory_title, font, size, SIGN_TEXT_WIDTH) if data.signatory_title else ()
+    )
+    lines = (*title, data.signatory_name) if data.signatory_name else title
+    while size > 6 and len(lines) > 3:
+        size -= 0.5
+        title = _wrapped(data.signatory_title, font, size, SIGN_TEXT_WIDTH)
+        lines = (*title, data.signatory_name) if data.signatory_name else title
+    return size, tuple(lines)
+
+
+def _body_name_lines(name: str, font: str) -> tuple[float, tuple[str, ...]]:
+    """The issuing body's name in at most two balanced lines, smaller if it must be."""
+    size = 13.0
+    while size > 7 and len(_wrapped(name, font, size, BODY_TEXT_WIDTH)) > 2:
+        size -= 0.5
+    return size, _wrapped(name, font, size, BODY_TEXT_WIDTH)
 
 
 def _draw_issuer(
-    canvas: Canvas,
-    font: str,
-    data: CertificatePrint,
-    *,
-    seal: _PreparedImage | None,
-    signature: _PreparedImage | None,
+    canvas: Canvas, font: str, data: CertificatePrint, *, signature: _PreparedImage | None
 ) -> None:
-    """Signature over a rule, signatory, the body and the date, with the seal stamped over."""
-    line_y = 150
+    """The signature over a rule with the signatory under it; beside it the 盖章 label, the
+    body's name and the date, where the seal is stamped (``_draw_static_above``)."""
     if signature is not None:
         box_width, box_height = SIGNATURE_BOX
-        # Ink on paper: multiply keeps the text under a signature or seal legible, and makes
-        # a scanned white background vanish even when the image has no transparency.
+        # Ink on paper: multiply keeps the text under a signature legible, and makes a scanned
+        # white background vanish even when the image has no transparency.
         canvas.saveState()
         canvas.setBlendMode("Multiply")
         _draw_fitted(
-            canvas, signature, SIGN_CENTRE_X - box_width / 2, line_y + 1, box_width, box_height
+            canvas, signature, SIGN_CENTRE_X - box_width / 2, SIGN_LINE_Y + 1, box_width, box_height
         )
         canvas.restoreState()
     canvas.setStrokeColor(MUTED)
     canvas.setLineWidth(0.6)
-    canvas.line(SIGN_CENTRE_X - 85, line_y, SIGN_CENTRE_X + 85, line_y)
-
-    signatory = f"{data.signatory_title}  {data.signatory_name}".strip()
+    half = SIGN_TEXT_WIDTH / 2
+    canvas.line(SIGN_CENTRE_X - half, SIGN_LINE_Y, SIGN_CENTRE_X + half, SIGN_LINE_Y)
+    canvas.setFillColor(MUTED)
+    canvas.setFont(font, 8)
+    canvas.drawCentredString(SIGN_CENTRE_X, SIGN_LINE_Y - 12, "签发人 Signatory")
+    size, lines = _signatory_lines(data, font)
     canvas.setFillColor(INK)
-    canvas.setFont(
-        font, _fitted_size(signatory, font, 10, 2 * (SIGN_CENTRE_X - DETAILS_RIGHT) - 20, 6)
-    )
-    canvas.drawCentredString(SIGN_CENTRE_X, line_y - 14, signatory)
+    canvas.setFont(font, size)
+    y = SIGN_LINE_Y - 14 - size * 1.2
+    for line in lines:
+        canvas.drawCentredString(SIGN_CENTRE_X, y, line)
+        y -= size * 1.3
 
-    canvas.setFont(font, _fitted_size(data.body_name, font, 14, 250, 7))
-    canvas.drawCentredString(SIGN_CENTRE_X, 104, data.body_name)
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 9)
-    canvas.drawCentredString(SIGN_CENTRE_X, 88, "发证机构（盖章）Issuing body (seal)")
+    canvas.drawCentredString(BODY_CENTRE_X, SEAL_LABEL_Y, "发证机构（盖章）Issuing body (seal)")
+    size, lines = _body_name_lines(data.body_name, font)
     canvas.setFillColor(INK)
-    canvas.setFont(font, 10)
-    canvas.drawCentredString(SIGN_CENTRE_X, 72, _date_zh(data.issued_on))
+    canvas.setFont(font, size)
+    y = 129 if len(lines) > 1 else 121
+    for line in lines:
+        canvas.drawCentredString(BODY_CENTRE_X, y, line)
+        y -= size * 1.35
+    canvas.setFont(font, 11)
+    canvas.drawCentredString(BODY_CENTRE_X, 85, _date_zh(data.issued_on))
 
-    if seal is not None:
-        canvas.saveState()
-        canvas.setBlendMode("Multiply")
-        half = SEAL_SIZE / 2
-        _draw_fitted(canvas, seal, SIGN_CENTRE_X + 22 - half, 112 - half, SEAL_SIZE, SEAL_SIZE)
-        canvas.restoreState()
+
+# The holder's items -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A line of text at a left baseline position, in one font or as runs of fonts."""
+
+    runs: tuple[tuple[str, str], ...]  # (font, text)
+    size: float
+    x: float
+    y: float
+    colour: object
+
+
+@dataclass(frozen=True)
+class _HolderLayout:
+    texts: tuple[_Text, ...]
+    underline: tuple[float, float, float]  # x1, x2, y
+
+
+def _holder_layout(data: CertificatePrint, fonts: _Fonts, text_left: float) -> _HolderLayout:
+    """Where the holder's name, number and verification URL go: the same for both renderers."""
+    font = fonts.text
+    width = TEXT_RIGHT - text_left
+    centre = text_left + width / 2
+    runs = _name_runs(data.holder_name, fonts)
+    natural = sum(pdfmetrics.stringWidth(text, f, NAME_SIZE) for f, text in runs)
+    name_size = NAME_SIZE
+    if natural > width - 40:
+        name_size = max(8, NAME_SIZE * (width - 40) / natural)
+    name_width = sum(pdfmetrics.stringWidth(text, f, name_size) for f, text in runs)
+    underline = min(width, name_width + 60) / 2
+
+    top = f"证书编号 No. {data.number}"
+    top_size = 9
+    top_x = TEXT_RIGHT - pdfmetrics.stringWidth(top, font, top_size)
+    value_size = _fitted_size(data.number, font, 10, DETAILS_RIGHT - DETAILS_VALUE_X, 6)
+    url_size = _fitted_size(data.verify_url, font, 6.5, 190, 4)
+    x, y = QR_ORIGIN
+    texts = (
+        _Text(runs, name_size, centre - name_width / 2, NAME_Y, INK),
+        _Text(((font, top),), top_size, top_x, PAGE_HEIGHT - 58, MUTED),
+        _Text(((font, data.number),), value_size, DETAILS_VALUE_X, DETAILS_TOP, INK),
+        _Text(
+            ((font, data.verify_url),), url_size, x - QR_QUIET_ZONE, y - QR_QUIET_ZONE - 9, MUTED
+        ),
+    )
+    return _HolderLayout(texts=texts, underline=(centre - underline, centre + underline, 361))
+
+
+def _draw_holder(canvas: Canvas, layout: _HolderLayout) -> None:
+    """The holder's name, number and URL, with ReportLab."""
+    for text in layout.texts:
+        canvas.setFillColor(text.colour)
+        x = text.x
+        for font, part in text.runs:
+            canvas.setFont(font, text.size)
+            canvas.drawString(x, text.y, part)
+            x += pdfmetrics.stringWidth(part, font, text.size)
+    x1, x2, y = layout.underline
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.8)
+    canvas.line(x1, y, x2, y)
+
+
+def _draw_photo_frame(canvas: Canvas) -> None:
+    x, y, width, height = PHOTO_BOX
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.8)
+    canvas.rect(x - 3, y - 3, width + 6, height + 6, stroke=1, fill=0)
+
+
+def _photo_placement(photo: _PreparedImage) -> tuple[float, float, float, float]:
+    """Where the photo is drawn so that it fills the ID-photo box, cropped by a clip."""
+    x, y, width, height = PHOTO_BOX
+    scale = max(width / photo.width, height / photo.height)
+    drawn_width, drawn_height = photo.width * scale, photo.height * scale
+    return (
+        x - (drawn_width - width) / 2,
+        y - (drawn_height - height) / 2,
+        drawn_width,
+        drawn_height,
+    )
+
+
+def _draw_photo(canvas: Canvas, photo: _PreparedImage) -> None:
+    """The photo fills the ID-photo box, cropped by a clip if its proportions differ."""
+    x, y, width, height = PHOTO_BOX
+    canvas.saveState()
+    clip = canvas.beginPath()
+    clip.rect(x, y, width, height)
+    canvas.clipPath(clip, stroke=0, fill=0)
+    _draw_image(canvas, photo, *_photo_placement(photo))
+    canvas.restoreState()
 
 
 # QR code ------------------------------------------------------------------------------------
@@ -616,25 +939,27 @@ def _draw_qr_quiet_zone(canvas: Canvas) -> None:
 _DARK_RUN = re.compile(rb"\x01+")
 
 
-def _draw_qr_fast(canvas: Canvas, matrix: list[list[bool]]) -> None:
-    """Each row's runs of dark modules as rectangles, all in one filled path.
-
-    The path is written as PDF operators in module units under a scaling transform: short
-    integers instead of formatted coordinates, and a few hundred fewer method calls."""
-    count = len(matrix)
-    x0, y0 = QR_ORIGIN
-    _draw_qr_quiet_zone(canvas)
+def _qr_path(matrix: list[list[bool]]) -> str:
+    """Each row's runs of dark modules as rectangles, all in one filled path, in module units
+    (row 0 at the top): short integers instead of formatted coordinates. One path means one
+    fill: no hairline seams between neighbouring rows when rasterised."""
     operators = [
         f"{run.start()} {row_index} {run.end() - run.start()} 1 re"
         for row_index, row in enumerate(matrix)
         for run in _DARK_RUN.finditer(bytes(row))
     ]
+    return " ".join(operators) + " f"
+
+
+def _draw_qr_fast(canvas: Canvas, matrix: list[list[bool]]) -> None:
+    """The QR path under a scaling transform."""
+    count = len(matrix)
+    x0, y0 = QR_ORIGIN
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.translate(x0, y0 + QR_SIZE)
     canvas.scale(QR_SIZE / count, -QR_SIZE / count)  # row 0 at the top
-    # One path means one fill: no hairline seams between neighbouring rows when rasterised.
-    canvas.addLiteral(" ".join(operators) + " f")
+    canvas.addLiteral(_qr_path(matrix))
     canvas.restoreState()
 
 
@@ -642,19 +967,17 @@ def _draw_qr_reportlab(canvas: Canvas, url: str) -> None:
     """ReportLab's own QR widget: the simple way, kept as the benchmark's baseline."""
     widget = QrCodeWidget(url, barLevel="M", barBorder=0, barWidth=QR_SIZE, barHeight=QR_SIZE)
     widget.barFillColor = INK
-    _draw_qr_quiet_zone(canvas)
     drawing = Drawing(QR_SIZE, QR_SIZE)
     drawing.add(widget)
     renderPDF.draw(drawing, canvas, *QR_ORIGIN)
 
 
-def _draw_qr_caption(canvas: Canvas, font: str, url: str) -> None:
+def _draw_qr_caption(canvas: Canvas, font: str) -> None:
+    """扫码验证 above the code (the URL under it is the holder's)."""
     x, y = QR_ORIGIN
     canvas.setFillColor(MUTED)
     canvas.setFont(font, 8)
     canvas.drawString(x, y + QR_SIZE + 13, "扫码验证 Scan to verify")
-    canvas.setFont(font, _fitted_size(url, font, 6.5, 190, 4))
-    canvas.drawString(x - QR_QUIET_ZONE, y - QR_QUIET_ZONE - 9, url)
 
 
 # Images -------------------------------------------------------------------------------------
@@ -760,27 +1083,315 @@ def _jpeg_image(stream: bytes, width: int, height: int, mode: str) -> _PreparedI
     )
 
 
-def _draw_photo(canvas: Canvas, photo: _PreparedImage) -> None:
-    """The photo fills the ID-photo box, cropped by a clip if its proportions differ."""
-    x, y, width, height = PHOTO_BOX
-    scale = max(width / photo.width, height / photo.height)
-    drawn_width, drawn_height = photo.width * scale, photo.height * scale
-    canvas.saveState()
-    clip = canvas.beginPath()
-    clip.rect(x, y, width, height)
-    canvas.clipPath(clip, stroke=0, fill=0)
-    _draw_image(
-        canvas,
-        photo,
-        x - (drawn_width - width) / 2,
-        y - (drawn_height - height) / 2,
-        drawn_width,
-        drawn_height,
+# The template and each holder's page ----------------------------------------------------------
+
+
+class _NotAssemblable(Exception):
+    """The holder's text needs a glyph the template's font subsets do not hold."""
+
+
+@dataclass(frozen=True)
+class _StaticFont:
+    internal: str  # the PDF resource name's stem, "F1"
+    assignments: dict  # code point -> code (subset number * 256 + byte)
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A batch's page without its holder: serialised PDF objects 1..count after the header."""
+
+    objects: bytes  # the header and the static objects
+    offsets: tuple[int, ...]  # of objects 1..count
+    below: int  # object numbers of the static content streams, under and over the holder's
+    above: int
+    fonts: dict  # ReportLab font name -> _StaticFont
+    font_resources: str
+    xobject_resources: str
+    extgstates: str
+    text_left: float
+
+
+_HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+_PRODUCER = "ReportLab PDF Library - www.reportlab.com"
+
+
+class _Objects:
+    """Numbered PDF objects, serialised as they are added."""
+
+    def __init__(self, first: int, start: int):
+        self.next = first
+        self.position = start
+        self.parts: list[bytes] = []
+        self.offsets: list[int] = []
+
+    def add(self, body: bytes) -> int:
+        number = self.next
+        part = b"%d 0 obj\n%s\nendobj\n" % (number, body)
+        self.parts.append(part)
+        self.offsets.append(self.position)
+        self.position += len(part)
+        self.next += 1
+        return number
+
+    def stream(self, data: bytes, entries: str = "", *, compressed: bytes | None = None) -> int:
+        packed = zlib.compress(data) if compressed is None else compressed
+        head = f"<< /Filter /FlateDecode /Length {len(packed)}{entries} >>\nstream\n"
+        return self.add(head.encode("ascii") + packed + b"\nendstream")
+
+
+def _template_key(data: CertificatePrint) -> CertificatePrint:
+    """What a batch shares: everything but the holder's name, photo, number and URL."""
+    return dataclasses.replace(data, number="", holder_name="", holder_photo=None, verify_url="")
+
+
+@functools.lru_cache(maxsize=16)
+def _template(key: CertificatePrint, has_photo: bool, preview: bool) -> _Template:
+    """Draw the static layers once with ReportLab and serialise them (fonts, pictures, two
+    content streams) as PDF objects that every holder's page of the batch copies."""
+    fonts = _fonts()
+    seal, signature = _overlays(key)
+    with _render_lock:
+        canvas = _canvas(io.BytesIO(), fonts)
+        canvas._certificate_images = []
+        start = len(canvas._code)
+        _draw_static_below(canvas, fonts, key, has_photo=has_photo, signature=signature)
+        below = " ".join(canvas._code[start:])
+        del canvas._code[start:]
+        _draw_static_above(canvas, fonts, seal=seal, preview=preview)
+        above = " ".join(canvas._code[start:])
+        doc = canvas._doc
+        static_fonts, subsets = {}, []
+        for font in doc.delayedFonts:
+            state = font.state[doc]
+            static_fonts[font.fontName] = _StaticFont(state.internalName, dict(state.assignments))
+            for index, subset in enumerate(state.subsets):
+                subsets.append(
+                    (
+                        state.internalName,
+                        font.face,
+                        index,
+                        list(subset),
+                        font.face.makeSubset(subset),
+                    )
+                )
+            font.state.pop(doc, None)
+        images = [(doc.getXObjectName(image.key), image) for image in canvas._certificate_images]
+        gstates = dict(canvas._extgstate._c)
+
+    objects = _Objects(1, len(_HEADER))
+    below_number = objects.stream(below.encode("latin-1"))
+    above_number = objects.stream(above.encode("latin-1"))
+    font_resources = []
+    for internal, face, index, subset, font_file in subsets:
+        number = _font_objects(objects, face, index, subset, font_file, _deflate(font_file))
+        font_resources.append(f"/{internal}+{index} {number} 0 R")
+    xobjects = []
+    for name, image in images:
+        xobjects.append(f"/{name} {_image_object(objects, image)} 0 R")
+    extgstates = " ".join(
+        f"/{name} << /{attribute} {_pdf_value(value)} >>"
+        for (attribute, value), name in gstates.items()
     )
-    canvas.restoreState()
-    canvas.setStrokeColor(GOLD)
-    canvas.setLineWidth(0.8)
-    canvas.rect(x - 3, y - 3, width + 6, height + 6, stroke=1, fill=0)
+    return _Template(
+        objects=_HEADER + b"".join(objects.parts),
+        offsets=tuple(objects.offsets),
+        below=below_number,
+        above=above_number,
+        fonts=static_fonts,
+        font_resources=" ".join(font_resources),
+        xobject_resources=" ".join(xobjects),
+        extgstates=extgstates,
+        text_left=TEXT_LEFT_WITH_PHOTO if has_photo else TEXT_LEFT,
+    )
+
+
+def _pdf_value(value) -> str:
+    return fp_str(value) if isinstance(value, int | float) else str(value)
+
+
+def _font_objects(
+    objects: _Objects, face, index: int, subset: list[int], font_file: bytes, packed: bytes
+) -> int:
+    """One subset of a TrueType face as ReportLab writes it (a simple TrueType font of up to
+    256 glyphs, its ToUnicode map, descriptor and embedded file); returns the font's number."""
+    base = (SUBSETN(index) + b"+" + face.name + face.subfontNameX).decode("latin-1")
+    to_unicode = objects.stream(makeToUnicodeCMap(base, subset).encode("latin-1"))
+    file = objects.stream(font_file, f" /Length1 {len(font_file)}", compressed=packed)
+    flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+    descriptor = objects.add(
+        (
+            f"<< /Ascent {fp_str(face.ascent)} /CapHeight {fp_str(face.capHeight)} "
+            f"/Descent {fp_str(face.descent)} /Flags {flags} /FontBBox [{fp_str(*face.bbox)}] "
+            f"/FontFile2 {file} 0 R /FontName /{base} /ItalicAngle {fp_str(face.italicAngle)} "
+            f"/MissingWidth {fp_str(face.defaultWidth)} /StemV {fp_str(face.stemV)} "
+            "/Type /FontDescriptor >>"
+        ).encode("latin-1")
+    )
+    widths = " ".join(fp_str(face.getCharWidth(code)) for code in subset)
+    return objects.add(
+        (
+            f"<< /BaseFont /{base} /FirstChar 0 /FontDescriptor {descriptor} 0 R "
+            f"/LastChar {len(subset) - 1} /Subtype /TrueType /ToUnicode {to_unicode} 0 R "
+            f"/Type /Font /Widths [{widths}] >>"
+        ).encode("latin-1")
+    )
+
+
+def _image_object(objects: _Objects, image: _PreparedImage) -> int:
+    smask = ""
+    if image.alpha is not None:
+        mask = objects.add(
+            b"<< /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /FlateDecode /Height %d "
+            b"/Length %d /Subtype /Image /Type /XObject /Width %d >>\nstream\n%s\nendstream"
+            % (image.height, len(image.alpha), image.width, image.alpha)
+        )
+        smask = f" /SMask {mask} 0 R"
+    filters = " ".join(f"/{name}" for name in image.filters)
+    head = (
+        f"<< /BitsPerComponent 8 /ColorSpace /{image.colour_space} /Filter [{filters}] "
+        f"/Height {image.height} /Length {len(image.stream)}{smask} /Subtype /Image "
+        f"/Type /XObject /Width {image.width} >>\nstream\n"
+    )
+    return objects.add(head.encode("ascii") + image.stream + b"\nendstream")
+
+
+def _pdf_text(text: str) -> str:
+    """A PDF text string: literal when plain ASCII, else UTF-16 with a byte-order mark."""
+    if text.isascii() and text.isprintable():
+        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"({escaped})"
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def _colour(colour) -> str:
+    return fp_str(colour.red, colour.green, colour.blue)
+
+
+def _assembled(data: CertificatePrint, photo: _PreparedImage | None, preview: bool) -> bytes:
+    """The holder's page: the batch's template plus the holder's own objects."""
+    template = _template(_template_key(data), photo is not None, preview)
+    fonts = _fonts()
+    layout = _holder_layout(data, fonts, template.text_left)
+    matrix = _qr_matrix(data.verify_url)
+
+    own_fonts: dict[str, tuple[str, dict[int, int]]] = {}  # name fonts: internal, codes
+    operators = ["q"]
+    for text in layout.texts:
+        operators.append(f"{_colour(text.colour)} rg BT 1 0 0 1 {fp_str(text.x, text.y)} Tm")
+        for font, part in text.runs:
+            static = template.fonts.get(font)
+            if static is not None:
+                for subset, codes in _static_codes(static, part):
+                    operators.append(
+                        f"/{static.internal}+{subset} {fp_str(text.size)} Tf <{codes.hex()}> Tj"
+                    )
+                continue
+            internal, codes = own_fonts.setdefault(
+                font, (f"F{len(template.fonts) + len(own_fonts) + 1}", {})
+            )
+            face = pdfmetrics.getFont(font).face
+            encoded = bytes(_own_code(codes, char, face) for char in part)
+            operators.append(f"/{internal}+0 {fp_str(text.size)} Tf <{encoded.hex()}> Tj")
+        operators.append("ET")
+    x1, x2, y = layout.underline
+    operators.append(f"{_colour(GOLD)} RG .8 w {fp_str(x1, y)} m {fp_str(x2, y)} l S")
+    if photo is not None:
+        x, y, width, height = PHOTO_BOX
+        placed = _photo_placement(photo)
+        operators.append(
+            f"q {fp_str(x, y, width, height)} re W n q {fp_str(placed[2])} 0 0 "
+            f"{fp_str(placed[3])} {fp_str(placed[0], placed[1])} cm /Photo Do Q Q"
+        )
+    scale = QR_SIZE / len(matrix)
+    x0, y0 = QR_ORIGIN
+    operators.append(
+        f"q {_colour(INK)} rg 1 0 0 1 {fp_str(x0, y0 + QR_SIZE)} cm "
+        f"{fp_str(scale)} 0 0 {fp_str(-scale)} 0 0 cm {_qr_path(matrix)} Q"
+    )
+    operators.append("Q")
+
+    objects = _Objects(len(template.offsets) + 1, len(template.objects))
+    content = objects.stream("\n".join(operators).encode("latin-1"))
+    font_resources = [template.font_resources]
+    with _render_lock:  # the face's file position is shared while it builds a subset
+        subsets = [
+            (internal, pdfmetrics.getFont(font).face, sorted(codes, key=codes.get))
+            for font, (internal, codes) in own_fonts.items()
+        ]
+        files = [face.makeSubset([0, *chars]) for _internal, face, chars in subsets]
+    for (internal, face, chars), font_file in zip(subsets, files, strict=True):
+        number = _font_objects(objects, face, 0, [0, *chars], font_file, zlib.compress(font_file))
+        font_resources.append(f"/{internal}+0 {number} 0 R")
+    xobjects = template.xobject_resources
+    if photo is not None:
+        xobjects += f" /Photo {_image_object(objects, photo)} 0 R"
+    resources = f"/Font << {' '.join(font_resources)} >>"
+    if xobjects.strip():
+        resources += f" /XObject << {xobjects.strip()} >>"
+    if template.extgstates:
+        resources += f" /ExtGState << {template.extgstates} >>"
+    resources += " /ProcSet [/PDF /Text /ImageB /ImageC /ImageI]"
+
+    pages = objects.next + 1
+    page = objects.add(
+        (
+            f"<< /Contents [{template.below} 0 R {content} 0 R {template.above} 0 R] "
+            f"/MediaBox [0 0 {fp_str(PAGE_WIDTH, PAGE_HEIGHT)}] /Parent {pages} 0 R "
+            f"/Resources << {resources} >> /Rotate 0 /Trans << >> /Type /Page >>"
+        ).encode("latin-1")
+    )
+    objects.add(f"<< /Count 1 /Kids [{page} 0 R] /Type /Pages >>".encode("ascii"))
+    root = objects.add(
+        f"<< /Lang (zh-CN) /PageMode /UseNone /Pages {pages} 0 R /Type /Catalog >>".encode()
+    )
+    stamp = _stamp(data)
+    info = objects.add(
+        (
+            f"<< /Author {_pdf_text(data.body_name)} /CreationDate ({stamp}) "
+            f"/Creator {_pdf_text(CREATOR)} /Keywords {_pdf_text(', '.join(_keywords(data)))} "
+            f"/ModDate ({stamp}) /Producer {_pdf_text(_PRODUCER)} "
+            f"/Subject {_pdf_text(_subject(data))} /Title {_pdf_text(_title(data))} "
+            "/Trapped /False >>"
+        ).encode("ascii")
+    )
+    body = template.objects + b"".join(objects.parts)
+    offsets = template.offsets + tuple(objects.offsets)
+    size = len(offsets) + 1
+    xref = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+    xref.extend(b"%010d 00000 n \n" % offset for offset in offsets)
+    identifier = hashlib.md5(body, usedforsecurity=False).hexdigest()
+    trailer = (
+        f"trailer\n<< /ID [<{identifier}> <{identifier}>] /Info {info} 0 R /Root {root} 0 R "
+        f"/Size {size} >>\nstartxref\n{len(body)}\n%%EOF\n"
+    )
+    return body + b"".join(xref) + trailer.encode("ascii")
+
+
+def _static_codes(font: _StaticFont, text: str) -> list[tuple[int, bytes]]:
+    """``text`` in the template's codes for ``font``, as runs per subset."""
+    runs: list[tuple[int, bytearray]] = []
+    assignments = font.assignments
+    for char in text:
+        code = assignments.get(32 if char == "\xa0" else ord(char))
+        if code is None:
+            raise _NotAssemblable(char)
+        if not runs or runs[-1][0] != code >> 8:
+            runs.append((code >> 8, bytearray()))
+        runs[-1][1].append(code & 0xFF)
+    return [(subset, bytes(codes)) for subset, codes in runs]
+
+
+def _own_code(codes: dict[int, int], char: str, face) -> int:
+    """A name font's code for ``char``: 1, 2, ... in order of first use; 0 (the empty glyph)
+    for a character the face lacks, as ReportLab does."""
+    point = ord(char)
+    if point not in face.charToGlyph:
+        return 0
+    if point not in codes:
+        if len(codes) >= 255:
+            raise _NotAssemblable(char)
+        codes[point] = len(codes) + 1
+    return codes[point]
 
 
 def _draw_fitted(
@@ -827,6 +1438,9 @@ def _draw_image(
     canvas.addLiteral(f"/{registered} Do")
     canvas.restoreState()
     canvas._formsinuse.append(image.key)
+    drawn = getattr(canvas, "_certificate_images", None)
+    if drawn is not None and image not in drawn:
+        drawn.append(image)  # a template records its pictures (``_template``)
 
 
 def _xobject(
