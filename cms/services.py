@@ -20,8 +20,13 @@ EDITOR_COLLECTION_PERMISSIONS = (
 
 
 def _editors_group_name(base: TrainingBasePage) -> str:
-    # Named by page id: a later base that reuses a code never inherits an old group.
-    return f"Training base {base.pk} editors ({base.short_code})"
+    # Named by page id: a later base that reuses a code never inherits an old group. Names are
+    # data shown to administrators as they are, hence Chinese (see cms 0008 for older ones).
+    return f"基地 {base.pk} 编辑（{base.short_code}）"
+
+
+def _faculty_group_name(base: TrainingBasePage) -> str:
+    return f"基地 {base.pk} 师资（{base.short_code}）"
 
 
 @transaction.atomic
@@ -66,7 +71,7 @@ def training_base_workspace_ensure(*, base: TrainingBasePage) -> TrainingBaseWor
 
 
 def _faculty_group_create(base: TrainingBasePage, collection: Collection) -> Group:
-    faculty = Group.objects.create(name=f"Training base {base.pk} faculty ({base.short_code})")
+    faculty = Group.objects.create(name=_faculty_group_name(base))
     faculty.permissions.add(_permission("wagtailadmin", "access_admin"))
     for app_label, codename in (
         ("wagtailimages", "choose_image"),

@@ -54,7 +54,7 @@ def test_publishing_a_base_creates_its_workspace_once(bases):
     base.save_revision().publish()
     base.save_revision().publish()
     assert TrainingBaseWorkspace.objects.filter(base=base).count() == 1
-    assert Group.objects.filter(name__startswith=f"Training base {base.pk} editors").count() == 1
+    assert Group.objects.filter(name__startswith=f"基地 {base.pk} 编辑").count() == 1
     assert TrainingBaseWorkspace.objects.get(base=base).collection == workspace.collection
 
 
