@@ -162,6 +162,8 @@ def offer_create(*, certificate: Certificate, holder) -> Offer:
 def nonce_create() -> dict:
     """A fresh ``c_nonce`` (the nonce endpoint's answer)."""
     nonce = secrets.token_urlsafe(24)
+    # Spent and expired nonces are of no more use: they go as new ones come.
+    WalletNonce.objects.filter(expires_at__lt=timezone.now() - NONCE_LIFETIME).delete()
     WalletNonce.objects.create(
         value_digest=_digest(nonce), expires_at=timezone.now() + NONCE_LIFETIME
     )

@@ -12,10 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from certification.issuing.models import Certificate
 from courses import api as courses_api
+from portal.accounts.ratelimit import allow
 
 from . import services
 
 MAX_BODY = 64 * 1024
+# Requests per minute one client (an address, an IPv6 /64) may make to the wallet endpoints,
+# and offers one holder may make: enough for any wallet, too few to fill the tables.
+RATE_PER_MINUTE = 60
+OFFERS_PER_MINUTE = 10
 
 
 def _json(data: dict, status: int = 200, *, public: bool = False) -> JsonResponse:
@@ -35,6 +40,16 @@ def _error(error: services.OAuthError) -> JsonResponse:
     return response
 
 
+def _limited(request) -> JsonResponse | None:
+    if allow(request, scope="wallet", limit=RATE_PER_MINUTE):
+        return None
+    response = _error(
+        services.OAuthError("rate_limited", "too many requests; wait a minute", status=429)
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 @require_GET
 def issuer_metadata(request):
     return _json(services.issuer_metadata(), public=True)
@@ -48,6 +63,8 @@ def authorization_server_metadata(request):
 @csrf_exempt  # called by wallets, with no session or cookie; the pre-authorised code is the key
 @require_POST
 def token(request):
+    if limited := _limited(request):
+        return limited
     if len(request.body) > MAX_BODY:
         return _error(services.OAuthError("invalid_request", "the request is too large"))
     try:
@@ -64,12 +81,16 @@ def token(request):
 @csrf_exempt  # called by wallets, with no session or cookie; it changes nothing of anyone's
 @require_POST
 def nonce(request):
+    if limited := _limited(request):
+        return limited
     return _json(services.nonce_create())
 
 
 @csrf_exempt  # called by wallets with a bearer access token, never with the portal's cookie
 @require_POST
 def credential(request):
+    if limited := _limited(request):
+        return limited
     header = request.headers.get("Authorization", "")
     scheme, _space, access_token = header.partition(" ")
     if scheme.lower() != "bearer" or not access_token.strip():
@@ -94,6 +115,11 @@ def credential(request):
 def offer(request, number):
     """The holder's own certificate, offered to a wallet: a QR to scan within ten minutes."""
     certificate = get_object_or_404(Certificate, number=number, holder=request.user)
+    if not allow(
+        request, scope=f"wallet-offer:{request.user.pk}", limit=OFFERS_PER_MINUTE, per_client=False
+    ):
+        messages.error(request, _("Too many requests. Please wait a minute and try again."))
+        return redirect("my_certificates")
     try:
         made = services.offer_create(certificate=certificate, holder=request.user)
     except services.WalletError as error:

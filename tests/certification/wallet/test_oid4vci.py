@@ -243,3 +243,15 @@ def test_bad_requests_get_oauth_errors_not_500s(client, issued):
         assert response.json()["error"] == "invalid_proof", header
     assert WalletOffer.objects.get().issued_at is None
     assert client.get(reverse("wallet_token")).status_code == 405
+
+
+def test_the_anonymous_endpoints_are_rate_limited(client):
+    from certification.wallet.views import RATE_PER_MINUTE
+
+    for _ in range(RATE_PER_MINUTE):
+        assert client.post(reverse("wallet_nonce")).status_code == 200
+    refused = client.post(reverse("wallet_nonce"))
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "rate_limited" and refused["Retry-After"] == "60"
+    assert token(client, "anything").status_code == 429
+    assert WalletNonce.objects.count() == RATE_PER_MINUTE
