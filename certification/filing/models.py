@@ -101,3 +101,13 @@ class TalentEvaluation(models.Model):
 
     def __str__(self):
         return f"{self.filing.person} · {self.year} · {self.get_grade_display()}"
+
+    @property
+    def amount_text(self) -> str:
+        """The year's confirmed contract amount, grouped: ``350,000.00``."""
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            return f"{Decimal(str(self.figures.get('amount', '0'))):,.2f}"
+        except InvalidOperation:
+            return str(self.figures.get("amount", ""))
