@@ -30,3 +30,13 @@ document.addEventListener("DOMContentLoaded", () => {
     nav.setAttribute("aria-label", actionsLabel);
   }
 });
+
+// A page being created is not autosaved. Wagtail's first autosave creates the page; a "Publish"
+// clicked while it is on its way posts to the "add" address again and makes a second page, and
+// a form left half-filled would leave a stray draft in the base's tree.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("page-edit-form");
+  if (form && /\/pages\/add\//.test(form.getAttribute("action") || "")) {
+    form.setAttribute("data-w-autosave-active-value", "false");
+  }
+});
