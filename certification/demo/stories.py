@@ -66,7 +66,7 @@ def _font(size: int, *, serif: bool = False):
 SEAL_RED = (200, 22, 30, 255)
 
 
-def seal_png(label: str, *, size: int = 600) -> bytes:
+def seal_png(label: str, *, size: int = 480) -> bytes:
     """A round red 公章 as Chinese bodies stamp it: a heavy ring, the body's full name in Song
     type around the upper arc (smaller and condensed as the name grows, never cut), a
     five-pointed star in the middle and 认证专用章 under it, on a transparent ground."""
@@ -98,10 +98,17 @@ def seal_png(label: str, *, size: int = 600) -> bytes:
         stroke_width=max(1, big // 400),
         stroke_fill=SEAL_RED,
     )
-    image = image.resize((size, size), Image.Resampling.LANCZOS)
+    image = _one_ink(image.resize((size, size), Image.Resampling.LANCZOS), SEAL_RED)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def _one_ink(image: Image.Image, ink: tuple) -> Image.Image:
+    """One colour of ink everywhere, its shape only in the alpha channel: what a stamp or a pen
+    leaves, and an image that compresses to almost nothing but its outline."""
+    colour = Image.new("RGB", image.size, ink[:3])
+    return Image.merge("RGBA", (*colour.split(), image.getchannel("A")))
 
 
 def _seal_arc_text(image: Image.Image, label: str, *, centre: float, outer_radius: float) -> None:
@@ -194,7 +201,7 @@ def signature_png(name: str, seed: int) -> bytes:
                 draw.line((last, (x, y)), fill=ink, width=max(1, round(2 * radius)))
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
             last = (x, y)
-    image = image.resize((width // scale, height // scale), Image.Resampling.LANCZOS)
+    image = _one_ink(image.resize((width // scale, height // scale), Image.Resampling.LANCZOS), ink)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

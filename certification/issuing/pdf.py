@@ -97,7 +97,7 @@ BODY_CENTRE_X = 724
 BODY_TEXT_WIDTH = 150
 SEAL_SIZE = 42 * mm  # the usual diameter of an official round seal (公章)
 SEAL_CENTRE = (BODY_CENTRE_X, 104)
-SEAL_PIXELS = (600, 600)
+SEAL_PIXELS = (480, 480)  # about 290 dpi at the seal's size
 SEAL_OPACITY = 0.82  # multiplied over the text, and lighter still: text under it stays legible
 SEAL_LABEL_Y = 172
 
@@ -383,8 +383,12 @@ def _name_runs(name: str, fonts: _Fonts) -> tuple[tuple[str, str], ...]:
 # Characters that may not begin a line in Chinese typesetting (避头点).
 _HANGING = "，。、；：？！）》」』”’,.;:?!)"
 _NO_LINE_START = frozenset(_HANGING)
-# A Latin word with its trailing spaces, a run of spaces, or any single other character.
-_TOKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+|.")
+# A number with its unit (never "24 / 学时"), a Latin word with its trailing spaces, a run of
+# spaces, or any single other character.
+_TOKEN = re.compile(
+    r"\d+(?:\.\d+)?(?:学时|小时|个月|年|天)"
+    r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+|."
+)
 
 
 @functools.lru_cache(maxsize=256)
