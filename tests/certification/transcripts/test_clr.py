@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from certification.credentials import vc
 from certification.transcripts.services import CLR_V2, transcript_credential
-from tests.certification.credentials.vc.test_independent import verify_in_node
 from tests.certification.factories import certifier, certifying_body, issued_certificate
+from tests.certification.wallet.helpers import verify_here, verify_independently
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_the_transcript_is_a_signed_clr_with_courses_hours_exams_and_certificate
     clr = transcript_credential(user=user)
     assert clr["@context"][1] == CLR_V2
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
-    assert vc.verify(clr).verified
+    assert verify_here(clr).verified
     assert vc.undefined_terms(clr) == []
     subject = clr["credentialSubject"]
     kinds = [a["achievementType"] for a in subject["achievement"]]
@@ -41,7 +41,7 @@ def test_the_transcript_is_a_signed_clr_with_courses_hours_exams_and_certificate
     course = subject["verifiableCredential"][0]["credentialSubject"]
     assert len(course["result"]) == 4
     assert subject["verifiableCredential"][-1] == certificate.credential
-    result = verify_in_node(clr)
+    result = verify_independently(clr)
     assert result["verified"], result["errors"]
 
 
@@ -52,8 +52,8 @@ def test_a_changed_hour_in_the_transcript_fails_independent_verification(nationa
     tampered["credentialSubject"]["verifiableCredential"][0]["credentialSubject"]["result"][0][
         "value"
     ] = "99.0"
-    assert not vc.verify(tampered).verified
-    assert not verify_in_node(tampered)["verified"]
+    assert not verify_here(tampered).verified
+    assert not verify_independently(tampered)["verified"]
 
 
 def test_the_learner_downloads_the_record_from_my_learning(client, national):
@@ -71,7 +71,7 @@ def test_the_learner_downloads_the_record_from_my_learning(client, national):
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
     assert clr["credentialSubject"]["achievement"] == []  # nothing studied yet, and says so
     assert "张三" in clr["name"]
-    assert vc.verify(clr).verified
+    assert verify_here(clr).verified
 
 
 def test_without_a_signing_body_the_learner_is_told_and_nothing_breaks(client):

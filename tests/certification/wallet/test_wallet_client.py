@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from certification.credentials import vc
 from certification.wallet import services
 from certification.wallet.models import WalletOffer
-from tests.certification.credentials.vc.test_independent import verify_in_node
 from tests.certification.factories import certifier, certifying_body, issued_certificate
 from tests.factories import UserFactory
 from tests.requirements import missing
 
-from .helpers import code_of
+from .helpers import code_of, verify_here, verify_independently
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -71,8 +69,8 @@ def test_an_independent_wallet_collects_a_credential_bound_to_its_key(live_serve
     credential = result["credential"]
     assert credential["credentialSubject"]["id"] == result["holderDid"]
     assert credential["credentialSubject"]["licenseNumber"] == certificate.number
-    assert vc.verify(credential).verified
-    independent = verify_in_node(credential)
+    assert verify_here(credential).verified
+    independent = verify_independently(credential)
     assert independent["verified"], independent["errors"]
     offer = WalletOffer.objects.get()
     assert offer.holder_did == result["holderDid"] and offer.issued_at is not None
