@@ -6,9 +6,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from wagtail import hooks
 
-from . import admin_home, admin_scope
+from . import admin_home, admin_labels, admin_scope
 
 admin_scope.install()
+admin_labels.install()
 hooks.register("construct_page_chooser_queryset", admin_scope.page_chooser_scope)
 hooks.register("construct_homepage_panels", admin_home.homepage_panels)
 hooks.register("construct_page_action_menu", admin_home.publish_first)

@@ -64,6 +64,8 @@ def test_someone_who_edits_no_base_gets_no_desk(client, bases):
     admin = factories.UserFactory(roles=["Administrator"])
     client.force_login(admin)
     response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    assert "搜索所有页面" in response.content.decode()
     assert "data-base-desk" not in response.content.decode()
 
 
@@ -91,3 +93,11 @@ def test_a_bases_groups_are_named_in_chinese(bases):
     names = set(Group.objects.values_list("name", flat=True))
     assert f"基地 {bases[0].pk} 编辑（GD-A）" in names
     assert f"基地 {bases[0].pk} 师资（GD-A）" in names
+
+
+def test_the_sites_listing_names_its_columns_in_chinese(client):
+    admin = factories.UserFactory(is_superuser=True)
+    client.force_login(admin)
+    text = _text(client.get(reverse("wagtailsites:index"), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "端口号" in text and "站点名称" in text and "根页面" in text
+    assert "Port" not in text and "Site name" not in text and "Root page" not in text
