@@ -8,3 +8,6 @@ class CertificationConfig(AppConfig):
 
     def ready(self):
         from certification import checks, receivers  # noqa: F401  (registers the checks and receivers)
+        from certification.credentials import did
+
+        did.resolver_install()  # vc.verify resolves this portal's did:web from its database

@@ -6,6 +6,7 @@ worker dies, and the services skip what is already done.
 
 from celery import shared_task
 
+from certification.audit.anchors import checkpoint_create
 from certification.credentials.status import status_lists_renew
 from certification.issuing.bulk import bulk_issue_chunk, bulk_issue_resume_stalled
 from certification.issuing.services import certificate_complete, certificates_pending_stale
@@ -51,3 +52,11 @@ def bulk_issue_chunk_task(run_id: int, item_ids: list[int]) -> None:
 def bulk_issue_resume_stalled_task() -> list[int]:
     """Every few minutes: queue again bulk runs a dead worker left waiting."""
     return bulk_issue_resume_stalled()
+
+
+@shared_task
+def audit_checkpoint_task() -> int | None:
+    """Daily: sign and publish the audit chain's head (its position), so an edit with the
+    hashes recomputed, or deleted newest entries, can be told later (audit_verify)."""
+    checkpoint = checkpoint_create()
+    return checkpoint.sequence if checkpoint else None

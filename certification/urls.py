@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from certification.applications import views as applications
+from certification.audit import views as audit
 from certification.credentials import views as credentials
 from certification.filing import urls as filing_urls
 from certification.imports import views as imports
@@ -52,6 +53,15 @@ urlpatterns = [
         name="credential_level_badge",
     ),
     path("certification/bodies/<str:code>/", levels.body_detail, name="certification_body"),
+    path(
+        "certification/bodies/<str:code>/did.json",
+        credentials.body_did,
+        name="certification_body_did",
+    ),
+    # Public: the portal's own did:web, and the audit chain's signed checkpoints.
+    path(".well-known/did.json", credentials.platform_did, name="platform_did"),
+    path("audit/checkpoints/", audit.checkpoints, name="audit_checkpoints"),
+    path("audit/checkpoints/<int:sequence>.json", audit.checkpoint, name="audit_checkpoint"),
     # OpenID for Verifiable Credential Issuance: a wallet takes a holder's certificate.
     path(
         ".well-known/openid-credential-issuer",

@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificates_expire_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    "checkpoint-audit-chain-daily": {
+        "task": "certification.tasks.audit_checkpoint_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "sweep-report-jobs": {
         "task": "portal.reports.tasks.report_jobs_sweep_task",
         "schedule": 300.0,

@@ -118,3 +118,26 @@ class AuditHead(models.Model):
 
     def __str__(self):
         return self.last_hash
+
+
+class AuditCheckpoint(models.Model):
+    """The chain's head at one moment, signed with the platform's key and published.
+
+    ``sequence`` is the head entry's position in the chain (1 = the first entry), so a chain
+    that ends before it has lost entries; ``hash`` is that entry's hash, so an entry changed
+    and every later hash recomputed no longer reaches it. ``document`` is the signed JSON
+    served at /audit/checkpoints/<sequence>.json, kept as signed."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    entry_id = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    document = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self):
+        return f"checkpoint {self.sequence} {self.hash[:12]}"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from certification.credentials import keys, vc
-from certification.credentials.models import SigningKey
+from certification.credentials.models import PlatformKey, SigningKey
 from certification.levels.models import CertifyingBody
 
 
@@ -62,11 +62,11 @@ def signing_key_active(*, body: CertifyingBody) -> SigningKey:
     return key
 
 
-def private_key(key: SigningKey) -> bytes:
+def private_key(key: SigningKey | PlatformKey) -> bytes:
     """The raw private key, after checking it really belongs to the stored public key."""
     private = _open(key.private_key_sealed)
     if vc.public_key_from_private(private) != bytes(key.public_key):
-        raise KeyUnavailable(f"the sealed key of {key.body_id} does not match its public key")
+        raise KeyUnavailable(f"the sealed key {key} does not match its public key")
     return private
 
 
@@ -83,3 +83,27 @@ def signing_keys_ensure() -> list[SigningKey]:
     """Give every active body that awards a level a key (used by the demo and tests)."""
     bodies = CertifyingBody.objects.filter(is_active=True, levels__isnull=False).distinct()
     return [keys.signing_key_create(body=body) for body in bodies]
+
+
+@transaction.atomic
+def platform_key_create(*, rotate: bool = False) -> PlatformKey:
+    """The portal's own active key (it signs the audit checkpoints); ``rotate`` retires the
+    current one first. Idempotent without ``rotate``."""
+    current = PlatformKey.objects.select_for_update().filter(active=True).first()
+    if current and not rotate:
+        return current
+    if current:
+        current.active = False
+        current.retired_at = timezone.now()
+        current.save(update_fields=["active", "retired_at"])
+    pair = vc.keypair_generate()
+    return PlatformKey.objects.create(
+        public_key=pair.public, private_key_sealed=_seal(pair.private)
+    )
+
+
+def platform_key_active() -> PlatformKey:
+    key = PlatformKey.objects.filter(active=True).first()
+    if key is None:
+        raise KeyUnavailable("the portal has no platform key")
+    return key

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from certification.credentials import keys, vc
+from certification.credentials.status import status_list_method
 from certification.issuing.models import Certificate
 from certification.issuing.statement import MODULES_EN, MODULES_ZH, criteria_narrative
 from certification.links import absolute_url, credential_url, status_list_url
@@ -69,7 +70,8 @@ def certificate_credential(certificate: Certificate, *, subject_id: str = "") ->
 
     With ``subject_id`` (the holder's DID, proven by a wallet's key proof) the copy names it as
     ``credentialSubject.id``: the credential a wallet receives (certification/wallet)."""
-    signing_key = certificate.status_list.signing_key
+    status_list = certificate.status_list
+    signing_key = status_list.signing_key
     level = certificate.level
     issued_at = certificate.created_at
     valid_until = printed_day_end(certificate.valid_until) if certificate.valid_until else None
@@ -91,6 +93,7 @@ def certificate_credential(certificate: Certificate, *, subject_id: str = "") ->
     data = vc.BadgeData(
         credential_id=credential_url(certificate.number),
         issuer_public_key=bytes(signing_key.public_key),
+        issuer_id=status_list.issuer_did,
         issuer_name=certificate.body_name,
         issuer_url=absolute_url(reverse("certification_body", args=[certificate.body.code])),
         achievement_id=absolute_url(reverse("certification_level", args=[level.code])),
@@ -122,4 +125,5 @@ def certificate_credential(certificate: Certificate, *, subject_id: str = "") ->
         vc.open_badge_credential(data),
         private_key=keys.private_key(signing_key),
         created=issued_at.astimezone(datetime.UTC).replace(microsecond=0),
+        method=status_list_method(status_list),
     )

@@ -1,5 +1,10 @@
 """Status lists (Bitstring Status List): a certificate's bit, signing and serving the list.
 
+A list started since issue 16 is issued by the body's did:web (``issuer_did``), like the
+credentials whose bits it holds, and signed by the key it was started with (named by its id in
+the DID document, which keeps listing it after a rotation); a list from before keeps its
+did:key issuer, so the credentials in it keep verifying.
+
 A signed list states a short validity (``validUntil``, ``PORTAL_STATUS_LIST_VALID_HOURS`` after
 signing). Beat signs every list again once less than ``PORTAL_STATUS_LIST_RENEW_HOURS`` is
 left (``status_lists_renew``), and serving a list that has passed its ``validUntil`` (beat
@@ -17,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.credentials import keys, vc
+from certification.credentials import did, keys, vc
 from certification.credentials.models import StatusList
 from certification.credentials.vc.dates import parse_xsd_datetime
 from certification.errors import CertificationError
@@ -38,18 +43,22 @@ def status_bits_allocate(*, body: CertifyingBody, count: int = 1) -> list[tuple[
             _("%(body)s has no signing key yet; an administrator must create one.")
             % {"body": body.name}
         ) from exc
+    issuer = did.body_did(body)
     bits = []
     while len(bits) < count:
         status_list = (
             StatusList.objects.select_for_update(of=("self",))
-            .filter(body=body, signing_key=key)
+            .filter(body=body, signing_key=key, issuer_did=issuer)
             .order_by("-number")
             .first()
         )
         if status_list is None or status_list.next_index >= StatusList.LENGTH:
             last = StatusList.objects.filter(body=body).order_by("-number").first()
             status_list = StatusList.objects.create(
-                body=body, signing_key=key, number=(last.number + 1) if last else 1
+                body=body,
+                signing_key=key,
+                issuer_did=issuer,
+                number=(last.number + 1) if last else 1,
             )
             status_list = StatusList.objects.select_for_update(of=("self",)).get(pk=status_list.pk)
         start = status_list.next_index
@@ -74,11 +83,26 @@ def status_list_sign(status_list: StatusList) -> dict:
         length=StatusList.LENGTH,
         valid_from=now,
         valid_until=now + datetime.timedelta(hours=settings.PORTAL_STATUS_LIST_VALID_HOURS),
+        issuer_id=status_list.issuer_did,
     )
-    signed = vc.sign(document, private_key=keys.private_key(key), created=now)
+    signed = vc.sign(
+        document,
+        private_key=keys.private_key(key),
+        created=now,
+        method=status_list_method(status_list),
+    )
     status_list.credential = signed
     status_list.save(update_fields=["credential", "updated_at"])
     return signed
+
+
+def status_list_method(status_list: StatusList) -> str:
+    """The verification method signing the list and its credentials: the key in the body's
+    did:web document, or the key's did:key for a list from before did:web."""
+    public = bytes(status_list.signing_key.public_key)
+    if not status_list.issuer_did:
+        return vc.verification_method(public)
+    return vc.key_id(status_list.issuer_did, public)
 
 
 def signed_until(credential: dict) -> datetime.datetime | None:
@@ -167,7 +191,9 @@ def certificate_signed_status(certificate: Certificate) -> SignedStatus:
         document = status_list_current(body_code=status_list.body.code, number=status_list.number)
     except keys.KeyUnavailable:
         document = status_list.credential
-    check = vc.credential_status(certificate.credential, document or {}, now=timezone.now())
+    check = vc.credential_status(
+        certificate.credential, document or {}, now=timezone.now(), resolve=did.resolve
+    )
     return SignedStatus(
         revoked=check.revoked,
         valid_until=signed_until(document or {}),

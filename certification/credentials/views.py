@@ -1,5 +1,6 @@
-"""Public pictures of credentials: a level's badge, and a certificate's badge with its signed
-credential baked in (Open Badges 3.0 baking)."""
+"""Public pictures of credentials (a level's badge, and a certificate's badge with its signed
+credential baked in, Open Badges 3.0 baking), and the DID documents of the portal's did:web
+issuers."""
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -9,8 +10,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from certification.credentials.badge_image import baked_png, level_badge_png
+from certification.credentials.did import body_did_document, platform_did_document
 from certification.issuing.models import Certificate
-from certification.levels.models import CertificationLevel
+from certification.levels.models import CertificationLevel, CertifyingBody
 from portal.accounts.ratelimit import allow, retry_after
 
 
@@ -51,3 +53,27 @@ def certificate_badge(request, number):
     response = HttpResponse(baked_png(png, certificate.credential), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.png"'
     return response
+
+
+def did_json(document: dict) -> JsonResponse:
+    """A DID document as did:web serves it: public JSON any verifier (or web wallet) may read."""
+    response = JsonResponse(
+        document, json_dumps_params={"ensure_ascii": False}, content_type="application/did+json"
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def body_did(request, code):
+    """``did:web:<host>:certification:bodies:<code>`` resolves here: the body's keys."""
+    body = get_object_or_404(CertifyingBody, code=code[:8])
+    return did_json(body_did_document(body))
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def platform_did(request):
+    """``did:web:<host>``: the portal's own keys, which sign the audit checkpoints."""
+    return did_json(platform_did_document())

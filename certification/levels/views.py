@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from certification.credentials.did import body_identity
 from certification.levels.models import CertificationLevel, CertifyingBody
 
 
@@ -24,4 +25,5 @@ def level_detail(request, code):
 
 def body_detail(request, code):
     body = get_object_or_404(CertifyingBody, code=code)
-    return render(request, "certification/body.html", {"body": body})
+    identity = body_identity(body)
+    return render(request, "certification/body.html", {"body": body, "identity": identity})

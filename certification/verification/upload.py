@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from django.utils.translation import gettext as _
 
 from certification.credentials import vc
+from certification.credentials.did import body_did
 from certification.credentials.models import SigningKey
 from certification.credentials.vc.keys import did_from_verification_method
 from certification.issuing.models import Certificate
@@ -123,10 +124,13 @@ def _proof_methods(document: dict) -> list[str]:
 def _signed_by_its_body(document: dict, number: str) -> bool:
     """Whether the proof's key is one of the keys (current or retired) of the body that issued
     certificate ``number``."""
-    body_id = Certificate.objects.filter(number=number).values_list("body_id", flat=True).first()
-    if body_id is None:
+    found = Certificate.objects.filter(number=number).values_list("body_id", "body__code").first()
+    if found is None:
         return False
+    body_id, body_code = found
     methods = {did_from_verification_method(method) for method in _proof_methods(document)}
+    if body_did(body_code) in methods:
+        return True  # vc.verify found the key in the body's own DID document (issue 16)
     keys = SigningKey.objects.filter(body_id=body_id).values_list("public_key", flat=True)
     return any(vc.did_key(bytes(public)) in methods for public in keys)
 

@@ -19,6 +19,7 @@ from certification.applications.services import (
     evidence_add,
 )
 from certification.credentials import vc
+from certification.credentials.did import body_did
 from certification.credentials.status import status_list_current
 from certification.errors import CertificationError
 from certification.issuing import services as issuing_services
@@ -140,8 +141,13 @@ def test_issuing_stores_pdf_and_a_credential_that_verifies(body, reviewer):
     assert data.startswith(b"%PDF")
     assert hashlib.sha256(data).hexdigest() == certificate.pdf_sha256
     assert vc.verify(certificate.credential).verified
-    assert certificate.credential["issuer"]["id"] == vc.did_key(
-        bytes(certificate.status_list.signing_key.public_key)
+    # Issued by the body's did:web, signed by the key its DID document lists (issue 16).
+    assert certificate.credential["issuer"]["id"] == body_did(body)
+    assert body_did(body).startswith("did:web:") and body_did(body).endswith(":bodies:GD")
+    assert certificate.credential["proof"][0]["verificationMethod"] == (
+        certificate.credential["issuer"]["id"]
+        + "#"
+        + vc.did_key(bytes(certificate.status_list.signing_key.public_key))[len("did:key:") :]
     )
     assert "欧阳明" not in str(certificate.credential)  # the recipient is only a salted hash
     assert certificate.holder.email not in str(certificate.credential)

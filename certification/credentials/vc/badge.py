@@ -86,6 +86,8 @@ class BadgeData:
     recipient_id_salt: str = ""
     # The holder's DID, for a copy bound to a wallet's key (OpenID4VCI): credentialSubject.id.
     subject_id: str = ""
+    # The issuer's DID when it is not the key's did:key (a did:web listing the key).
+    issuer_id: str = ""
 
     def __repr__(self) -> str:  # the identity number must never reach a log
         return f"BadgeData({self.certificate_number!r})"
@@ -131,7 +133,7 @@ def open_badge_credential(data: BadgeData) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": data.name or f"{data.achievement_name} {data.certificate_number}",
         "issuer": {
-            "id": did_key(data.issuer_public_key),
+            "id": data.issuer_id or did_key(data.issuer_public_key),
             "type": ["Profile"],
             "name": data.issuer_name,
             "url": data.issuer_url,
@@ -209,6 +211,8 @@ def _check(data: BadgeData) -> None:
     for alignment in data.alignments:
         if not alignment.name.strip():
             raise ValueError("an alignment must have a name")
+    if data.issuer_id and not data.issuer_id.startswith("did:"):
+        raise ValueError(f"issuer_id must be a DID, not {data.issuer_id!r}")
     if data.subject_id and not re.fullmatch(r"did:[a-z0-9]+:[A-Za-z0-9._:%-]+", data.subject_id):
         raise ValueError(f"subject_id must be a DID, not {data.subject_id!r}")
     if data.recipient_id_number and not data.recipient_id_salt:

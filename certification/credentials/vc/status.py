@@ -21,7 +21,7 @@ from .dates import parse_xsd_datetime, xsd_datetime
 from .keys import did_key
 from .loader import CREDENTIALS_V2
 from .multibase import from_multibase_base64url, multibase_base64url
-from .proof import issuer_id, verify
+from .proof import Resolver, issuer_id, verify
 
 MIN_LENGTH = 131_072
 STATUS_PURPOSE = "revocation"
@@ -63,16 +63,18 @@ def status_list_credential(
     length: int = MIN_LENGTH,
     valid_from: datetime,
     valid_until: datetime | None = None,
+    issuer_id: str = "",
 ) -> dict:
     """The unsigned BitstringStatusListCredential published at ``url``.
 
     ``valid_until`` bounds how long this snapshot may be believed; without it a verifier
-    (ours, at least) refuses the list."""
+    (ours, at least) refuses the list. The issuer is ``issuer_id`` (the DID of the credentials
+    the list covers, e.g. a did:web) or else the key's did:key."""
     document = {
         "@context": [CREDENTIALS_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": did_key(issuer_public_key),
+        "issuer": issuer_id or did_key(issuer_public_key),
         "validFrom": xsd_datetime(valid_from),
     }
     if valid_until is not None:
@@ -114,14 +116,16 @@ class StatusCheck:
     errors: tuple[str, ...] = ()
 
 
-def credential_status(credential: dict, status_list: dict, *, now: datetime) -> StatusCheck:
+def credential_status(
+    credential: dict, status_list: dict, *, now: datetime, resolve: Resolver | None = None
+) -> StatusCheck:
     """The credential's revocation bit, read only from a list that is authentic and current.
 
     Refused: a list whose proof fails, signed by anyone but the credential's issuer, published
     at another URL than the credential names, for another purpose, not yet valid, or past its
     ``validUntil`` (or without one: such a list could be replayed forever). Never raises on
-    malformed input."""
-    errors = _list_errors(credential, status_list, now=now)
+    malformed input. ``resolve`` finds the list's signing key, as in :func:`.proof.verify`."""
+    errors = _list_errors(credential, status_list, now=now, resolve=resolve)
     if errors:
         return StatusCheck(None, tuple(errors))
     entry = credential["credentialStatus"]
@@ -131,7 +135,9 @@ def credential_status(credential: dict, status_list: dict, *, now: datetime) -> 
         return StatusCheck(None, (f"the status list cannot be read: {error}",))
 
 
-def _list_errors(credential: dict, status_list: dict, *, now: datetime) -> list[str]:
+def _list_errors(
+    credential: dict, status_list: dict, *, now: datetime, resolve: Resolver | None
+) -> list[str]:
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     entry = credential.get("credentialStatus") if isinstance(credential, dict) else None
@@ -139,7 +145,7 @@ def _list_errors(credential: dict, status_list: dict, *, now: datetime) -> list[
         return ["the credential has no credentialStatus"]
     if not isinstance(status_list, dict):
         return ["the status list is not a JSON object"]
-    result = verify(status_list)
+    result = verify(status_list, resolve=resolve)
     if not result.verified:
         return [f"the status list's proof fails: {'; '.join(result.errors)}"]
     errors = []

@@ -1,7 +1,8 @@
 /**
  * Verify a credential with Digital Bazaar's stack, independently of the Python code.
  *
- * stdin:  {"credential": {...}, "statusLists": {"<url>": {...signed status list VC...}}}
+ * stdin:  {"credential": {...}, "statusLists": {"<url>": {...signed status list VC...}},
+ *          "didWeb": {"documents": {"<https url>": {...}}, "origins": {"<https origin>": "<url>"}}}
  * stdout: one line {"verified": bool, "errors": [...], "revoked": bool|null}
  *
  * "verified" means authentic and within its validity period (proof, issuer key, and, when the
@@ -26,8 +27,8 @@ function messages(error) {
 }
 
 async function main() {
-  const {credential, statusLists = {}} = await readStdinJson();
-  const documentLoader = makeDocumentLoader({statusLists});
+  const {credential, statusLists = {}, didWeb = {}} = await readStdinJson();
+  const documentLoader = makeDocumentLoader({statusLists, didWeb});
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
   const statusUrl = credential?.credentialStatus?.statusListCredential;
   const haveList = Boolean(statusUrl) && Object.hasOwn(statusLists, statusUrl);
