@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from certification.goals.selectors import goal_progress
 from certification.imports.claims import claim_request_create
 from certification.imports.services import COLUMNS
+from certification.lifecycle.services import certificate_revoke
 from certification.models import (
     AuditEntry,
     Certificate,
@@ -350,3 +351,43 @@ def test_a_number_in_the_portals_own_format_is_never_handed_out_again(client, gd
 
     sequence = NumberSequence.objects.get(body__code="GD", level=junior, year=2019)
     assert sequence.last == 5
+
+
+def test_the_dashboard_figures_count_imported_people_in_their_province(client, gd_certifier):
+    from certification.reporting.dashboard import certification_figures
+
+    upload(client, xlsx(row(), row(number="GD-2019-0002", name="王五", email="w@example.com")))
+
+    months = certification_figures().months
+    june = [m for m in months if m.month == D(2018, 6, 1)]
+    assert sum(m.people for m in june) == 2
+    assert {m.province for m in june} == {"44"}
+
+
+def test_a_certifier_opens_an_imported_record_and_it_can_be_revoked(client, gd_certifier):
+    upload(client, xlsx(row(status="有效", valid_until=D(2099, 1, 1))))
+    url = reverse("certify_certificate", args=["GD-2018-0001"])
+
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-origin="imported"' in page.content.decode()
+    certificate_revoke(
+        certificate_id=Certificate.objects.get().pk,
+        actor=gd_certifier,
+        reason="原记录有误",
+        code="issued_in_error",
+    )
+
+    data = client.get(reverse("api_certificate", args=["GD-2018-0001"])).json()
+    assert data["status"] == "revoked" and data["revocation_code"] == "issued_in_error"
+
+
+def test_a_hand_made_claim_post_with_garbage_changes_nothing(client, gd_certifier):
+    upload(client, xlsx(row()))
+    client.force_login(UserFactory())
+    for record in ("", "abc", "-1", "99999999999999999999"):
+        response = client.post(reverse("my_claims"), {"action": "claim", "record": record})
+        assert response.status_code == 302
+    response = client.post(reverse("my_claims"), {"action": "request", "number": "NOPE-1"})
+    assert response.status_code == 400
+    assert Certificate.objects.get().holder is None
+    assert not ClaimRequest.objects.exists()
