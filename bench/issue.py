@@ -367,17 +367,19 @@ def forget_unacknowledged() -> None:
 
 def holder_photo() -> str:
     """A typical ID photo (a JPEG of 413 x 531 pixels, 35 x 45 mm at 300 dpi), stored once."""
+    from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
     from PIL import Image, ImageDraw
 
+    # Where profile photos live (the private storage): a photo elsewhere reads as missing.
+    storage = get_user_model()._meta.get_field("photo").storage
     image = Image.new("RGB", (413, 531), (67, 142, 219))
     draw = ImageDraw.Draw(image)
     draw.ellipse((126, 90, 286, 280), fill=(236, 200, 170))
     draw.rectangle((76, 300, 336, 531), fill=(40, 40, 48))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
-    return default_storage.save("portal/photos/bench.jpg", ContentFile(out.getvalue()))
+    return storage.save("portal/photos/bench.jpg", ContentFile(out.getvalue()))
 
 
 def _stat(pid) -> list[str] | None:
@@ -627,15 +629,21 @@ def issue_in_process(*, body, page, actor, profile: bool):
         (issuing_services, "certificates_mark_issued", "mark issued, audit, mail rows"),
         (issuing_services, "audit_append_many", "audit entries"),
         (issuing_bulk, "audit_append_many", "audit entries"),
-        (issuing_services, "mail_queue_many", "mail rows"),
     ):
         phases.wrap(owner, attribute, name)
+    # The holders' notifications (portal), sent after the chunk commits, one per certificate.
+    from portal.notifications import receivers as notification_receivers
+
+    phases.wrap(notification_receivers, "notification_send", "notifications (after commit)")
     phases.wrap(mail, "_enqueue", "mail task published (Redis)")
     phases.wrap(connection, "_commit", "COMMIT")
     default_storage.exists("")  # make sure the lazy storage object exists
-    storage = default_storage._wrapped
-    for attribute in ("save", "exists", "delete"):
-        phases.wrap(storage, attribute, "storage write")
+    from portal.accounts.storage import private_storage
+
+    stores = (default_storage._wrapped, private_storage())
+    for storage in {id(store): store for store in stores}.values():
+        for attribute in ("save", "exists", "delete"):
+            phases.wrap(storage, attribute, "storage write")
     profiler = cProfile.Profile() if profile else None
     try:
         with connection.execute_wrapper(phases.sql):

@@ -359,3 +359,11 @@ def test_the_demo_certificates_are_rendered_into_test_artifacts_to_look_at(tmp_p
     page = rendered(document, tmp_path, dpi=150)
     page.save(ARTIFACTS / f"{name}.png")
     assert abs(page.width - 1754) <= 1 and abs(page.height - 1240) <= 1  # A4 landscape
+
+
+def test_without_the_serif_font_rendering_stops_with_a_message_naming_the_package(monkeypatch):
+    from cms import fonts
+
+    monkeypatch.setattr(fonts, "cjk_serif_font_path", lambda: None)
+    with pytest.raises(RuntimeError, match="fonts-arphic-uming"):
+        fonts.reportlab_cjk_serif_font("CertificateSerifMissing", document="certificate PDF")
