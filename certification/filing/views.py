@@ -21,6 +21,7 @@ from certification.filing.services import (
     filing_submit,
 )
 from certification.practice.models import PracticeRecord
+from certification.practice.selectors import PracticeSummary, practice_summaries
 from certification.workspace import certifier_required, form_errors, page_of, render_section
 
 
@@ -139,8 +140,10 @@ def talent_filing(request, *, bodies):
             status__in=[TalentFiling.Status.SUBMITTED, TalentFiling.Status.REVIEW]
         )
     page = page_of(request, filings)
+    practice = practice_summaries(user_ids=[filing.person_id for filing in page])
     for filing in page:
         filing.own = is_own(request.user, filing.person_id)
+        filing.practice = practice.get(filing.person_id) or PracticeSummary()
     try:
         year = int(request.GET.get("year") or timezone.localdate().year - 1)
     except ValueError:
