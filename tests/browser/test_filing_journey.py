@@ -131,6 +131,7 @@ def test_an_intermediate_holder_is_filed_and_evaluated(live_server, browser, scr
     desk.goto(live_server.url + "/certify/filing/talent/")
     row = desk.locator("tr[data-filing]")
     expect(row).to_contain_text("陈中级")
+    expect(row.locator("[data-confirmed-projects='1']")).to_be_visible()
     row.locator("button[value=start]").click()
     desk.locator("tr[data-filing] input[name=reference]").fill("国科备〔2026〕17号")
     both_widths(desk, screenshot, "talent-filing-review")
