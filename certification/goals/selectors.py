@@ -103,6 +103,17 @@ class GoalProgress:
         return round(self.rate_per_month * RATE_WINDOW_MONTHS)
 
     @property
+    def figures(self) -> dict[str, str]:
+        """The counts written with thousands separated by commas, as the dashboard's figures
+        are (10,000), whatever the language's own grouping."""
+        return {
+            "people": f"{self.people:,}",
+            "target": f"{self.target:,}",
+            "at_deadline": f"{self.people_at_deadline:,}",
+            "gained": f"{self.gained_in_window:,}",
+        }
+
+    @property
     def verdict_label(self) -> str:
         labels = {
             self.MET: pgettext("goal verdict", "met"),

@@ -35,12 +35,28 @@ def dashboard_is_dirty() -> bool:
     return cache.get(DIRTY_KEY) is not None
 
 
+def planner_statistics_refresh() -> None:
+    """On SQLite, refresh the statistics its query planner reads (``ANALYZE``, sampled).
+
+    Without them SQLite guesses, and for the certificates grouped here it guessed an index on
+    the level (a handful of values) where the holder's was wanted: 37 s instead of 0.4 s at
+    3,000 people. PostgreSQL keeps its own statistics (autovacuum; ``seed_demo`` analyses)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 1000")
+        cursor.execute("ANALYZE")
+
+
 def dashboard_refresh(*, today: datetime.date | None = None) -> Snapshot:
     """Recompute every figure, the goals' progress included; returns the new snapshot."""
     started = time.perf_counter()
     today = today or timezone.localdate()
     # Changes from here on are not in this refresh: they mark the figures dirty again.
     cache.delete(DIRTY_KEY)
+    planner_statistics_refresh()
     training = courses_api.training_months()
     certification = certification_api.certification_figures(today=today)
     goals = certification_api.goals_progress(today=today)
