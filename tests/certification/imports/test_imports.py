@@ -7,6 +7,7 @@ import io
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from certification.goals.selectors import goal_progress
@@ -199,7 +200,7 @@ def test_the_imported_certificate_is_verified_as_an_imported_record(client, gd_c
     assert data["origin"] == "imported"
     assert data["status"] == "valid"
     assert data["holder"] == "李*"
-    assert data["imported"]["on"] == datetime.date.today().isoformat()
+    assert data["imported"]["on"] == timezone.localdate().isoformat()
     assert "GD" in data["imported"]["by"]
     assert data["links"]["credential"] is None
     credential = client.get(reverse("api_certificate_credential", args=["GD-2018-0001"]))
