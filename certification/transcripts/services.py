@@ -11,10 +11,10 @@ What "my learning" shows, in the standard a registrar's or an employer's softwar
   own proof and status entry and can be checked on its own).
 
 The whole record is signed once, with an ``eddsa-rdfc-2022`` Data Integrity proof by the national
-certifying body's key (``vc.sign``, as certificates are): the portal vouches for the learning
-records it keeps, and the certificates inside carry the signatures of the bodies that awarded
-them. The nested course and exam credentials have no proof of their own: the outer one covers
-them.
+certifying body's key, named in its did:web document (``vc.sign``, as certificates are): the
+portal vouches for the learning records it keeps, and the certificates inside carry the
+signatures of the bodies that awarded them. The nested course and exam credentials have no
+proof of their own: the outer one covers them.
 
 Numbers are written as strings (``"12.5"``): JSON-LD turns a JSON number with a fraction into a
 canonical double (``1.25E1``) and an integral one into an integer, and two implementations need
@@ -31,6 +31,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from certification.credentials import did as dids
 from certification.credentials import keys, vc
 from certification.credentials.vc.dates import xsd_datetime_local
 from certification.credentials.vc.loader import CREDENTIALS_V2, OPEN_BADGES_V3
@@ -202,9 +203,8 @@ def transcript_credential(*, user, now: datetime.datetime | None = None) -> dict
         private = keys.private_key(signing_key)
     except keys.KeyUnavailable as error:
         raise TranscriptUnavailable(str(error)) from error
-    did = vc.did_key(bytes(signing_key.public_key))
     issuer = {
-        "id": did,
+        "id": dids.body_did(body),
         "type": ["Profile"],
         "name": body.name,
         "url": absolute_url(reverse("certification_body", args=[body.code])),
@@ -272,4 +272,9 @@ def transcript_credential(*, user, now: datetime.datetime | None = None) -> dict
         },
         "credentialSchema": [{"id": CLR_SCHEMA, "type": "JsonSchema"}],
     }
-    return vc.sign(document, private_key=private, created=now.astimezone(datetime.UTC))
+    return vc.sign(
+        document,
+        private_key=private,
+        created=now.astimezone(datetime.UTC),
+        method=dids.key_method(signing_key),
+    )
