@@ -387,15 +387,21 @@ def certificates_mark_issued(certificates: list[Certificate]) -> None:
         )
         if certificate.application.renews_id:
             audit.append(_supersede(old_id=certificate.application.renews_id, new=certificate))
-    # The holders hear of it in their own language, by the e-mails they chose (portal).
-    for certificate in certificates:
-        signals.after_commit(
-            signals.certificate_issued,
-            user_id=certificate.holder_id,
-            certificate_id=certificate.pk,
-            number=certificate.number,
-            level_name=certificate.level_name,
-        )
+    # The holders hear of it in their own language, by the e-mails they chose (portal); a
+    # chunk of a class run is told in one go.
+    issued = [
+        {
+            "user_id": certificate.holder_id,
+            "certificate_id": certificate.pk,
+            "number": certificate.number,
+            "level_name": certificate.level_name,
+        }
+        for certificate in certificates
+    ]
+    if len(issued) == 1:
+        signals.after_commit(signals.certificate_issued, **issued[0])
+    else:
+        signals.after_commit(signals.certificates_issued, certificates=issued)
     audit_append_many(actor=None, entries=[entry for entry in audit if entry])
 
 

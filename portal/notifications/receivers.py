@@ -14,7 +14,12 @@ from certification import signals as certification_signals
 from courses import signals as courses_signals
 
 from .models import Kind
-from .services import language_remember, notification_gather, notification_send
+from .services import (
+    language_remember,
+    notification_gather,
+    notification_send,
+    notification_send_many,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +104,23 @@ def on_certificate_issued(sender, user_id, certificate_id, number, level_name, *
         key=f"issued:{certificate_id}",
         params={"number": number, "level": level_name},
         path=reverse("certificate_verify", args=[number]),
+    )
+
+
+@receiver(certification_signals.certificates_issued, dispatch_uid="notifications.issued_many")
+@safely
+def on_certificates_issued(sender, certificates, **kwargs):
+    notification_send_many(
+        kind=Kind.CERTIFICATE_ISSUED,
+        items=[
+            {
+                "user_id": issued["user_id"],
+                "key": f"issued:{issued['certificate_id']}",
+                "params": {"number": issued["number"], "level": issued["level_name"]},
+                "path": reverse("certificate_verify", args=[issued["number"]]),
+            }
+            for issued in certificates
+        ],
     )
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.accounts.mail import mail_queue
+from portal.accounts.mail import mail_queue, mail_queue_many
 
 from .models import Kind, Notification, NotificationSettings
 from .wording import wording
@@ -64,6 +64,68 @@ def notification_send(
 
         transaction.on_commit(lambda: notification_text_task.delay(notification.pk))
     return notification
+
+
+def notification_send_many(*, kind: str, items: list[dict]) -> list[Notification]:
+    """``notification_send`` for many people at once (a class's certificates issued together):
+    the same records, e-mails and texts, in a few statements instead of six per person. Each
+    item has ``user_id``, ``key``, ``params`` and ``path``; a key told already is skipped."""
+    people = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            pk__in={item["user_id"] for item in items}, is_active=True
+        )
+    }
+    wanted = {}
+    for item in items:
+        if item["user_id"] in people:
+            wanted.setdefault((item["user_id"], item["key"][:100]), item)
+    told = set(
+        Notification.objects.filter(
+            user_id__in=people, key__in={key for _user, key in wanted}
+        ).values_list("user_id", "key")
+    )
+    fresh = [
+        Notification(
+            user=people[user_id],
+            kind=kind,
+            key=key,
+            params=item["params"],
+            path=item.get("path", "")[:500],
+        )
+        for (user_id, key), item in wanted.items()
+        if (user_id, key) not in told
+    ]
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(fresh)
+    except IntegrityError:  # told meanwhile by another worker: one at a time, as usual
+        sent = [notification_send(kind=kind, **item) for item in wanted.values()]
+        return [notification for notification in sent if notification is not None]
+    choices = {
+        row["user_id"]: row
+        for row in NotificationSettings.objects.filter(user_id__in=people).values(
+            "user_id", "language", "emails_off", "texts_on"
+        )
+    }
+    mails, texts = [], []
+    for notification in fresh:
+        user, chosen = notification.user, choices.get(notification.user_id) or {}
+        if user.email and kind not in (chosen.get("emails_off") or []):
+            language = chosen.get("language") or settings.LANGUAGE_CODE
+            mails.append(notification_mail(notification, user, language=language))
+        if kind in (chosen.get("texts_on") or []) and user.phone_is_confirmed:
+            texts.append(notification.pk)
+    if mails:
+        mail_queue_many(mails)
+    if texts:
+        from .tasks import notification_text_task
+
+        for pk in texts:
+            transaction.on_commit(lambda pk=pk: notification_text_task.delay(pk))
+    return fresh
 
 
 def notification_gather(
@@ -121,9 +183,10 @@ def notification_text_send(*, notification_id: int) -> bool:
     return True
 
 
-def notification_mail(notification: Notification, user) -> dict:
-    """The e-mail of a notification, as ``mail_queue``'s arguments, in the person's language."""
-    with translation.override(language_of(user)):
+def notification_mail(notification: Notification, user, *, language: str = "") -> dict:
+    """The e-mail of a notification, as ``mail_queue``'s arguments, in the person's language
+    (``language`` when the caller has read it already)."""
+    with translation.override(language or language_of(user)):
         said = wording(notification.kind, notification.params)
         context = {
             "name": user.real_name or user.email,
