@@ -132,6 +132,29 @@ urlpatterns = [
         applications.applicant_photo,
         name="certify_applicant_photo",
     ),
+    path(
+        "certify/applications/<id:pk>/preview.pdf",
+        applications.application_preview,
+        name="certify_application_preview",
+    ),
+    path(
+        "certify/applications/<id:pk>/evidence/<id:evidence_id>/",
+        applications.evidence_inline,
+        name="certify_evidence_inline",
+    ),
+    path(
+        "certify/certificates/<str:number>/correction-preview.pdf",
+        issuing.correction_preview,
+        name="certify_correction_preview",
+    ),
+    path(
+        "certify/certificates/<str:number>/pdf/",
+        issuing.certificate_pdf_inline,
+        name="certify_certificate_pdf",
+    ),
+    path("certify/bulk/<id:pk>/certificates.zip", issuing.bulk_zip, name="certify_bulk_zip"),
+    path("certify/bulk/<id:pk>/print.pdf", issuing.bulk_print, name="certify_bulk_print"),
+    path("certify/bulk/<id:pk>/register.xlsx", issuing.bulk_register, name="certify_bulk_register"),
     path("certify/certificates/", issuing.certificates, name="certify_certificates"),
     path(
         "certify/certificates/<str:number>/",

@@ -520,3 +520,17 @@ def course_hours_by_module(*, user_id: int) -> "dict[int, OrderedDict[str, Decim
 
 
 __all__ += ["course_hours_by_module"]
+
+
+def class_member_ids(*, course_id: int) -> list[int]:
+    """The people enrolled in a class (course page) who have not withdrawn, in enrolment order:
+    whom a training base's certifier may issue the class's level to in one run."""
+    return list(
+        Enrolment.objects.filter(course_id=course_id)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .order_by("enrolled_at", "pk")
+        .values_list("user_id", flat=True)
+    )
+
+
+__all__ += ["class_member_ids"]

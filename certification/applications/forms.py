@@ -87,9 +87,21 @@ class QueueFilterForm(forms.Form):
             .order_by("course__title", "course__class_name", "course_id")
             .distinct()
         )
+        classes = list(classes)
+        # Many bases run classes of the same name: each is named with its base.
+        from cms import api as cms_api
+
+        base_of = cms_api.base_ids_for_pages(page_ids=[pk for pk, _t, _n in classes])
+        base_names = {base.page_id: base.name for base in cms_api.training_bases_all()}
+
+        def label(pk, title, name):
+            text = f"{title} · {name}" if name else title
+            base = base_names.get(base_of.get(pk))
+            return f"{text}（{base}）" if base else text
+
         self.fields["course"].choices = [
             ("", _("All classes")),
-            *((str(pk), f"{title} · {name}" if name else title) for pk, title, name in classes),
+            *((str(pk), label(pk, title, name)) for pk, title, name in classes),
         ]
 
 

@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, F, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certification.access import approval_refusal, is_own, may_certify, needs_two, other_deciders
-from certification.applications.checklist import checklist
+from certification.applications.checklist import checklist, unmet
+from certification.applications.confirm import confirmation_page, is_confirmed
 from certification.applications.forms import (
     ApplicationForm,
     EvidenceForm,
@@ -18,11 +21,13 @@ from certification.applications.forms import (
     ReasonForm,
 )
 from certification.applications.identity import (
+    identity_check_record,
     identity_document_for_review,
     identity_of,
     image_for_review,
 )
 from certification.applications.models import Application, Evidence
+from certification.applications.preview import application_preview_pdf, next_numbers
 from certification.applications.services import (
     application_approve_first,
     application_create,
@@ -30,6 +35,7 @@ from certification.applications.services import (
     application_submit,
     application_update,
     application_withdraw,
+    decidable,
     evidence_add,
     evidence_remove,
     review_start,
@@ -362,12 +368,95 @@ def application(request, pk, *, bodies):
             if not forms[action].is_valid():
                 form_errors(request, forms[action])
                 return _application_page(request, application, forms)
+        if _irreversible(application, action) and not is_confirmed(request):
+            # A first click, or a hand-made post: say what would happen; change nothing.
+            try:
+                _precheck(request, application, action)
+            except CertificationError as exc:
+                messages.error(request, str(exc))
+                return redirect(here)
+            return _application_confirm(request, application, action, forms)
         try:
             _application_act(request, application, action, forms)
         except CertificationError as exc:
             messages.error(request, str(exc))
         return redirect(here)
     return _application_page(request, application, forms)
+
+
+def _irreversible(application, action) -> bool:
+    """Issuing (an approval that is not the first of two) and a final rejection."""
+    return action == "reject" or (action == "approve" and not _first_of_two(application))
+
+
+def _precheck(request, application, action) -> None:
+    """Refuse before asking to confirm what the service would refuse anyway (one's own
+    application, nothing to decide, a requirement unmet, a missing identity check). Runs the
+    services' own checks in a transaction that is always rolled back."""
+    with transaction.atomic():
+        locked = decidable(application.pk, request.user)
+        if action == "approve":
+            refusal = approval_refusal(locked, request.user)
+            if refusal:
+                raise CertificationError(refusal)
+            result = checklist(user_id=locked.applicant_id, level=locked.level, application=locked)
+            if not result.met:
+                raise CertificationError(unmet(result))
+            identity_check_record(locked, request.user, identity_checked=_identity_checked(request))
+        transaction.set_rollback(True)
+
+
+def _application_confirm(request, application, action, forms):
+    person = application.printed_name or application.applicant.real_name
+    here = reverse("certify_application", args=[application.pk])
+    facts = [
+        (_("Applicant"), f"{person} · {application.applicant.email}"),
+        (_("Level"), str(application.level.name)),
+        (_("Certifying body"), application.body.name),
+    ]
+    if action == "reject":
+        reason = forms["reject"].cleaned_data["reason"]
+        return confirmation_page(
+            request,
+            title=_("Reject this application?"),
+            facts=[*facts, (_("Reason"), reason)],
+            consequence=_(
+                "A rejected application is closed for good; the applicant is told the reason."
+            ),
+            button=_("Reject the application"),
+            danger=True,
+            cancel_url=here,
+            section="queue",
+            fields=[("action", "reject"), ("reject-reason", reason)],
+        )
+    try:
+        number = next_numbers(body=application.body, level=application.level)[0]
+    except CertificationError as error:
+        messages.error(request, str(error))
+        return redirect(here)
+    return confirmation_page(
+        request,
+        title=_("Approve and issue this certificate?"),
+        facts=[*facts, (_("Certificate number"), number)],
+        consequence=_(
+            "The number is allocated and the certificate is issued, signed and published on "
+            "its verification page at once. This cannot be undone: a mistake later means a "
+            "correction or a revocation."
+        ),
+        extra_lines=[
+            _(
+                "The number shown is the next free one; if another certificate of the same "
+                "range is issued first, this one takes the number after it."
+            )
+        ],
+        button=_("Approve and issue"),
+        cancel_url=here,
+        section="queue",
+        fields=[
+            ("action", "approve"),
+            ("identity_checked", request.POST.get("identity_checked", "")),
+        ],
+    )
 
 
 def _application_act(request, application, action, forms) -> None:
@@ -442,12 +531,15 @@ def _application_page(request, application, forms):
     live = checklist(
         user_id=application.applicant_id, level=application.level, application=application
     )
+    evidence = list(application.evidence.all())
     context = {
         "application": application,
         "applicant": application.applicant,
         "live_checklist": live,
+        "checklist_rows": _checklist_with_evidence(live, evidence),
         "snapshot": application.checklist or {},
-        "evidence": application.evidence.all(),
+        "evidence": evidence,
+        "preview_shown": awaiting or certificate is None,
         "history": history("application", application.pk),
         "certificate": certificate,
         "awaiting_decision": awaiting,
@@ -511,3 +603,80 @@ def applicant_photo(request, pk, *, bodies):
     """The applicant's photo as on their account, beside the document, for the same people."""
     application = _reviewable(request, pk, bodies)
     return _image_response(image_for_review(application.applicant.photo))
+
+
+# Which evidence lies behind a checklist item: the applicant's files for what they declare,
+# the portal's own records for what it tracked itself.
+ITEM_EVIDENCE_KINDS = {"experience": (Evidence.Kind.WORK_PROOF,)}
+
+
+def _checklist_with_evidence(live, evidence) -> list[dict]:
+    rows = []
+    for item in live.items:
+        kinds = ITEM_EVIDENCE_KINDS.get(item.key)
+        if kinds is not None:
+            files, source = [e for e in evidence if e.kind in kinds], ""
+        elif item.key.startswith("hours:") or item.key == "learning_minutes":
+            files, source = [], _("The portal's learning records (tracked time, check-ins)")
+        elif item.key == "exam":
+            files, source = [], _("The portal's exam records")
+        elif item.key in ("prerequisite", "renewable"):
+            files, source = [], _("Certificates issued by the portal")
+        else:
+            files, source = [], ""
+        rows.append({"item": item, "files": files, "source": source})
+    return rows
+
+
+def _decidable_or_decided(request, pk, bodies) -> Application:
+    """A submitted application of the person's bodies (a draft is its applicant's own)."""
+    return get_object_or_404(
+        in_bodies(
+            Application.objects.filter(submitted_at__isnull=False).select_related(
+                "applicant", "level", "level__track", "body", "renews"
+            ),
+            bodies,
+        ),
+        pk=pk,
+    )
+
+
+def _inline(response):
+    """Shown inside the review page only: no scripts, framed by this site alone, not kept."""
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@certifier_required
+@require_GET
+@xframe_options_sameorigin
+def application_preview(request, pk, *, bodies):
+    """The certificate as it would be printed for this application: marked 样张 / PREVIEW,
+    rendered on request and never stored."""
+    application = _decidable_or_decided(request, pk, bodies)
+    response = HttpResponse(application_preview_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="preview-{application.pk}.pdf"'
+    return _inline(response)
+
+
+@certifier_required
+@require_GET
+@xframe_options_sameorigin
+def evidence_inline(request, pk, evidence_id, *, bodies):
+    """An applicant's file shown inside the review page (a picture or a PDF), for the
+    certifiers of the application's body."""
+    application = _decidable_or_decided(request, pk, bodies)
+    evidence = get_object_or_404(Evidence, pk=evidence_id, application=application)
+    if evidence.content_type not in ("application/pdf", "image/jpeg", "image/png", "image/webp"):
+        raise Http404
+    response = private_file(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline", 1
+    )
+    return _inline(response)

@@ -20,6 +20,8 @@ AUDIT_ACTIONS = {
     "certificate.filed": gettext_lazy("Filed"),
     "certificate.superseded": gettext_lazy("Superseded"),
     "certificate.expired": gettext_lazy("Expired"),
+    "certificate.corrected": gettext_lazy("Corrected: a new version issued"),
+    "application.entered_for_class": gettext_lazy("Entered by the certifier for a class run"),
 }
 
 
@@ -31,6 +33,12 @@ AUDIT_DATA = {
     "by": gettext_lazy("Superseded by"),
     "from": gettext_lazy("Previous status"),
     "first_approval": gettext_lazy("First approval by"),
+    "new_number": gettext_lazy("New version"),
+    "name_from": gettext_lazy("Printed name before"),
+    "name_to": gettext_lazy("Printed name after"),
+    "photo": gettext_lazy("Photo"),
+    "version": gettext_lazy("Version"),
+    "course": gettext_lazy("Class"),
 }
 
 

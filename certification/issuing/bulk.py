@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
@@ -34,6 +35,180 @@ def bulk_candidates(*, body: CertifyingBody, course_id: int | None):
     return Application.objects.filter(
         body=body, course_id=course_id, status__in=Application.BULK_ISSUABLE
     )
+
+
+@dataclass
+class BulkCandidate:
+    """One person a class run would consider, and what the run would do for them."""
+
+    user_id: int
+    name: str
+    email: str
+    application_id: int | None = None  # None: a class member the run enters for the level
+    level_name: str = ""
+    level_id: int | None = None
+    outcome: str = "issue"  # "issue", "complete" (approved before) or "left_out"
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def left_out(self) -> bool:
+        return self.outcome == "left_out"
+
+
+def _unmet_lines(result) -> list[str]:
+    return [
+        _("%(label)s: needs %(required)s, has %(actual)s")
+        % {"label": item.label, "required": item.required, "actual": item.actual}
+        for item in result.missing
+    ]
+
+
+def class_level(*, body: CertifyingBody, course_id: int | None):
+    """The level a training base's certifying body issues to a whole class of its own, or
+    None: the class must be one of the body's base's, and the body must award the level the
+    class trains for (the junior level, decided by one certifier without an identity check)."""
+    from courses import api as courses_api
+
+    if course_id is None or not body.training_base_id:
+        return None
+    reports = {r.course_id: r for r in courses_api.class_reports(base_id=body.training_base_id)}
+    report = reports.get(course_id)
+    if report is None:
+        return None
+    return (
+        body.levels.filter(course_level=report.level, approvers_required__lt=2)
+        .filter(requires_identity_check=False)
+        .select_related("track", "prerequisite")
+        .order_by("pk")
+        .first()
+    )
+
+
+def bulk_precheck(*, body: CertifyingBody, course_id: int | None, actor) -> list[BulkCandidate]:
+    """Everyone a run for the class would consider, with each unmet requirement and who is
+    left out, before anything starts: the class's applications, and for a training base's
+    own class, its members who have not applied (the run enters them for the level)."""
+    from django.contrib.auth import get_user_model
+
+    from certification.applications.checklist import checklist as checklist_one
+    from certification.applications.services import printed_name_clean
+    from courses import api as courses_api
+
+    candidates: list[BulkCandidate] = []
+    applications = list(
+        bulk_candidates(body=body, course_id=course_id)
+        .select_related("applicant", "level__track", "level__prerequisite", "body", "renews")
+        .order_by("pk")
+    )
+    waiting: list[tuple[Application, BulkCandidate]] = []
+    for application in applications:
+        candidate = BulkCandidate(
+            user_id=application.applicant_id,
+            name=application.printed_name or application.applicant.real_name,
+            email=application.applicant.email,
+            application_id=application.pk,
+            level_name=str(application.level.name),
+            level_id=application.level_id,
+        )
+        candidates.append(candidate)
+        if application.status == Application.Status.APPROVED:
+            candidate.outcome = "complete"
+        elif is_own(actor, application.applicant_id):
+            candidate.reasons.append(
+                _("Your own application: another certifier of %(body)s decides it.")
+                % {"body": body.name}
+            )
+        elif needs_two(application):
+            candidate.reasons.append(
+                _("%(level)s is approved by two certifiers, one by one.")
+                % {"level": application.level.name}
+            )
+        elif application.level.requires_identity_check:
+            candidate.reasons.append(
+                _("%(level)s requires an identity check on its own page.")
+                % {"level": application.level.name}
+            )
+        else:
+            waiting.append((application, candidate))
+    for group in _grouped(waiting, key=lambda pair: pair[0].level_id):
+        results = checklists(
+            level=group[0][0].level, people=[(a.applicant_id, a) for a, _c in group]
+        )
+        for (_application, candidate), result in zip(group, results, strict=True):
+            candidate.reasons.extend(_unmet_lines(result))
+    level = class_level(body=body, course_id=course_id)
+    if level is not None:
+        applied = {c.user_id for c in candidates}
+        holding = set(
+            Application.objects.filter(level=level)
+            .filter(status__in=[*Application.OPEN, Application.Status.ISSUED])
+            .values_list("applicant_id", flat=True)
+        )
+        member_ids = [
+            pk
+            for pk in courses_api.class_member_ids(course_id=course_id)
+            if pk not in applied and pk not in holding
+        ]
+        people = get_user_model().objects.in_bulk(member_ids)
+        for pk in member_ids:
+            person = people[pk]
+            candidate = BulkCandidate(
+                user_id=pk,
+                name=person.real_name or person.email,
+                email=person.email,
+                level_name=str(level.name),
+                level_id=level.pk,
+            )
+            candidates.append(candidate)
+            if is_own(actor, pk):
+                candidate.reasons.append(
+                    _("You are a member of this class: another certifier of %(body)s decides.")
+                    % {"body": body.name}
+                )
+                continue
+            try:
+                printed_name_clean(person.real_name)
+            except CertificationError as error:
+                candidate.reasons.append(
+                    _("No name to print on the account (%(error)s)") % {"error": error}
+                )
+            candidate.reasons.extend(_unmet_lines(checklist_one(user_id=pk, level=level)))
+    for candidate in candidates:
+        if candidate.reasons:
+            candidate.outcome = "left_out"
+    return candidates
+
+
+def _members_enter(*, body, course_id, actor, candidates) -> list[int]:
+    """Enter the class members the pre-check found eligible for the class's level: one
+    submitted application each, in the member's name, recorded as made by ``actor`` for the
+    class run (the run then decides it; the member decides nothing, nor does anyone decide
+    their own). Returns their ids. Call inside the run's transaction."""
+    from certification.applications.checklist import checklist as checklist_one
+
+    level = class_level(body=body, course_id=course_id)
+    entering = [c for c in candidates if c.application_id is None and not c.left_out]
+    if level is None or not entering:
+        return []
+    now = timezone.now()
+    made = []
+    for candidate in entering:
+        application = Application.objects.create(
+            applicant_id=candidate.user_id,
+            level=level,
+            body=body,
+            course_id=course_id,
+            status=Application.Status.SUBMITTED,
+            printed_name=candidate.name,
+            submitted_at=now,
+            checklist=checklist_one(user_id=candidate.user_id, level=level).as_json(),
+        )
+        made.append(application)
+    audit_append_many(
+        actor=actor,
+        entries=[("application.entered_for_class", a, {"course": course_id}) for a in made],
+    )
+    return [a.pk for a in made]
 
 
 def _refuse_if_class_under_way(*, body_id: int, course_id: int | None, other_than=None) -> None:
@@ -80,11 +255,18 @@ def bulk_issue_start(*, body: CertifyingBody, course_id: int | None, actor, titl
     if not may_certify(actor, body.pk):
         raise CertificationError(_("You do not issue for this body."))
     _refuse_if_class_under_way(body_id=body.pk, course_id=course_id)
-    application_ids = list(
-        bulk_candidates(body=body, course_id=course_id).values_list("pk", flat=True)
+    candidates = bulk_precheck(body=body, course_id=course_id, actor=actor)
+    if not any(not c.left_out for c in candidates):
+        # Nothing would be issued: say so before starting, instead of a run where all fail.
+        raise CertificationError(
+            _("Nobody in this class can be issued now; the reasons are listed for each person.")
+            if candidates
+            else _("This class has no applications ready to issue.")
+        )
+    application_ids = [c.application_id for c in candidates if c.application_id is not None]
+    application_ids += _members_enter(
+        body=body, course_id=course_id, actor=actor, candidates=candidates
     )
-    if not application_ids:
-        raise CertificationError(_("This class has no applications ready to issue."))
     run = BulkIssue.objects.create(
         body=body, course_id=course_id, title=title, started_by=actor, total=len(application_ids)
     )

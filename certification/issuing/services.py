@@ -295,7 +295,7 @@ def certificates_complete(*, certificate_ids) -> dict[int, Exception]:
         with transaction.atomic():
             pending = (
                 Certificate.objects.select_for_update(of=("self",), skip_locked=True)
-                .select_related(*PRINT_RELATED, "application")
+                .select_related(*PRINT_RELATED, "application", "holder__identity")
                 .filter(pk__in=list(certificate_ids), status=Certificate.Status.PENDING)
                 .order_by("pk")
             )
@@ -387,6 +387,8 @@ def certificates_mark_issued(certificates: list[Certificate]) -> None:
         )
         if certificate.application.renews_id:
             audit.append(_supersede(old_id=certificate.application.renews_id, new=certificate))
+        if certificate.corrects_id:  # a corrected version (issuing/corrections.py)
+            audit.append(_supersede(old_id=certificate.corrects_id, new=certificate))
     # The holders hear of it in their own language, by the e-mails they chose (portal); a
     # chunk of a class run is told in one go.
     issued = [

@@ -1,18 +1,24 @@
 """Certificates: the holder's list and downloads; the certifier's list, one, and bulk issue."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from certification.access import is_own, may_certify
+from certification.applications.confirm import confirmation_page, is_confirmed
 from certification.applications.models import Application
+from certification.applications.preview import certificate_preview_pdf
+from certification.applications.services import printed_name_clean
 from certification.audit.history import history
 from certification.errors import CertificationError
 from certification.issuing.bulk import (
@@ -23,10 +29,17 @@ from certification.issuing.bulk import (
     bulk_issue_idle_for,
     bulk_issue_resume,
     bulk_issue_start,
+    bulk_precheck,
 )
-from certification.issuing.forms import BulkIssueForm, CertificateFilterForm
+from certification.issuing.corrections import (
+    certificate_correct,
+    correction_refusal,
+    lineage_root,
+    version_number,
+)
+from certification.issuing.forms import BulkIssueForm, CertificateFilterForm, CorrectionForm
 from certification.issuing.models import BulkIssue, BulkIssueItem, Certificate
-from certification.issuing.services import certificate_complete_enqueue
+from certification.issuing.services import PRINT_RELATED, certificate_complete_enqueue
 from certification.issuing.share import linkedin_add_url, share_qr
 from certification.levels.models import CertifyingBody
 from certification.lifecycle.forms import RevokeForm
@@ -210,11 +223,19 @@ def certificate(request, number, *, bodies):
     revoke_form = RevokeForm()
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == "correct":
+            return _certificate_correct(request, certificate, revoke_form)
         if action == "revoke":
             revoke_form = RevokeForm(request.POST)
             if not revoke_form.is_valid():
                 form_errors(request, revoke_form)
                 return _certificate_page(request, certificate, revoke_form)
+            if not is_confirmed(request):
+                refusal = _revocation_refusal(request, certificate)
+                if refusal:
+                    messages.error(request, refusal)
+                    return redirect(here)
+                return _revoke_confirm(request, certificate, revoke_form)
             try:
                 certificate_revoke(
                     certificate_id=certificate.pk,
@@ -237,7 +258,95 @@ def certificate(request, number, *, bodies):
     return _certificate_page(request, certificate, revoke_form)
 
 
-def _certificate_page(request, certificate, revoke_form):
+def _revocation_refusal(request, certificate) -> str:
+    """What ``certificate_revoke`` would refuse, said before asking to confirm."""
+    if not may_certify(request.user, certificate.body_id):
+        return _("You do not act for the body that issued this certificate.")
+    if is_own(request.user, certificate.holder_id):
+        return _("You cannot revoke your own certificate. Another certifier of %(body)s must.") % {
+            "body": certificate.body_name
+        }
+    if certificate.status == Certificate.Status.REVOKED:
+        return _("This certificate is already revoked.")
+    if certificate.status == Certificate.Status.PENDING:
+        return _("This certificate is still being issued; try again shortly.")
+    return ""
+
+
+def _revoke_confirm(request, certificate, revoke_form):
+    code = revoke_form.cleaned_data["code"]
+    return confirmation_page(
+        request,
+        title=_("Revoke this certificate?"),
+        facts=[
+            (_("Holder"), f"{certificate.printed_name} · {certificate.holder.email}"),
+            (_("Level"), certificate.level_name),
+            (_("Public reason"), str(Certificate.RevocationCode(code).label)),
+            (_("Certificate number"), certificate.number),
+        ],
+        consequence=_(
+            "Revocation takes effect at once on the verification page, in the API and in the "
+            "signed status list. It cannot be undone. To fix a misprinted name or photo, "
+            "correct the certificate instead."
+        ),
+        button=_("Revoke the certificate"),
+        danger=True,
+        cancel_url=reverse("certify_certificate", args=[certificate.number]),
+        section="certificates",
+        fields=[
+            ("action", "revoke"),
+            ("code", code),
+            ("reason", revoke_form.cleaned_data["reason"]),
+        ],
+    )
+
+
+def _next_version_number(certificate) -> str:
+    root = lineage_root(certificate)
+    latest = (
+        Certificate.objects.filter(
+            numbering_body_id=certificate.numbering_body_id,
+            level_id=certificate.level_id,
+            year=certificate.year,
+            sequence=certificate.sequence,
+        )
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version_number(root.number, (latest or 1) + 1)
+
+
+def _certificate_correct(request, certificate, revoke_form):
+    next_number = _next_version_number(certificate)
+    form = CorrectionForm(request.POST, request.FILES, next_number=next_number)
+    if not form.is_valid():
+        form_errors(request, form)
+        return _certificate_page(request, certificate, revoke_form, correction_form=form)
+    try:
+        new = certificate_correct(
+            certificate_id=certificate.pk,
+            actor=request.user,
+            printed_name=form.cleaned_data["printed_name"],
+            reason=form.cleaned_data["reason"],
+            photo=form.cleaned_data["photo"],
+            upload=form.cleaned_data.get("upload"),
+        )
+    except CertificationError as exc:
+        messages.error(request, str(exc))
+        return _certificate_page(request, certificate, revoke_form, correction_form=form)
+    new.refresh_from_db(fields=["status"])
+    messages.success(
+        request,
+        _("Corrected version %(new)s is issued; %(old)s is marked as replaced by it.")
+        % {"new": new.number, "old": certificate.number}
+        if new.status == Certificate.Status.VALID
+        else _("Corrected version %(new)s is being issued.") % {"new": new.number},
+    )
+    return redirect("certify_certificate", number=new.number)
+
+
+def _certificate_page(request, certificate, revoke_form, correction_form=None):
     shown_status, shown_label = status_label(certificate)
     own = is_own(request.user, certificate.holder_id)
     revocable = (
@@ -255,6 +364,13 @@ def _certificate_page(request, certificate, revoke_form):
             "revocable": revocable,
             "own_certificate": own,
             "revoke_form": revoke_form,
+            "correctable": not correction_refusal(certificate, request.user),
+            "correction_form": correction_form
+            or CorrectionForm(
+                initial={"printed_name": certificate.printed_name},
+                next_number=_next_version_number(certificate),
+            ),
+            "corrections": list(certificate.corrections.order_by("pk")),
             "verify_url": verify_url(certificate.number),
             "history": history("certificate", certificate.pk),
         },
@@ -282,22 +398,18 @@ def bulk_new(request, *, bodies):
     course_id = None if course_param == NO_CLASS else int_param(course_param)
     candidates = bulk_candidates(body=body, course_id=course_id)
     counts = candidates.order_by().aggregate(**_candidate_counts())
-    # What a run fails rather than approves: the starter's own applications, and levels that
-    # need two approvers (approved one by one, then confirmed by a second certifier).
-    held_back = (
-        candidates.filter(status__in=Application.AWAITING_DECISION)
-        .filter(Q(applicant=request.user) | Q(level__approvers_required__gte=2))
-        .count()
-    )
-    course = candidates.order_by().values("course__title", "course__class_name").first()
-    course_label = ""
-    if course and course["course__title"]:
-        course_label = " · ".join(
-            part for part in (course["course__title"], course["course__class_name"]) if part
-        )
+    # Everyone the run would consider, with each unmet requirement, before it starts.
+    precheck = bulk_precheck(body=body, course_id=course_id, actor=request.user)
+    issuing = [c for c in precheck if not c.left_out]
+    left_out = [c for c in precheck if c.left_out]
+    course_label = _course_label(course_id)
+    numbers = _bulk_numbers(body, issuing)
     if request.method == "POST":
         form = BulkIssueForm(request.POST)
-        if form.is_valid():
+        if not is_confirmed(request):
+            # A hand-made post without the page's confirmation starts nothing.
+            messages.error(request, _("Confirm the list below before starting the run."))
+        elif form.is_valid():
             try:
                 run = bulk_issue_start(
                     body=body,
@@ -311,15 +423,7 @@ def bulk_new(request, *, bodies):
             except CertificationError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Issuing %(count)d certificate has started.",
-                        "Issuing %(count)d certificates has started.",
-                        run.total,
-                    )
-                    % {"count": run.total},
-                )
+                _bulk_started_message(request, run)
                 return redirect("certify_bulk_run", pk=run.pk)
         else:
             form_errors(request, form)
@@ -338,11 +442,87 @@ def bulk_new(request, *, bodies):
             "course_label": course_label,
             "awaiting": counts["awaiting"],
             "approved": counts["approved"],
-            "total": counts["awaiting"] + counts["approved"] - held_back,
-            "held_back": held_back,
+            "total": len(issuing),
+            "held_back": len(left_out),
+            "issuing": issuing,
+            "left_out": left_out,
+            "numbers": numbers,
+            "confirmed_value": "yes",
         },
         "bulk",
     )
+
+
+def _course_label(course_id) -> str:
+    """The class's title and name (through the records that point at it; a class nobody has
+    applied from yet is named by its page's title)."""
+    from wagtail.models import Page
+
+    if course_id is None:
+        return ""
+    for model in (Application, BulkIssue):
+        course = (
+            model.objects.filter(course_id=course_id)
+            .values("course__title", "course__class_name")
+            .first()
+        )
+        if course:
+            parts = (course["course__title"], course["course__class_name"])
+            return " · ".join(part for part in parts if part)
+    return Page.objects.filter(pk=course_id).values_list("title", flat=True).first() or ""
+
+
+def _bulk_numbers(body, issuing) -> list[str]:
+    """The range the new certificates would take (those approved before have theirs)."""
+    from certification.applications.preview import next_numbers
+    from certification.levels.models import CertificationLevel
+
+    new = [c for c in issuing if c.outcome == "issue"]
+    levels = {c.level_id for c in new}
+    if len(levels) != 1:
+        return []
+    try:
+        return next_numbers(
+            body=body, level=CertificationLevel.objects.get(pk=levels.pop()), count=len(new)
+        )
+    except CertificationError:
+        return []
+
+
+def _bulk_started_message(request, run) -> None:
+    """What the run did so far, told truthfully: a finished run's outcome, not "started"."""
+    run.refresh_from_db()
+    progress = _bulk_progress(run, 0)
+    if run.status != BulkIssue.Status.FINISHED:
+        messages.info(
+            request,
+            ngettext(
+                "Issuing %(count)d certificate: follow the progress below.",
+                "Issuing %(count)d certificates: follow the progress below.",
+                run.total,
+            )
+            % {"count": run.total},
+        )
+    elif progress["failed"] == 0:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d certificate issued.", "%(count)d certificates issued.", progress["done"]
+            )
+            % {"count": progress["done"]},
+        )
+    elif progress["done"]:
+        messages.warning(
+            request,
+            _("%(done)d issued, %(failed)d not issued: the reasons are listed below.")
+            % {"done": progress["done"], "failed": progress["failed"]},
+        )
+    else:
+        messages.error(
+            request,
+            _("Nothing was issued: all %(failed)d failed. The reasons are listed below.")
+            % {"failed": progress["failed"]},
+        )
 
 
 def _bulk_classes(request, bodies):
@@ -356,8 +536,42 @@ def _bulk_classes(request, bodies):
         "-created_at"
     )[:10]
     return render_section(
-        request, "bulk_new.html", {"classes": list(classes), "runs": runs}, "bulk"
+        request,
+        "bulk_new.html",
+        {"classes": list(classes), "runs": runs, "base_classes": _base_classes(bodies)},
+        "bulk",
     )
+
+
+def _base_classes(bodies) -> list[dict]:
+    """The classes of the training bases whose certifying bodies the person acts for, with
+    the level each body issues to a whole class (issue 17: without each trainee applying)."""
+    from courses import api as courses_api
+
+    rows = []
+    scope = in_bodies(CertifyingBody.objects.filter(is_active=True), bodies, "pk")
+    for body in scope.exclude(training_base=None).select_related("training_base").order_by("pk"):
+        levels = {
+            level.course_level: level
+            for level in body.levels.filter(approvers_required__lt=2, requires_identity_check=False)
+            .exclude(course_level="")
+            .order_by("-pk")
+        }
+        for report in courses_api.class_reports(base_id=body.training_base_id):
+            level = levels.get(report.level)
+            if level is None or report.enrolled < 1:
+                continue
+            rows.append(
+                {
+                    "body": body,
+                    "base_name": body.training_base.title,
+                    "course_id": report.course_id,
+                    "label": " · ".join(p for p in (report.title, report.class_name) if p),
+                    "members": report.enrolled,
+                    "level": level,
+                }
+            )
+    return rows
 
 
 def _bulk_progress(run: BulkIssue, limit: int) -> dict:
@@ -432,6 +646,7 @@ def bulk_run(request, pk, *, bodies):
         return redirect("certify_bulk_run", pk=run.pk)
     progress = _bulk_progress(run, PAGE_FAILURES)
     idle = bulk_issue_idle_for(run)
+    issued = _bulk_issued(run)
     return render_section(
         request,
         "bulk_run.html",
@@ -440,6 +655,10 @@ def bulk_run(request, pk, *, bodies):
             "progress": progress,
             "more_failures": max(0, progress["failed"] - len(progress["failures"])),
             "running": run.status == BulkIssue.Status.RUNNING,
+            "issued": issued,
+            "all_failed": run.status == BulkIssue.Status.FINISHED
+            and progress["done"] == 0
+            and progress["failed"] > 0,
             "stalled_minutes": (
                 int(idle.total_seconds() // 60)
                 if idle is not None and idle >= BULK_STALLED_AFTER
@@ -456,4 +675,163 @@ def bulk_progress(request, pk, *, bodies):
     run = _bulk_run_for(bodies, pk)
     response = JsonResponse(_bulk_progress(run, PROGRESS_FAILURES))
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def _certifier_certificate(bodies, number) -> Certificate:
+    return get_object_or_404(certificates_in(bodies).select_related(*PRINT_RELATED), number=number)
+
+
+@certifier_required
+@require_GET
+@xframe_options_sameorigin
+def certificate_pdf_inline(request, number, *, bodies):
+    """The stored PDF, as issued, shown in the browser for the body's certifiers."""
+    certificate = _certifier_certificate(bodies, number)
+    if not certificate.pdf:
+        raise Http404
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        filename=f"{certificate.number}.pdf",
+        content_type="application/pdf",
+    )
+    return _inline(response)
+
+
+@certifier_required
+@require_GET
+@xframe_options_sameorigin
+def correction_preview(request, number, *, bodies):
+    """The certificate with a corrected name, marked 样张 / PREVIEW; never stored."""
+    certificate = _certifier_certificate(bodies, number)
+    try:
+        name = printed_name_clean(
+            request.GET.get("printed_name") or request.GET.get("name") or certificate.printed_name
+        )
+    except CertificationError:
+        name = certificate.printed_name
+    response = HttpResponse(
+        certificate_preview_pdf(certificate, printed_name=name), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="preview-{certificate.number}.pdf"'
+    return _inline(response)
+
+
+def _inline(response):
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _bulk_issued(run: BulkIssue) -> list[Certificate]:
+    """The run's certificates, as issued (the number each person received), by number."""
+    application_ids = BulkIssueItem.objects.filter(
+        run=run, status=BulkIssueItem.Status.DONE
+    ).values("application_id")
+    return list(
+        Certificate.objects.filter(application_id__in=application_ids)
+        .select_related("holder")
+        .order_by("number")
+    )
+
+
+def _bulk_files(run: BulkIssue) -> list[Certificate]:
+    found = [c for c in _bulk_issued(run) if c.pdf]
+    if not found:
+        raise Http404
+    return found
+
+
+def _run_filename(run: BulkIssue, suffix: str) -> str:
+    return f"bulk-{run.pk}-{timezone.localdate().isoformat()}.{suffix}"
+
+
+@certifier_required
+@require_GET
+def bulk_zip(request, pk, *, bodies):
+    """Every PDF of the run, as issued, named by certificate number."""
+    import zipfile
+
+    run = _bulk_run_for(bodies, pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in _bulk_files(run):
+            with certificate.pdf.open("rb") as handle:
+                archive.writestr(f"{certificate.number}.pdf", handle.read())
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{_run_filename(run, "zip")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@certifier_required
+@require_GET
+def bulk_print(request, pk, *, bodies):
+    """One PDF with every certificate of the run in number order, to print the class."""
+    from pypdf import PdfWriter
+
+    run = _bulk_run_for(bodies, pk)
+    writer = PdfWriter()
+    for certificate in _bulk_files(run):
+        with certificate.pdf.open("rb") as handle:
+            writer.append(io.BytesIO(handle.read()))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_run_filename(run, "pdf")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@certifier_required
+@require_GET
+def bulk_register(request, pk, *, bodies):
+    """The class's certificate register as a workbook: one row per certificate issued."""
+    from openpyxl import Workbook
+
+    run = _bulk_run_for(bodies, pk)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Register")[:31]
+    sheet.append(
+        [
+            _("Certificate number"),
+            _("Printed name"),
+            _("E-mail"),
+            _("Level"),
+            _("Certifying body"),
+            _("Class"),
+            _("Issued on"),
+            _("Valid until"),
+            _("Status"),
+            _("PDF SHA-256"),
+        ]
+    )
+    course = _course_label(run.course_id)
+    for certificate in _bulk_issued(run):
+        sheet.append(
+            [
+                certificate.number,
+                certificate.printed_name,
+                certificate.holder.email,
+                certificate.level_name,
+                certificate.body_name,
+                course,
+                certificate.issued_on,
+                certificate.valid_until,
+                str(Certificate.Status(certificate.effective_status()).label),
+                certificate.pdf_sha256,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_run_filename(run, "xlsx")}"'
+    response["Cache-Control"] = "private, no-store"
     return response

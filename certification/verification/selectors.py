@@ -29,6 +29,9 @@ class PublicCertificate:
     revocation_code: str = ""
     revocation_reason: str = ""
     superseded_by: str = ""
+    # The replacement is a corrected version of the same award (issuing/corrections.py), not
+    # a renewal.
+    superseded_by_correction: bool = False
     pdf_sha256: str = ""
     filing_status: str = ""
     links: dict = field(default_factory=dict)
@@ -118,6 +121,7 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
             str(Certificate.RevocationCode(revocation_code).label) if revocation_code else ""
         ),
         superseded_by=certificate.superseded_by_number or "",
+        superseded_by_correction=bool(certificate.superseded_by_corrects),
         pdf_sha256=certificate.pdf_sha256,
         filing_status=certificate.filing_status,
         **_imported(certificate),

@@ -60,6 +60,7 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
     desk.get_by_role("link", name="欧阳明").first.click()
     desk.wait_for_url(re.compile(r"/certify/applications/\d+/$"))
     desk.locator("form:has(input[value=approve]) button").click()
+    desk.locator("[data-confirm-button]").click()  # the confirmation names person and number
     desk.wait_for_load_state()
     screenshot(desk, "certification-approved")
     certificate = trainee.certificates.get()
@@ -89,6 +90,7 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
     desk.select_option("select[name=code]", "misconduct")
     desk.fill("textarea[name=reason]", "培训记录不实")
     desk.locator("form:has(input[value=revoke]) button").click()
+    desk.locator("[data-confirm-button]").click()
     desk.wait_for_load_state()
     desk.context.close()
     page.goto(live_server.url + f"/verify/{certificate.number}/")

@@ -107,6 +107,9 @@ def test_record_id_apply_check_identity_approve_and_match_on_verify(
     approve.locator("input[name=identity_checked]").check()
     approve.locator("button").click()
     desk.wait_for_load_state()
+    if desk.locator("[data-confirm-button]").count():  # issuing asks to confirm first
+        desk.locator("[data-confirm-button]").click()
+        desk.wait_for_load_state()
     expect(desk.locator("[data-identity-checked]")).to_contain_text("刘审核")
     screenshot(desk, "identity-approved")
     certificate = trainee.certificates.get()

@@ -193,7 +193,7 @@ def test_an_approval_at_a_level_valid_past_the_year_9999_is_refused_and_changes_
     enter(client, certifier(body))
     url = reverse("certify_application", args=[application.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"action": "approve"})
+        response = client.post(url, {"action": "approve", "confirmed": "yes"})
     assert response.status_code == 302
     (message,) = texts(response)
     assert "32767" in message and "administrator" in message

@@ -136,9 +136,9 @@ def test_hand_made_posts_on_ones_own_application_change_nothing(client, body, re
         assert f'name="action" value="{action}"' not in page
     for data in (
         {"action": "start"},
-        {"action": "approve"},
+        {"action": "approve", "confirmed": "yes"},
         {"action": "return", "return-reason": "请补充材料"},
-        {"action": "reject", "reject-reason": "不符合条件"},
+        {"action": "reject", "confirmed": "yes", "reject-reason": "不符合条件"},
     ):
         response = client.post(url, data, follow=True)
         assert response.status_code == 200
@@ -184,7 +184,9 @@ def test_a_certifier_cannot_revoke_their_own_certificate(client, body, reviewer,
     assert "data-own-certificate" in page
     assert 'value="revoke"' not in page
     response = client.post(
-        url, {"action": "revoke", "code": "other", "reason": "自撤"}, follow=True
+        url,
+        {"action": "revoke", "confirmed": "yes", "code": "other", "reason": "自撤"},
+        follow=True,
     )
     assert "You cannot revoke your own certificate" in response.content.decode()
     certificate.refresh_from_db()
@@ -266,11 +268,12 @@ def test_a_class_run_skips_the_starters_own_application(
     confirm = client.get(
         reverse("certify_bulk_new") + f"?body={body.pk}&course={own.course_id}"
     ).content.decode()
-    assert "data-held-back" in confirm and "2 certificates will be issued." in confirm
+    assert "data-held-back" in confirm and "2 certificates will be issued;" in confirm
+    assert f'data-candidate="{reviewer.pk}" data-outcome="left_out"' in confirm
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("certify_bulk_new"),
-            {"body": body.pk, "course": own.course_id, "title": "第1期"},
+            {"body": body.pk, "course": own.course_id, "title": "第1期", "confirmed": "yes"},
         )
     run = BulkIssue.objects.get()
     assert run.total == 3
@@ -307,7 +310,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     sign_in(client, reviewer)
     page = client.get(url).content.decode()
     assert "data-two-approvers" in page and "Give the first approval" in page
-    response = client.post(url, {"action": "approve"}, follow=True)
+    response = client.post(url, {"action": "approve", "confirmed": "yes"}, follow=True)
     assert "First approval recorded" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Application.Status.AWAITING_CONFIRMATION
@@ -320,7 +323,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     # The first approver cannot confirm their own approval, by the page or by hand.
     page = client.get(url).content.decode()
     assert "data-approval-refused" in page and "Confirm and issue" not in page
-    response = client.post(url, {"action": "approve"}, follow=True)
+    response = client.post(url, {"action": "approve", "confirmed": "yes"}, follow=True)
     assert "You gave the first approval" in response.content.decode()
     with pytest.raises(CertificationError, match="You gave the first approval|您已作出第一次批准"):
         application_approve(application_id=application.pk, actor=reviewer)
@@ -331,7 +334,7 @@ def test_a_two_approver_level_needs_two_different_people(client, body, reviewer,
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     sign_in(client, colleague)
     assert "Confirm and issue" in client.get(url).content.decode()
-    response = client.post(url, {"action": "approve"}, follow=True)
+    response = client.post(url, {"action": "approve", "confirmed": "yes"}, follow=True)
     certificate = Certificate.objects.get(application=application)
     assert f"Certificate {certificate.number} is being issued" in response.content.decode()
     assert actions(application)[-2:] == ["application.first_approved", "application.approved"]
@@ -394,13 +397,17 @@ def test_a_class_run_does_not_bypass_two_approvals(
     Application.objects.filter(pk__in=[a.pk for a in applications]).update(course_id=course_id)
     application_approve_first(application_id=applications[1].pk, actor=reviewer)
     sign_in(client, reviewer)
+    confirm = client.get(
+        reverse("certify_bulk_new") + f"?body={body.pk}&course={course_id}"
+    ).content.decode()
+    assert confirm.count('data-outcome="left_out"') == 2
+    assert "approved by two certifiers" in confirm and "data-start" not in confirm
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("certify_bulk_new"), {"body": body.pk, "course": course_id, "title": "高级"}
+        response = client.post(
+            reverse("certify_bulk_new"),
+            {"body": body.pk, "course": course_id, "title": "高级", "confirmed": "yes"},
         )
-    run = BulkIssue.objects.get()
-    errors = list(BulkIssueItem.objects.filter(run=run).values_list("status", "error"))
-    assert len(errors) == 2
-    assert all(status == BulkIssueItem.Status.FAILED for status, _error in errors)
-    assert all("approved by two certifiers" in error for _status, error in errors)
+    # A run that would issue nobody does not start: it is refused, with the reasons shown.
+    assert "Nobody in this class can be issued now" in response.content.decode()
+    assert not BulkIssue.objects.exists() and not BulkIssueItem.objects.exists()
     assert not Certificate.objects.exists()

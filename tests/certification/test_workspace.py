@@ -143,7 +143,7 @@ def test_queue_shows_only_the_own_bodys_applications(client, body, other_body, r
         reverse("certify_application", args=[999999]),
     ):
         assert client.get(url).status_code == 404
-        assert client.post(url, {"action": "approve"}).status_code == 404
+        assert client.post(url, {"action": "approve", "confirmed": "yes"}).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Application.Status.SUBMITTED
 
@@ -224,7 +224,7 @@ def test_approving_issues_exactly_one_certificate_and_a_second_click_is_explaine
     sign_in(client, reviewer)
     url = reverse("certify_application", args=[application.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"action": "approve"})
+        response = client.post(url, {"action": "approve", "confirmed": "yes"})
     assert response.status_code == 302 and response["Location"] == url
     certificate = Certificate.objects.get(application=application)
     assert certificate.status == Certificate.Status.VALID
@@ -233,7 +233,7 @@ def test_approving_issues_exactly_one_certificate_and_a_second_click_is_explaine
     assert reverse("certify_certificate", args=[certificate.number]) in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = client.post(url, {"action": "approve"}, follow=True)
+        again = client.post(url, {"action": "approve", "confirmed": "yes"}, follow=True)
     assert again.status_code == 200
     assert "already approved" in content(again)
     assert Certificate.objects.filter(application=application).count() == 1
@@ -275,10 +275,10 @@ def test_rejecting_with_a_reason_and_a_late_approval_is_refused(client, body, re
     application = submitted_application(UserFactory(), body)
     sign_in(client, reviewer)
     url = reverse("certify_application", args=[application.pk])
-    client.post(url, {"action": "reject", "reject-reason": "材料不实"})
+    client.post(url, {"action": "reject", "confirmed": "yes", "reject-reason": "材料不实"})
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED
-    response = client.post(url, {"action": "approve"}, follow=True)
+    response = client.post(url, {"action": "approve", "confirmed": "yes"}, follow=True)
     assert "there is nothing to decide" in content(response)
     assert not Certificate.objects.exists()
 
@@ -295,7 +295,7 @@ def test_a_certificate_whose_pdf_failed_shows_the_error_and_can_be_tried_again(
     sign_in(client, reviewer)
     url = reverse("certify_application", args=[application.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"action": "approve"})
+        client.post(url, {"action": "approve", "confirmed": "yes"})
     certificate = Certificate.objects.get(application=application)
     assert certificate.status == Certificate.Status.PENDING
     page = content(client.get(url))
@@ -329,7 +329,7 @@ def test_certificates_search_and_another_bodys_certificate_is_hidden(
     assert client.get(reverse("certify_certificate", args=[theirs.number])).status_code == 404
     response = client.post(
         reverse("certify_certificate", args=[theirs.number]),
-        {"action": "revoke", "reason": "x"},
+        {"action": "revoke", "confirmed": "yes", "reason": "x"},
     )
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -351,14 +351,18 @@ def test_revoking_needs_a_reason_then_revokes(client, body, reviewer, issue):
     certificate = issue(UserFactory(), body, reviewer)
     sign_in(client, reviewer)
     url = reverse("certify_certificate", args=[certificate.number])
-    response = client.post(url, {"action": "revoke", "code": "misconduct", "reason": ""})
+    response = client.post(
+        url, {"action": "revoke", "confirmed": "yes", "code": "misconduct", "reason": ""}
+    )
     assert response.status_code == 200
     assert "Write an internal note" in content(response)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.VALID
 
     response = client.post(
-        url, {"action": "revoke", "code": "misconduct", "reason": "证明材料不实"}, follow=True
+        url,
+        {"action": "revoke", "confirmed": "yes", "code": "misconduct", "reason": "证明材料不实"},
+        follow=True,
     )
     assert f"Certificate {certificate.number} is revoked." in content(response)
     certificate.refresh_from_db()
@@ -368,7 +372,11 @@ def test_revoking_needs_a_reason_then_revokes(client, body, reviewer, issue):
     assert certificate.revoked_by == reviewer
     assert 'name="reason"' not in content(client.get(url))  # nothing left to revoke
 
-    again = client.post(url, {"action": "revoke", "code": "other", "reason": "再次"}, follow=True)
+    again = client.post(
+        url,
+        {"action": "revoke", "confirmed": "yes", "code": "other", "reason": "再次"},
+        follow=True,
+    )
     assert "already revoked" in content(again)
 
 

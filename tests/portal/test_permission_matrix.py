@@ -323,7 +323,7 @@ ROWS = [
         lambda w: reverse("certify_application", args=[w["application"].pk]),
         CERTIFIERS,
         method="post",
-        data=lambda w: {"action": "approve"},
+        data=lambda w: {"action": "approve", "confirmed": "yes"},
         state=_application_status,
     ),
     Row(
@@ -331,7 +331,12 @@ ROWS = [
         lambda w: reverse("certify_certificate", args=[w["certificate"].number]),
         CERTIFIERS,
         method="post",
-        data=lambda w: {"action": "revoke", "code": "misconduct", "reason": "资格撤销"},
+        data=lambda w: {
+            "action": "revoke",
+            "confirmed": "yes",
+            "code": "misconduct",
+            "reason": "资格撤销",
+        },
         state=_certificate_status,
     ),
     # Filing is the national body's work; body GD is a base's body.

@@ -462,7 +462,9 @@ def test_unwritable_media_leaves_the_certificate_pending_and_shows_the_certifier
     sign_in(client, certifying)
 
     application_url = reverse("certify_application", args=[single_id])
-    assert client.post(application_url, {"action": "approve"}).status_code == 302
+    assert (
+        client.post(application_url, {"action": "approve", "confirmed": "yes"}).status_code == 302
+    )
     single = Certificate.objects.get(application_id=single_id)
     run = bulk_issue_start(body=body, course_id=page.pk, actor=certifying, title="班")
     run_url = reverse("certify_bulk_run", args=[run.pk])

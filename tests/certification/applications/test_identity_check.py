@@ -13,8 +13,8 @@ from django.urls import reverse
 from certification.applications.services import application_approve_first
 from certification.audit.models import AuditEntry
 from certification.errors import CertificationError
-from certification.issuing.bulk import bulk_issue_start
-from certification.issuing.models import Certificate
+from certification.issuing.bulk import bulk_issue_start, bulk_precheck
+from certification.issuing.models import BulkIssue, Certificate
 from certification.issuing.services import application_approve
 from certification.models import Application, CertificationLevel
 from portal.accounts.identity import identity_hash, identity_record
@@ -60,7 +60,7 @@ def world():
 def _approve(client, application, **extra):
     return client.post(
         reverse("certify_application", args=[application.pk]),
-        {"action": "approve", **extra},
+        {"action": "approve", "confirmed": "yes", **extra},
         follow=True,
     )
 
@@ -199,13 +199,14 @@ def test_with_two_approvers_both_must_confirm_the_check(world):
 
 def test_a_class_run_does_not_approve_a_level_that_requires_the_check(world):
     application, reviewer = world["application"], world["reviewer"]
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        run = bulk_issue_start(
+    # The pre-check names the reason, and a run that would issue nobody does not start.
+    [candidate] = bulk_precheck(body=world["body"], course_id=application.course_id, actor=reviewer)
+    assert candidate.left_out and re.search(r"(身份|identity check)", " ".join(candidate.reasons))
+    with pytest.raises(CertificationError), TestCase.captureOnCommitCallbacks(execute=True):
+        bulk_issue_start(
             body=world["body"], course_id=application.course_id, actor=reviewer, title="班级"
         )
-    item = run.items.get()
-    assert item.status == "failed"
-    assert re.search(REFUSED_WITHOUT_CHECK, item.error)
+    assert not BulkIssue.objects.exists()
     assert not Certificate.objects.filter(application=application).exists()
 
 

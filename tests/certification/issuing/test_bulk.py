@@ -46,7 +46,8 @@ def a_class(body, size):
 def start(client, body, course_id, capture, title="2026年第1期 发证"):
     with capture(execute=True):
         return client.post(
-            reverse("certify_bulk_new"), {"body": body.pk, "course": course_id, "title": title}
+            reverse("certify_bulk_new"),
+            {"body": body.pk, "course": course_id, "title": title, "confirmed": "yes"},
         )
 
 
@@ -60,7 +61,7 @@ def test_the_class_list_and_confirmation_count_the_candidates(client, body, revi
     text = confirm.content.decode()
     assert 'data-count="awaiting">2<' in text
     assert 'data-count="approved">0<' in text
-    assert "2 certificates will be issued." in text
+    assert "2 certificates will be issued; this cannot be undone." in text
 
 
 def test_one_post_issues_the_whole_class(
@@ -123,7 +124,10 @@ def test_a_failure_is_listed_with_its_reason_and_retried_after_the_fix(
 def test_a_running_run_refreshes_itself(client, body, reviewer):
     course_id, _people, _applications = a_class(body, 2)
     sign_in(client, reviewer)
-    client.post(reverse("certify_bulk_new"), {"body": body.pk, "course": course_id, "title": "t"})
+    client.post(
+        reverse("certify_bulk_new"),
+        {"body": body.pk, "course": course_id, "title": "t", "confirmed": "yes"},
+    )
     run = BulkIssue.objects.get()  # the work waits for the commit that never comes in a test
     assert run.status == BulkIssue.Status.RUNNING
     page = client.get(reverse("certify_bulk_run", args=[run.pk])).content.decode()
@@ -147,7 +151,8 @@ def test_another_bodys_class_and_run_are_hidden(
     url = reverse("certify_bulk_new") + f"?body={other.pk}&course={course_id}"
     assert client.get(url).status_code == 404
     response = client.post(
-        reverse("certify_bulk_new"), {"body": other.pk, "course": course_id, "title": "x"}
+        reverse("certify_bulk_new"),
+        {"body": other.pk, "course": course_id, "title": "x", "confirmed": "yes"},
     )
     assert response.status_code == 404
     assert client.get(reverse("certify_bulk_run", args=[run.pk])).status_code == 404
@@ -167,7 +172,10 @@ def test_an_empty_class_is_explained(client, body, reviewer):
 
 def _lost_run(client, body, course_id, minutes_ago):
     """A run whose chunks never reached a worker (lost with a dead one), idle for a while."""
-    client.post(reverse("certify_bulk_new"), {"body": body.pk, "course": course_id, "title": "t"})
+    client.post(
+        reverse("certify_bulk_new"),
+        {"body": body.pk, "course": course_id, "title": "t", "confirmed": "yes"},
+    )
     run = BulkIssue.objects.get()
     long_ago = timezone.now() - datetime.timedelta(minutes=minutes_ago)
     BulkIssue.objects.filter(pk=run.pk).update(created_at=long_ago)

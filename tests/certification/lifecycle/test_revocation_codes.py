@@ -52,7 +52,7 @@ def revoke_by_form(client, reviewer, certificate, **data):
     sign_in(client, reviewer)
     english(client)
     url = reverse("certify_certificate", args=[certificate.number])
-    return client.post(url, {"action": "revoke", **data}, follow=True)
+    return client.post(url, {"action": "revoke", "confirmed": "yes", **data}, follow=True)
 
 
 def test_the_public_reads_the_label_and_certifiers_the_note(client, reviewer, certificate):
