@@ -635,6 +635,7 @@ def issue_in_process(*, body, page, actor, profile: bool):
     from portal.notifications import receivers as notification_receivers
 
     phases.wrap(notification_receivers, "notification_send", "notifications (after commit)")
+    phases.wrap(notification_receivers, "notification_send_many", "notifications (after commit)")
     phases.wrap(mail, "_enqueue", "mail task published (Redis)")
     phases.wrap(connection, "_commit", "COMMIT")
     default_storage.exists("")  # make sure the lazy storage object exists
