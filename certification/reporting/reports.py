@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 
 from certification.issuing.models import Certificate
 from certification.levels.models import CertificationLevel, CertifyingBody
@@ -73,7 +74,9 @@ def certificates_issued_groups(
         issued = issued.filter(body_id=body_id)
     counts = list(
         issued.order_by()
-        .values_list("body_id", "level_id", "holder__province")
+        # An imported certificate nobody has claimed counts in the province the import gave.
+        .annotate(province=Coalesce(F("holder__province"), F("imported_holder__province")))
+        .values_list("body_id", "level_id", "province")
         .annotate(
             first=Count("pk", filter=Q(application__renews__isnull=True)),
             renewed=Count("pk", filter=Q(application__renews__isnull=False)),

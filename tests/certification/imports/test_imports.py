@@ -392,3 +392,14 @@ def test_a_hand_made_claim_post_with_garbage_changes_nothing(client, gd_certifie
     assert response.status_code == 400
     assert Certificate.objects.get().holder is None
     assert not ClaimRequest.objects.exists()
+
+
+def test_the_authorities_report_counts_imported_certificates_in_their_province(
+    client, gd_certifier
+):
+    from certification.reporting.reports import certificates_issued_groups
+
+    upload(client, xlsx(row()))
+
+    groups = certificates_issued_groups(date_from=D(2018, 1, 1), date_to=D(2018, 12, 31))
+    assert [(g.province, g.first_issues) for g in groups] == [("44", 1)]
