@@ -466,18 +466,20 @@ def _grading_next(request, attempt: Attempt, *, after, was_final: bool):
     changed on a final result stays on its page."""
     if was_final:
         url = reverse("courses:grading_attempt", args=[attempt.pk])
-        return redirect(f"{url}?focus={after.pk}#q{after.pk}")
+        return redirect(f"{url}?focus={after.pk}")
     waiting = list(
         attempt.questions.exclude(type__in=OBJECTIVE_TYPES)
         .filter(score__isnull=True)
         .order_by("position")
         .values_list("pk", "position")
     )
+    # ``?focus=`` and no ``#fragment``: scrolling to a fragment moves the focus to the answer's
+    # section, away from the score field the page has just focused for typing.
     following = [pk for pk, position in waiting if position > after.position]
     target = (following or [pk for pk, _position in waiting] or [None])[0]
     if target is not None:
         url = reverse("courses:grading_attempt", args=[attempt.pk])
-        return redirect(f"{url}?focus={target}#q{target}")
+        return redirect(f"{url}?focus={target}")
     upcoming = _next_in_queue(request.user, exclude=attempt.pk)
     if upcoming is None:
         messages.info(request, _("Every written answer in your queue is graded."))
