@@ -131,3 +131,13 @@ def test_administrator_sees_each_goal_against_its_target(live_server, page, scre
     box = page.locator("[data-goal]").first.bounding_box()
     assert box["width"] <= PHONE["width"]
     screenshot(page, "dashboard-goals-phone")
+
+    # The administrator's other desks fit a phone too: no sideways scrolling.
+    factories.training_base("GD-A", "44", title="广东甲基地", slug="gd-a")
+    for path, name in (
+        ("/oversight/evaluations/", "evaluations-phone"),
+        ("/oversight/reports/", "reports-phone"),
+    ):
+        page.goto(live_server.url + path)
+        assert _fits(page), path
+        screenshot(page, name)
