@@ -317,9 +317,16 @@ def _next_version_number(certificate) -> str:
     return version_number(root.number, (latest or 1) + 1)
 
 
+# The correction form shares the page with the revocation form: its fields are prefixed, so
+# no two fields share a name or an id.
+CORRECTION_PREFIX = "correct"
+
+
 def _certificate_correct(request, certificate, revoke_form):
     next_number = _next_version_number(certificate)
-    form = CorrectionForm(request.POST, request.FILES, next_number=next_number)
+    form = CorrectionForm(
+        request.POST, request.FILES, next_number=next_number, prefix=CORRECTION_PREFIX
+    )
     if not form.is_valid():
         form_errors(request, form)
         return _certificate_page(request, certificate, revoke_form, correction_form=form)
@@ -369,6 +376,7 @@ def _certificate_page(request, certificate, revoke_form, correction_form=None):
             or CorrectionForm(
                 initial={"printed_name": certificate.printed_name},
                 next_number=_next_version_number(certificate),
+                prefix=CORRECTION_PREFIX,
             ),
             "corrections": list(certificate.corrections.order_by("pk")),
             "verify_url": verify_url(certificate.number),
@@ -706,7 +714,9 @@ def correction_preview(request, number, *, bodies):
     certificate = _certifier_certificate(bodies, number)
     try:
         name = printed_name_clean(
-            request.GET.get("printed_name") or request.GET.get("name") or certificate.printed_name
+            request.GET.get(f"{CORRECTION_PREFIX}-printed_name")
+            or request.GET.get("name")
+            or certificate.printed_name
         )
     except CertificationError:
         name = certificate.printed_name

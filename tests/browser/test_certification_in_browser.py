@@ -87,9 +87,10 @@ def test_apply_approve_download_verify_and_revoke(live_server, page, browser, sc
 
     # The certifier revokes it; the public page says so at once.
     desk.goto(live_server.url + f"/certify/certificates/{certificate.number}/")
-    desk.select_option("select[name=code]", "misconduct")
-    desk.fill("textarea[name=reason]", "培训记录不实")
-    desk.locator("form:has(input[value=revoke]) button").click()
+    revoke = desk.locator("form:has(input[value=revoke])")
+    revoke.locator("select[name=code]").select_option("misconduct")
+    revoke.locator("textarea[name=reason]").fill("培训记录不实")
+    revoke.locator("button").click()
     desk.locator("[data-confirm-button]").click()
     desk.wait_for_load_state()
     desk.context.close()

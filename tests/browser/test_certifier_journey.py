@@ -105,9 +105,9 @@ def test_preview_confirm_issue_correct_and_issue_a_class(live_server, browser, s
     # Correct the printed name without revoking.
     desk.goto(live_server.url + f"/certify/certificates/{certificate.number}/")
     form = desk.locator("[data-correct-form]")
-    form.locator("input[name=printed_name]").fill("欧阳铭")
-    form.locator("textarea[name=reason]").fill("申请时姓名录入错误")
-    form.locator("input[name=confirmed]").check()
+    form.locator("input[name=correct-printed_name]").fill("欧阳铭")
+    form.locator("textarea[name=correct-reason]").fill("申请时姓名录入错误")
+    form.locator("input[name=correct-confirmed]").check()
     both_widths(desk, screenshot, "certifier-correct")
     form.locator("button:not([formaction])").click()
     desk.wait_for_url(re.compile(re.escape(f"{certificate.number}-V2/")))

@@ -324,7 +324,7 @@ def test_a_second_start_while_a_run_of_the_class_is_unfinished_is_refused(body):
 def test_a_second_click_on_start_leads_to_the_run_already_under_way(client, body):
     course_id = _class_of(body)
     enter(client, certifier(body))
-    data = {"body": body.pk, "course": course_id, "title": "2026年第1期 发证"}
+    data = {"body": body.pk, "course": course_id, "title": "2026年第1期 发证", "confirmed": "yes"}
     first = client.post(reverse("certify_bulk_new"), data)
     run = BulkIssue.objects.get()
     assert first["Location"] == reverse("certify_bulk_run", args=[run.pk])

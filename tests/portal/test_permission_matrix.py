@@ -356,6 +356,7 @@ ROWS = [
             "body": w["body"].pk,
             "course": w["application"].course_id or "none",
             "title": "批量发证",
+            "confirmed": "yes",
         },
         state=_bulk_runs,
     ),

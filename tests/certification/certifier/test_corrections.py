@@ -45,14 +45,14 @@ def certificate(body):
 
 
 def correct(client, certificate, capture, **data):
-    form = {
-        "action": "correct",
+    fields = {
         "printed_name": "张三峰",
         "photo": "keep",
         "reason": "姓名录入错误",
         "confirmed": "on",
         **data,
     }
+    form = {"action": "correct", **{f"correct-{k}": v for k, v in fields.items()}}
     with capture(execute=True):
         return client.post(reverse("certify_certificate", args=[certificate.number]), form)
 
