@@ -185,6 +185,14 @@ def _decrypted(token: str) -> str:
 def _identity_of(user) -> RealNameIdentity | None:
     if user is None or not getattr(user, "pk", None):
         return None
+    # Loaded with the person already (``select_related("holder__identity")`` when a batch of
+    # certificates is issued): no query per person.
+    people = RealNameIdentity._meta.get_field("user").related_model  # not type(): lazy users
+    if people.identity.is_cached(user):
+        try:
+            return user.identity
+        except RealNameIdentity.DoesNotExist:
+            return None
     return RealNameIdentity.objects.filter(user_id=user.pk).first()
 
 
