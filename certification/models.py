@@ -5,6 +5,7 @@ from certification.audit.models import AuditEntry, AuditHead
 from certification.credentials.models import SigningKey, StatusList
 from certification.filing.models import TalentEvaluation, TalentFiling
 from certification.goals.models import Goal
+from certification.imports.models import ClaimRequest, ImportBatch, ImportedHolder
 from certification.issuing.models import BulkIssue, BulkIssueItem, Certificate, NumberSequence
 from certification.levels.models import (
     HOURS_FIELDS,
@@ -14,7 +15,6 @@ from certification.levels.models import (
     ExamStandard,
     Track,
 )
-from certification.imports.models import ClaimRequest, ImportBatch, ImportedHolder
 from certification.lifecycle.models import ContinuingEducation
 from certification.practice.models import PracticeProof, PracticeRecord
 from certification.registry.models import RegistryListing

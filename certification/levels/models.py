@@ -319,7 +319,8 @@ class CertifyingBody(models.Model):
         validators=[validate_number_pattern],
         help_text=_(
             "A regular expression the whole number must match when earlier certificates are "
-            "imported. The default accepts 4–40 letters, digits, Chinese characters and - / _ . ( )."
+            "imported. The default accepts 4–40 letters, digits, Chinese characters "
+            "and - / _ . ( )."
         ),
     )
 

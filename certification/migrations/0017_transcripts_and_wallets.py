@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certification", "0016_official_certificate_look"),
+        ("certification", "0015_did_web_and_audit_anchors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -103,17 +103,19 @@ def scale_counts():
 
 
 def assert_numbers_follow_their_sequences():
-    """Every range's numbers run 1, 2, 3… up to its counter, and every certificate is counted."""
+    """Every range's numbers run 1, 2, 3… up to its counter, and every certificate the portal
+    issued is counted (imported earlier records keep their own numbers, outside the ranges)."""
     counted = 0
+    issued = Certificate.objects.filter(origin=Certificate.Origin.PORTAL)
     for sequence in NumberSequence.objects.all():
         numbers = sorted(
-            Certificate.objects.filter(
+            issued.filter(
                 numbering_body=sequence.body, level=sequence.level, year=sequence.year
             ).values_list("sequence", flat=True)
         )
         assert numbers == list(range(1, sequence.last + 1)), sequence
         counted += len(numbers)
-    assert counted == Certificate.objects.count()
+    assert counted == issued.count()
     numbers = list(Certificate.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
     for status_list in StatusList.objects.all():
