@@ -273,13 +273,21 @@ def _revocation_refusal(request, certificate) -> str:
     return ""
 
 
+def _holder_contact(certificate) -> str:
+    """The account's e-mail; for an imported record nobody has claimed, what the import gave."""
+    if certificate.holder_id:
+        return certificate.holder.email
+    imported = certificate.imported_holder
+    return (imported.email or imported.phone) if imported else ""
+
+
 def _revoke_confirm(request, certificate, revoke_form):
     code = revoke_form.cleaned_data["code"]
     return confirmation_page(
         request,
         title=_("Revoke this certificate?"),
         facts=[
-            (_("Holder"), f"{certificate.printed_name} · {certificate.holder.email}"),
+            (_("Holder"), f"{certificate.printed_name} · {_holder_contact(certificate)}"),
             (_("Level"), certificate.level_name),
             (_("Public reason"), str(Certificate.RevocationCode(code).label)),
             (_("Certificate number"), certificate.number),

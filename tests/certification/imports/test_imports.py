@@ -13,7 +13,6 @@ from openpyxl import Workbook, load_workbook
 from certification.goals.selectors import goal_progress
 from certification.imports.claims import claim_request_create
 from certification.imports.services import COLUMNS
-from certification.lifecycle.services import certificate_revoke
 from certification.models import (
     AuditEntry,
     Certificate,
@@ -371,12 +370,11 @@ def test_a_certifier_opens_an_imported_record_and_it_can_be_revoked(client, gd_c
 
     page = client.get(url)
     assert page.status_code == 200 and 'data-origin="imported"' in page.content.decode()
-    certificate_revoke(
-        certificate_id=Certificate.objects.get().pk,
-        actor=gd_certifier,
-        reason="原记录有误",
-        code="issued_in_error",
-    )
+    revoke = {"action": "revoke", "code": "issued_in_error", "reason": "原记录有误"}
+    question = client.post(url, revoke)  # the unclaimed record has no account to name
+    assert question.status_code == 200 and "data-confirm" in question.content.decode()
+    assert Certificate.objects.get().status != Certificate.Status.REVOKED
+    client.post(url, {**revoke, "confirmed": "yes"})
 
     data = client.get(reverse("api_certificate", args=["GD-2018-0001"])).json()
     assert data["status"] == "revoked" and data["revocation_code"] == "issued_in_error"
