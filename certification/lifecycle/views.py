@@ -5,6 +5,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification.access import is_filing_officer, is_own, may_certify
+from certification.applications.confirm import confirmation_page, is_confirmed
 from certification.errors import CertificationError
 from certification.files import private_file
 from certification.issuing.models import Certificate
@@ -152,12 +154,15 @@ def filing(request, *, bodies):
     if request.method == "POST":
         file_form = FilingForm(request.POST, certificates=scope)
         if file_form.is_valid():
-            selected = [certificate.pk for certificate in file_form.cleaned_data["certificate"]]
+            chosen = list(file_form.cleaned_data["certificate"])
+            selected = [certificate.pk for certificate in chosen]
+            reference = file_form.cleaned_data["reference"]
             try:
+                if not is_confirmed(request):
+                    _filing_precheck(selected, request.user, reference)
+                    return _filing_confirm(request, chosen, reference)
                 filed = certificates_file(
-                    certificate_ids=selected,
-                    actor=request.user,
-                    reference=file_form.cleaned_data["reference"],
+                    certificate_ids=selected, actor=request.user, reference=reference
                 )
             except CertificationError as exc:
                 messages.error(request, str(exc))
@@ -200,6 +205,45 @@ def filing(request, *, bodies):
             "export_query": request.GET.urlencode(),
         },
         "filing",
+    )
+
+
+def _filing_precheck(selected, actor, reference) -> None:
+    """Refuse before asking what filing would refuse anyway (one's own certificate among
+    them): the service runs in a transaction that is always rolled back."""
+    with transaction.atomic():
+        certificates_file(certificate_ids=selected, actor=actor, reference=reference)
+        transaction.set_rollback(True)
+
+
+def _filing_confirm(request, chosen, reference):
+    """Filing is reported to the national body and is not undone here: name what is filed."""
+    listed = ", ".join(
+        f"{certificate.number} {certificate.printed_name}" for certificate in chosen[:20]
+    )
+    if len(chosen) > 20:
+        listed += " …"
+    return confirmation_page(
+        request,
+        title=ngettext(
+            "File %(count)d certificate with the national body?",
+            "File %(count)d certificates with the national body?",
+            len(chosen),
+        )
+        % {"count": len(chosen)},
+        facts=[
+            (_("Certificates"), listed),
+            (_("Filing reference"), reference),
+        ],
+        consequence=_(
+            "The certificates are marked as filed under this reference and the filing is "
+            "recorded in the audit log. It cannot be undone here."
+        ),
+        button=_("Mark the selected certificates as filed"),
+        cancel_url=request.get_full_path(),
+        section="filing",
+        fields=[("reference", reference)]
+        + [("certificate", str(certificate.pk)) for certificate in chosen],
     )
 
 

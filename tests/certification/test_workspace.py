@@ -491,9 +491,13 @@ def test_the_national_officer_files_certificates_and_exports_them(
     first.refresh_from_db()
     assert first.filing_status == Certificate.Filing.PENDING
 
-    response = client.post(
-        url, {"certificate": [first.pk], "reference": "备案〔2026〕1号"}, follow=True
-    )
+    filing = {"certificate": [first.pk], "reference": "备案〔2026〕1号"}
+    question = content(client.post(url, filing))  # irreversible: asked first, names it
+    assert "data-confirm" in question and first.number in question and "郑一" in question
+    first.refresh_from_db()
+    assert first.filing_status == Certificate.Filing.PENDING
+
+    response = client.post(url, {**filing, "confirmed": "yes"}, follow=True)
     assert "1 certificate marked as filed." in content(response)
     first.refresh_from_db()
     second.refresh_from_db()
