@@ -61,7 +61,7 @@ urlpatterns = [
     # Public: the portal's own did:web, and the audit chain's signed checkpoints.
     path(".well-known/did.json", credentials.platform_did, name="platform_did"),
     path("audit/checkpoints/", audit.checkpoints, name="audit_checkpoints"),
-    path("audit/checkpoints/<int:sequence>.json", audit.checkpoint, name="audit_checkpoint"),
+    path("audit/checkpoints/<id:sequence>.json", audit.checkpoint, name="audit_checkpoint"),
     # OpenID for Verifiable Credential Issuance: a wallet takes a holder's certificate.
     path(
         ".well-known/openid-credential-issuer",

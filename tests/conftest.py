@@ -1,3 +1,13 @@
+"""Shared fixtures.
+
+Tests that need real transactions (``django_db(transaction=True)``: live servers, on_commit
+work) flush the database when they end, and only restore the migrations' data (roles, the
+home page, levels) when the next such test begins (``serialized_rollback=True``, which every
+one of them sets). pytest-django runs them after the ordinary database tests, and under
+pytest-xdist (``--dist loadfile``) files are handed to workers in that order, so a file holds
+either only ordinary tests or only transactional ones, never both.
+"""
+
 import pytest
 
 
@@ -75,3 +85,21 @@ def mark_second_factor_used(client, user):
     ]
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_survive_the_live_server(django_db_setup):
+    """Keep serialized rollback working across live-server tests on in-memory SQLite.
+
+    pytest-django's live server swaps the main thread's connection object during a test, and
+    the swapped object lacks ``_test_serialized_contents``: the restore before the next
+    transactional test then finds nothing, and it runs on an empty database (no home page, no
+    roles, no levels). Holding the snapshot on the connection class makes every connection
+    object see it.
+    """
+    from django.db import connections
+
+    wrapper = connections["default"]
+    contents = getattr(wrapper, "_test_serialized_contents", None)
+    if contents is not None:
+        type(wrapper)._test_serialized_contents = contents

@@ -76,20 +76,3 @@ def screenshot():
         return path
 
     return take
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_contents_survive_the_live_server(django_db_setup):
-    """Keep serialized rollback working across live-server tests on in-memory SQLite.
-
-    pytest-django's live server swaps the main thread's connection object during a test, and
-    the swapped object lacks ``_test_serialized_contents``: the flush after the test then
-    leaves an empty database (no home page, no roles, no levels) for the next one. Holding the
-    snapshot on the connection class makes every connection object see it.
-    """
-    from django.db import connections
-
-    wrapper = connections["default"]
-    contents = getattr(wrapper, "_test_serialized_contents", None)
-    if contents is not None:
-        type(wrapper)._test_serialized_contents = contents

@@ -11,7 +11,7 @@ from portal.notifications.models import Kind, NotificationSettings
 from portal.notifications.services import notification_send
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

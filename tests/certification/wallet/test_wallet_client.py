@@ -26,18 +26,6 @@ CLIENT = Path(__file__).resolve().parent / "oid4vci_client"
 INSTALL = "npm ci --prefix tests/certification/wallet/oid4vci_client"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_contents_survive_the_live_server(django_db_setup):
-    """As in tests/browser/conftest.py: the live server swaps the connection object, whose
-    replacement lacks the serialized contents the flush after the test restores from."""
-    from django.db import connections
-
-    wrapper = connections["default"]
-    contents = getattr(wrapper, "_test_serialized_contents", None)
-    if contents is not None:
-        type(wrapper)._test_serialized_contents = contents
-
-
 def wallet(offer: str, proofs: str = "proofs") -> dict:
     executable = shutil.which("node")
     if executable is None:
