@@ -8,7 +8,6 @@ writes is exactly what ``parse_questions_xlsx`` reads. Nothing here knows about 
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -16,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from cms.taxonomy import Level, ModuleCategory
+from portal.accounts.spreadsheets import SpreadsheetRefused, xlsx_open
 
 from .models import Question, QuestionType
 from .models.exams import TRUE_FALSE_OPTIONS, Difficulty, validate_question_content
@@ -199,8 +199,10 @@ def parse_questions_xlsx(file, base=None) -> tuple[list[ParsedQuestion], list[Ro
     Raises QuestionFileError when the file itself is refused (not XLSX, unreadable, too big,
     too many rows, empty, columns missing).
     """
-    data = _read_bytes(file)
-    workbook = _open_workbook(data)
+    try:
+        workbook = xlsx_open(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    except SpreadsheetRefused as refused:
+        raise QuestionFileError(str(refused)) from refused
     try:
         rows = _sheet_rows(workbook.worksheets[0])
     except QuestionFileError:
@@ -220,47 +222,6 @@ def parse_questions_xlsx(file, base=None) -> tuple[list[ParsedQuestion], list[Ro
             question.base = base
             parsed.append(ParsedQuestion(row=number, question=question, tags=tags))
     return parsed, errors
-
-
-def _read_bytes(file) -> bytes:
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > MAX_FILE_BYTES:
-            raise QuestionFileError(_too_big())
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise QuestionFileError(_too_big())
-    if not data:
-        raise QuestionFileError(_("The file is empty."))
-    return data
-
-
-def _too_big() -> str:
-    return _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-
-
-def _open_workbook(data: bytes):
-    not_xlsx = _("This is not an XLSX file. Save the spreadsheet as Excel Workbook (.xlsx).")
-    if not data.startswith(b"PK\x03\x04"):
-        raise QuestionFileError(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise QuestionFileError(_("The file is damaged and could not be read.")) from error
-    if "xl/workbook.xml" not in names:
-        raise QuestionFileError(not_xlsx)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise QuestionFileError(_("The file unpacks to too much data to be read."))
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for broken files
-        raise QuestionFileError(_("The file is damaged and could not be read.")) from error
 
 
 def _sheet_rows(sheet) -> list[tuple[int, dict]]:

@@ -12,7 +12,6 @@ import re
 import secrets
 import string
 import unicodedata
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -34,6 +33,7 @@ from certification.issuing.models import Certificate, NumberSequence
 from certification.levels.models import CertificationLevel, CertifyingBody
 from portal.accounts.phone import phone_normalised
 from portal.accounts.provinces import Province
+from portal.accounts.spreadsheets import SpreadsheetRefused, xlsx_open
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -183,8 +183,10 @@ def certificates_check_xlsx(file, *, bodies) -> tuple[list[CheckedRow], list[Row
     rows that passed and the problems found; import only when there are no problems. Raises
     ImportFileError when the file itself is refused.
     """
-    data = _read_bytes(file)
-    workbook = _open_workbook(data)
+    try:
+        workbook = xlsx_open(file, max_bytes=MAX_FILE_BYTES, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+    except SpreadsheetRefused as refused:
+        raise ImportFileError(str(refused)) from refused
     try:
         rows = _sheet_rows(workbook.worksheets[0])
     except ImportFileError:
@@ -594,47 +596,6 @@ def _sequences_past(rows: list[CheckedRow]) -> None:
 
 
 # -- file reading ----------------------------------------------------------------------------
-
-
-def _read_bytes(file) -> bytes:
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        size = getattr(file, "size", None)
-        if size is not None and size > MAX_FILE_BYTES:
-            raise ImportFileError(_too_big())
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(_too_big())
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    return data
-
-
-def _too_big() -> str:
-    return _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-
-
-def _open_workbook(data: bytes):
-    not_xlsx = _("This is not an XLSX file. Save the spreadsheet as Excel Workbook (.xlsx).")
-    if not data.startswith(b"PK\x03\x04"):
-        raise ImportFileError(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(_("The file is damaged and could not be read.")) from error
-    if "xl/workbook.xml" not in names:
-        raise ImportFileError(not_xlsx)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The file unpacks to too much data to be read."))
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for broken files
-        raise ImportFileError(_("The file is damaged and could not be read.")) from error
 
 
 def _sheet_rows(sheet) -> list[tuple[int, dict]]:

@@ -1,9 +1,64 @@
-"""Writing what people typed into spreadsheets that other people will open."""
+"""Writing what people typed into spreadsheets that other people will open, and opening the
+spreadsheets people upload (question banks, earlier certificates) without trusting them."""
 
 import io
+import zipfile
 
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+
+class SpreadsheetRefused(ValueError):
+    """The uploaded file itself cannot be read; the message is for the person who sent it."""
+
+
+def xlsx_open(file, *, max_bytes: int, max_unpacked_bytes: int):
+    """An uploaded XLSX file (an uploaded file, a binary file object or bytes) as a read-only
+    openpyxl workbook. Refuses, with a message in the user's language, a file that is empty,
+    larger than ``max_bytes``, not an XLSX file, damaged, or one that unpacks past
+    ``max_unpacked_bytes`` (a zip bomb)."""
+    return _workbook(_upload_bytes(file, max_bytes), max_unpacked_bytes)
+
+
+def _upload_bytes(file, max_bytes: int) -> bytes:
+    too_big = _("The file is larger than %(size)s MB.") % {"size": max_bytes // (1024 * 1024)}
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    else:
+        size = getattr(file, "size", None)
+        if size is not None and size > max_bytes:
+            raise SpreadsheetRefused(too_big)
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SpreadsheetRefused(too_big)
+    if not data:
+        raise SpreadsheetRefused(_("The file is empty."))
+    return data
+
+
+def _workbook(data: bytes, max_unpacked_bytes: int):
+    not_xlsx = _("This is not an XLSX file. Save the spreadsheet as Excel Workbook (.xlsx).")
+    damaged = _("The file is damaged and could not be read.")
+    if not data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetRefused(not_xlsx)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SpreadsheetRefused(damaged) from error
+    if "xl/workbook.xml" not in names:
+        raise SpreadsheetRefused(not_xlsx)
+    if unpacked > max_unpacked_bytes:
+        raise SpreadsheetRefused(_("The file unpacks to too much data to be read."))
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for broken files
+        raise SpreadsheetRefused(damaged) from error
 
 
 def sheet_row(sheet, values) -> list:
