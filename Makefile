@@ -103,7 +103,8 @@ check: install
 	$(VENV)/bin/ruff format --check .
 
 test-fast: install node-deps
-	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/services
+	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/services -m "not transactional"
+	$(VENV)/bin/pytest -n auto --dist loadfile --ignore=tests/services -m transactional
 
 test-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_REDIS_URL) \

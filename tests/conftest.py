@@ -3,12 +3,26 @@
 Tests that need real transactions (``django_db(transaction=True)``: live servers, on_commit
 work) flush the database when they end, and only restore the migrations' data (roles, the
 home page, levels) when the next such test begins (``serialized_rollback=True``, which every
-one of them sets). pytest-django runs them after the ordinary database tests, and under
-pytest-xdist (``--dist loadfile``) files are handed to workers in that order, so a file holds
-either only ordinary tests or only transactional ones, never both.
+one of them sets). pytest-django runs them after the ordinary database tests in one process, but
+pytest-xdist's workers do not keep that order: an ordinary test after a transactional one in
+the same worker would find an empty database. So every such test is marked ``transactional``
+here, and ``make test-fast`` runs the two kinds as two pytest runs (``-m "not transactional"``,
+then ``-m transactional``), each spread over the cores.
 """
 
 import pytest
+
+TRANSACTIONAL_FIXTURES = {"live_server", "transactional_db", "django_db_serialized_rollback"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction")) or TRANSACTIONAL_FIXTURES & set(
+            getattr(item, "fixturenames", ())
+        ):
+            item.add_marker(pytest.mark.transactional)
 
 
 @pytest.fixture(autouse=True)
