@@ -8,6 +8,7 @@ from celery import shared_task
 
 from certification.audit.anchors import checkpoint_create
 from certification.credentials.status import status_lists_renew
+from certification.filing.services import evaluation_reminders_send
 from certification.issuing.bulk import bulk_issue_chunk, bulk_issue_resume_stalled
 from certification.issuing.services import certificate_complete, certificates_pending_stale
 from certification.lifecycle.services import certificates_expire_and_remind
@@ -60,3 +61,10 @@ def audit_checkpoint_task() -> int | None:
     hashes recomputed, or deleted newest entries, can be told later (audit_verify)."""
     checkpoint = checkpoint_create()
     return checkpoint.sequence if checkpoint else None
+
+
+@shared_task
+def filing_evaluation_remind_task() -> int:
+    """Each January: remind the national officers when last year's evaluation of filed talent
+    has not been run (sent once a year at most)."""
+    return evaluation_reminders_send()

@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.certificates_expire_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    "remind-talent-evaluation-in-january": {
+        "task": "certification.tasks.filing_evaluation_remind_task",
+        "schedule": crontab(hour=9, minute=0, day_of_month="10-31", month_of_year=1),
+    },
     "checkpoint-audit-chain-daily": {
         "task": "certification.tasks.audit_checkpoint_task",
         "schedule": crontab(hour=0, minute=5),

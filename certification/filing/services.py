@@ -1,7 +1,11 @@
 """Writes: a holder submits their filing; a national officer reviews, files or returns it; the
 filed people are evaluated each year. Every step is in the audit log; nobody acts on their own."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +16,7 @@ from certification.filing.models import TalentEvaluation, TalentFiling
 from certification.filing.rules import grade_of, rule_in_force
 from certification.filing.selectors import evaluation_figures, filing_certificate
 from certification.issuing.models import Certificate
+from certification.levels.models import CertifyingBody
 from certification.lifecycle.services import certificates_file
 from certification.mail import notify
 from portal.accounts.names import text_clean
@@ -188,3 +193,38 @@ def evaluations_run(*, year: int, actor) -> dict:
         )
         counts["evaluated"] += 1
     return counts
+
+
+def evaluation_reminders_send(*, today=None) -> int:
+    """In January, tell the national body's officers when last year's evaluation of filed talent
+    has not been run yet. Once a year at most (the cache remembers the year it was sent for),
+    and never when nobody is filed or the year is already evaluated. Returns mails queued."""
+    year = (today or timezone.localdate()).year - 1
+    filed = TalentFiling.objects.filter(status=TalentFiling.Status.FILED)
+    if not filed.exists() or TalentEvaluation.objects.filter(year=year).exists():
+        return 0
+    if not cache.add(f"filing:evaluation-reminder:{year}", True, timeout=60 * 60 * 24 * 60):
+        return 0
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("certify_talent_filing") + "#evaluation"
+    officers = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            certifying_bodies__kind=CertifyingBody.Kind.NATIONAL,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    count = 0
+    for officer in officers:
+        notify(
+            officer,
+            _("The %(year)d evaluation of filed talent is due") % {"year": year},
+            [
+                _("%(count)d filed people await their evaluation for %(year)d.")
+                % {"count": filed.count(), "year": year},
+                _("Run it on the talent filing page: %(link)s") % {"link": link},
+            ],
+        )
+        count += 1
+    return count

@@ -3,18 +3,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from certification.access import is_filing_officer, is_own
 from certification.errors import CertificationError
+from certification.filing.exports import evaluations_xlsx
 from certification.filing.forms import EvaluationRunForm, FilingDecisionForm, FilingSubmitForm
 from certification.filing.models import TalentEvaluation, TalentFiling
 from certification.filing.rules import rule_in_force
 from certification.filing.selectors import filing_certificate, filing_of
 from certification.filing.services import (
+    evaluation_year_problem,
     evaluations_run,
     filing_decide,
     filing_review_start,
@@ -168,3 +171,26 @@ def talent_filing(request, *, bodies):
         },
         "talent_filing",
     )
+
+
+@certifier_required
+@require_GET
+def talent_evaluations_export(request, *, bodies):
+    """The year's evaluations as XLSX for the authorities (national officers only)."""
+    if not is_filing_officer(request.user):
+        raise PermissionDenied
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    problem = evaluation_year_problem(year)
+    if problem:
+        messages.error(request, problem)
+        return redirect("certify_talent_filing")
+    response = HttpResponse(
+        evaluations_xlsx(year=year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="talent-evaluations-{year}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
