@@ -534,3 +534,95 @@ def class_member_ids(*, course_id: int) -> list[int]:
 
 
 __all__ += ["class_member_ids"]
+
+
+# -- course feedback (评教) -------------------------------------------------------------------
+
+from .data import (  # noqa: E402
+    CourseFeedbackSummary,
+    FeedbackFigures,
+    TeacherFeedbackSummary,
+    TeacherRating,
+)
+
+
+def course_feedback_summary(course_id: int) -> CourseFeedbackSummary | None:
+    """A course's anonymous ratings and each of its teachers' within it; every figure is None
+    under the minimum of responses (5). None when there is no such course."""
+    from .models import CoursePage
+    from .selectors_feedback import course_figures, course_teachers, teacher_figures
+
+    course = CoursePage.objects.filter(pk=course_id).first()
+    if course is None:
+        return None
+    return CourseFeedbackSummary(
+        course_id=course.pk,
+        title=course.title,
+        class_name=course.class_name,
+        figures=course_figures(course_ids=[course.pk]),
+        teachers=tuple(
+            TeacherRating(
+                teacher_id=teacher.pk,
+                name=teacher.title,
+                figures=teacher_figures(teacher_ids=[teacher.pk], course_ids=[course.pk]),
+            )
+            for teacher in course_teachers(course=course)
+        ),
+    )
+
+
+def _faculty_page_ids_of(user_id: int) -> list[int]:
+    """The faculty member pages linked to the person's account (faculty pool)."""
+    try:
+        from .models import FacultyAccountLink
+    except ImportError:  # the faculty pool's link is not installed
+        return []
+    return list(
+        FacultyAccountLink.objects.filter(user_id=user_id, status="accepted").values_list(
+            "page_id", flat=True
+        )
+    )
+
+
+def teacher_feedback_summary(user_id: int) -> TeacherFeedbackSummary:
+    """A teacher's anonymous ratings over every course they were rated in, across the faculty
+    pages linked to their account; figures are None under the minimum of responses (5)."""
+    page_ids = _faculty_page_ids_of(user_id)
+    return faculty_page_feedback_summary(page_ids, user_id=user_id)
+
+
+def faculty_page_feedback_summary(
+    page_ids: list[int], *, user_id: int | None = None
+) -> TeacherFeedbackSummary:
+    """``teacher_feedback_summary`` for faculty member pages given by id."""
+    from .selectors_feedback import teacher_course_count, teacher_figures
+
+    page_ids = tuple(sorted(set(page_ids)))
+    return TeacherFeedbackSummary(
+        user_id=user_id,
+        teacher_ids=page_ids,
+        courses=teacher_course_count(teacher_ids=page_ids),
+        figures=teacher_figures(teacher_ids=page_ids),
+    )
+
+
+def base_feedback_figures(*, base_id: int, year: int) -> FeedbackFigures:
+    """Trainees' anonymous ratings of a base's courses starting in ``year`` (the three course
+    scales; ``overall`` is their mean, 1 to 5); nothing under the minimum of responses."""
+    from .selectors_feedback import base_course_ids, course_figures
+
+    return course_figures(course_ids=base_course_ids(base_id=base_id, year=year))
+
+
+__all__ += [
+    "CourseFeedbackSummary",
+    "FeedbackFigures",
+    "TeacherFeedbackSummary",
+    "TeacherRating",
+    "base_feedback_figures",
+    "course_feedback_summary",
+    "faculty_page_feedback_summary",
+    "teacher_feedback_summary",
+]
+
+# -- end course feedback

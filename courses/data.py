@@ -248,3 +248,55 @@ class ContinueLearning:
     lesson_url: str
     started: bool  # the person has worked on the course before
     after_done: bool  # the last lesson touched is done: this is the one after it
+
+
+# -- course feedback (评教) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackFigures:
+    """Anonymous ratings of one group (a course, a teacher, a base's year), 1 to 5.
+
+    Under ``minimum`` responses nothing is given: ``responses``, every average and the comments
+    are None or empty and ``enough`` is False, so a small class cannot be read person by
+    person. ``averages`` maps each scale to its mean; ``overall`` is the mean of those."""
+
+    enough: bool
+    minimum: int
+    responses: int | None = None
+    averages: dict = field(default_factory=dict)
+    overall: Decimal | None = None
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeacherRating:
+    """One teacher (a faculty member page) as rated in one course, or in all their courses."""
+
+    teacher_id: int
+    name: str
+    figures: FeedbackFigures
+
+
+@dataclass(frozen=True)
+class CourseFeedbackSummary:
+    """What a course's trainees said of it and of each of its teachers, anonymously."""
+
+    course_id: int
+    title: str
+    class_name: str
+    figures: FeedbackFigures
+    teachers: tuple[TeacherRating, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeacherFeedbackSummary:
+    """A teacher's ratings over every course they were rated in (all their faculty pages)."""
+
+    user_id: int | None
+    teacher_ids: tuple[int, ...]
+    courses: int
+    figures: FeedbackFigures
+
+
+# -- end course feedback

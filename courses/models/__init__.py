@@ -1,4 +1,5 @@
 from .exams import Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionType
+from .feedback import CourseFeedback, FeedbackGiven, TeacherFeedback
 from .invitations import EnrolmentInvitation
 from .learning import AttendanceMark, Enrolment, LessonActivity, LessonCredit
 from .pages import CourseIndexPage, CoursePage, Delivery, LessonPage, ModulePage
@@ -7,12 +8,14 @@ __all__ = [
     "Attempt",
     "AttemptQuestion",
     "AttendanceMark",
+    "CourseFeedback",
     "CourseIndexPage",
     "CoursePage",
     "Delivery",
     "Enrolment",
     "EnrolmentInvitation",
     "Exam",
+    "FeedbackGiven",
     "GradeChange",
     "LessonActivity",
     "LessonCredit",
@@ -20,4 +23,5 @@ __all__ = [
     "ModulePage",
     "Question",
     "QuestionType",
+    "TeacherFeedback",
 ]
