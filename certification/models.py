@@ -17,10 +17,30 @@ from certification.levels.models import (
 )
 from certification.lifecycle.models import ContinuingEducation
 from certification.practice.models import PracticeProof, PracticeRecord
+from certification.recognition.models import (
+    Award,
+    Criterion,
+    Nomination,
+    NominationEvidence,
+    Objection,
+    Review,
+    Reviewer,
+    Score,
+    SelectionRound,
+)
 from certification.registry.models import RegistryListing
 from certification.wallet.models import WalletNonce, WalletOffer
 
 __all__ = [
+    "Award",
+    "Criterion",
+    "Nomination",
+    "NominationEvidence",
+    "Objection",
+    "Review",
+    "Reviewer",
+    "Score",
+    "SelectionRound",
     "HOURS_FIELDS",
     "QUESTIONS_FIELDS",
     "Application",

@@ -1,0 +1,132 @@
+"""Reads of selection rounds: the ranking, a reviewer's work, the public lists, and who may
+see a nomination's evidence."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+
+from certification.recognition.models import (
+    Award,
+    Nomination,
+    Review,
+    Reviewer,
+    SelectionRound,
+)
+from certification.recognition.services import is_recognition_admin
+
+
+@dataclass
+class RankingRow:
+    nomination: Nomination
+    average: Decimal
+    reviews: int  # scored reviews
+    conflicts: int  # reviewers who stood aside
+    rank: int = 0
+
+
+def ranking(selection: SelectionRound) -> list[RankingRow]:
+    """Submitted nominations by the average of their reviewers' weighted scores (0–100),
+    highest first; ties go to more reviews, then the earlier nomination. Unscored last."""
+    nominations = (
+        Nomination.objects.filter(round=selection, status=Nomination.Status.SUBMITTED)
+        .select_related("nominee", "certificate")
+        .prefetch_related("reviews")
+    )
+    rows = []
+    for nomination in nominations:
+        scored = [r.weighted for r in nomination.reviews.all() if not r.conflict]
+        average = (
+            (sum(scored) / len(scored)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if scored
+            else Decimal("0.00")
+        )
+        conflicts = sum(1 for r in nomination.reviews.all() if r.conflict)
+        rows.append(RankingRow(nomination, average, len(scored), conflicts))
+    rows.sort(key=lambda row: (-bool(row.reviews), -row.average, -row.reviews, row.nomination.pk))
+    for index, row in enumerate(rows, start=1):
+        row.rank = index
+    return rows
+
+
+def rounds_public():
+    """Rounds anyone may look at: all of them (their windows and criteria are public)."""
+    return SelectionRound.objects.all()
+
+
+def rounds_open_for_nomination():
+    return [selection for selection in SelectionRound.objects.all() if selection.nominations_open()]
+
+
+def panel_rounds(user):
+    return SelectionRound.objects.filter(reviewers__user=user).distinct()
+
+
+def is_panel_member(user, selection) -> bool:
+    return Reviewer.objects.filter(round=selection, user_id=user.pk).exists()
+
+
+def my_review(user, nomination) -> Review | None:
+    return Review.objects.filter(nomination=nomination, reviewer_id=user.pk).first()
+
+
+def others_reviews_visible(user, nomination) -> bool:
+    """Nobody on the panel sees another's scores before submitting their own."""
+    return my_review(user, nomination) is not None
+
+
+def nominations_of(user):
+    """Nominations naming ``user``, or made by them."""
+    return (
+        Nomination.objects.filter(Q(nominee=user) | Q(nominated_by=user))
+        .select_related("round", "certificate", "nominee")
+        .prefetch_related("practice_records", "evidence")
+        .order_by("-pk")
+    )
+
+
+def may_see_nomination(user, nomination) -> bool:
+    """The nominee, whoever nominated, the round's panel, and administrators."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk in (nomination.nominee_id, nomination.nominated_by_id):
+        return True
+    return is_recognition_admin(user) or is_panel_member(user, nomination.round)
+
+
+def proposed_list(selection):
+    return Award.objects.filter(round=selection).exclude(status=Award.Status.WITHDRAWN)
+
+
+def final_list(selection):
+    if selection.published_at is None:
+        return Award.objects.none()
+    return Award.objects.filter(round=selection, status=Award.Status.AWARDED).order_by("rank")
+
+
+@dataclass(frozen=True)
+class AwardShown:
+    """What the registry says of an award: the round and where to verify it."""
+
+    award_id: int
+    title: str
+    year: int
+    number: str
+
+
+def awards_of_users(user_ids) -> dict[int, list[AwardShown]]:
+    """Published awards per person, in one query (the registry shows them on entries)."""
+    rows = (
+        Award.objects.filter(
+            nomination__nominee_id__in=list(user_ids),
+            status=Award.Status.AWARDED,
+            round__published_at__isnull=False,
+        )
+        .select_related("round")
+        .values_list("pk", "round__title", "round__year", "nomination__nominee_id")
+        .order_by("-round__year", "pk")
+    )
+    shown: dict[int, list[AwardShown]] = {}
+    for pk, title, year, person in rows:
+        shown.setdefault(person, []).append(AwardShown(pk, title, year, f"RA-{year}-{pk:04d}"))
+    return shown
