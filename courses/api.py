@@ -150,6 +150,7 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
     from .data import CourseProgress, ExamRecord, UpcomingSession
     from .models import LessonCredit, LessonPage
     from .selectors import course_outline
+    from .selectors_feedback import feedback_given_course_ids, feedback_state
 
     enrolments = list(
         Enrolment.objects.filter(user_id=user_id).select_related("course").order_by("-enrolled_at")
@@ -161,6 +162,7 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
     )
     courses, upcoming = [], []
     now = timezone.now()
+    rated = feedback_given_course_ids(user_id=user_id)
     for enrolment in enrolments:
         course = enrolment.course
         outline = course_outline(course=course)
@@ -174,6 +176,7 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
                 status=enrolment.status,
                 credited_hours=credited.get(enrolment.pk, Decimal("0")),
                 total_hours=outline.total_hours,
+                feedback=feedback_state(enrolment=enrolment, rated=rated),
             )
         )
         if enrolment.status != Enrolment.Status.WITHDRAWN:

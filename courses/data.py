@@ -100,6 +100,8 @@ class CourseProgress:
     status: str
     credited_hours: Decimal
     total_hours: Decimal
+    # Course feedback: "open" (finished, not yet rated), "given", or "".
+    feedback: str = ""
 
     @property
     def percent(self) -> int:

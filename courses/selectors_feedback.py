@@ -139,3 +139,13 @@ def base_course_ids(*, base_id: int, year: int | None = None) -> list[int]:
     if year is not None:
         courses = courses.filter(start_date__year=year)
     return list(courses.values_list("pk", flat=True))
+
+
+def feedback_state(*, enrolment: Enrolment, rated: set[int], today=None) -> str:
+    """For the trainee's course card: "given" once rated, "open" when the course is finished
+    and may be rated, else ""."""
+    if enrolment.course_id in rated:
+        return "given"
+    if finished(enrolment=enrolment, course=enrolment.course, today=today):
+        return "open"
+    return ""

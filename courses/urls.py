@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_import, views_learning, views_roster
+from . import views, views_feedback, views_import, views_learning, views_roster
 
 app_name = "courses"
 
@@ -44,4 +44,11 @@ urlpatterns = [
         views_import.invitation_decline,
         name="invitation_decline",
     ),
+    path("courses/<id:course_id>/feedback/", views_feedback.feedback_form, name="feedback"),
+    path(
+        "courses/<id:course_id>/feedback/results/",
+        views_feedback.feedback_results,
+        name="feedback_results",
+    ),
+    path("feedback/", views_feedback.feedback_overview, name="feedback_overview"),
 ]
