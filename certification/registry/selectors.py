@@ -37,6 +37,8 @@ class RegistryEntry:
     grade: str = ""
     grade_label: str = ""
     grade_year: int | None = None
+    # Published recognition awards (certification/recognition): the round and its number.
+    awards: tuple = ()
 
 
 def certificates_in_force(*, today: datetime.date | None = None) -> QuerySet:
@@ -103,6 +105,7 @@ def registry_entries(listings) -> list[RegistryEntry]:
         "number", "level_name", "level_name_en", "printed_name"
     ).in_bulk([listing.shown_certificate_id for listing in listings])
     filing = _filing_shown([listing.user_id for listing in listings if listing.show_filing])
+    awards = _awards_shown([listing.user_id for listing in listings])
     entries = []
     for listing in listings:
         certificate = certificates[listing.shown_certificate_id]
@@ -121,10 +124,18 @@ def registry_entries(listings) -> list[RegistryEntry]:
                 organisation=listing.organisation,
                 specialties=tuple(listing.specialty_list),
                 public_contact=listing.public_contact,
+                awards=tuple(awards.get(listing.user_id, ())),
                 **filing.get(listing.user_id, {}),
             )
         )
     return entries
+
+
+def _awards_shown(user_ids) -> dict[int, list]:
+    """Published recognition awards of the listed people, in one query."""
+    from certification.recognition.selectors import awards_of_users
+
+    return awards_of_users(user_ids) if user_ids else {}
 
 
 def _filing_shown(user_ids) -> dict[int, dict]:

@@ -6,7 +6,7 @@ import itertools
 from django.utils import timezone
 
 from certification.models import PracticeRecord, SelectionRound
-from certification.recognition.services import round_create
+from certification.recognition.services import nomination_create, round_create
 from tests.certification.factories import certifying_body
 from tests.certification.records import certificate_record
 from tests.factories import UserFactory
@@ -17,6 +17,7 @@ CRITERIA = [
     {"name": "职业操守", "description": "", "weight": 40, "max_score": 5},
 ]
 _n = itertools.count(1)
+STATEMENT = "多年从事高校专利转移转化，促成多项技术交易。"
 
 
 def admin():
@@ -93,3 +94,14 @@ def confirmed_project(owner, title="专利许可项目"):
 
 def reviewer(**fields):
     return UserFactory(roles=["Faculty"], real_name=f"评审{next(_n)}", **fields)
+
+
+def nominate_self(selection, person, **kwargs):
+    return nomination_create(
+        round_id=selection.pk,
+        actor=person,
+        nominee=person,
+        by="self",
+        statement=STATEMENT,
+        **kwargs,
+    )

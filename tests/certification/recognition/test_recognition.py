@@ -18,19 +18,18 @@ from tests.factories import UserFactory, png_bytes, training_base
 
 from .helpers import (
     CRITERIA,
+    STATEMENT,
     a_round,
     admin,
     certified,
     confirmed_project,
     move_to,
+    nominate_self,
     reviewer,
     windows,
 )
 
 pytestmark = pytest.mark.django_db
-
-STATEMENT = "多年从事高校专利转移转化，促成多项技术交易。"
-
 
 @pytest.fixture
 def client(client):
@@ -46,17 +45,6 @@ def boss():
 @pytest.fixture
 def selection(boss):
     return a_round(boss)
-
-
-def nominate_self(selection, person, **kwargs):
-    return services.nomination_create(
-        round_id=selection.pk,
-        actor=person,
-        nominee=person,
-        by="self",
-        statement=STATEMENT,
-        **kwargs,
-    )
 
 
 def seat(selection, boss, person):
