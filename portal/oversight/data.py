@@ -18,6 +18,11 @@ class BaseFigures:
     certificates: int
     faculty: int
     textbooks: int
+    # Trainees' anonymous ratings of the year's classes (courses.api.base_feedback_figures):
+    # the mean of the course scales, 1 to 5, and how many answered; both None under the
+    # minimum of responses (5), so a small class is never shown.
+    course_rating: Decimal | None = None
+    course_rating_responses: int | None = None
 
     def as_json(self) -> dict:
         return {

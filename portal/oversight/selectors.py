@@ -13,6 +13,7 @@ def base_figures(*, base_id: int, year: int) -> BaseFigures:
     """The measured figures of the base for the year (about ten queries, whatever the data)."""
     delivered = courses.api.base_year_figures(base_id=base_id, year=year)
     catalogue = cms.api.base_catalogue_counts(page_id=base_id)
+    ratings = courses.api.base_feedback_figures(base_id=base_id, year=year)
     return BaseFigures(
         year=year,
         classes=delivered.classes,
@@ -24,6 +25,8 @@ def base_figures(*, base_id: int, year: int) -> BaseFigures:
         certificates=certification.api.certificates_issued_count(base_id=base_id, year=year),
         faculty=catalogue.faculty,
         textbooks=catalogue.textbooks,
+        course_rating=ratings.overall,
+        course_rating_responses=ratings.responses,
     )
 
 
