@@ -490,8 +490,9 @@ def test_announcing_before_the_review_closes_is_refused(boss):
         services.round_announce(round_id=selection.pk, actor=boss)
 
 
-def test_pages_fit_a_phone_and_speak_chinese_first(boss, client):
+def test_the_round_page_speaks_chinese_first(boss, client):
     selection, _people = announced(boss)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(reverse("recognition_round", args=[selection.pk])).content.decode()
-    assert "公示" in page and "提出异议" in page
+    assert "拟获奖名单（公示）" in page and "对此人提出异议" in page
+    assert "权重" in page and "Weight" not in page
