@@ -303,3 +303,24 @@ def registry_find(*, query: str, limit: int = 5) -> tuple[int, list]:
 
 
 __all__ += ["registry_find"]
+
+
+def certificates_in_force_of(*, user_ids) -> dict[int, list[tuple[str, str, str]]]:
+    """The certificates each person holds in force today, highest level first, as (number,
+    level name, level name in English); one query. For pages where the holder chose to show
+    them, such as the national faculty pool."""
+    from certification.registry.selectors import certificates_in_force
+
+    found: dict[int, list[tuple[str, str, str]]] = {pk: [] for pk in user_ids}
+    rows = (
+        certificates_in_force()
+        .filter(holder_id__in=list(found))
+        .order_by("holder_id", "-level__rank", "-issued_on", "-pk")
+        .values_list("holder_id", "number", "level_name", "level_name_en")
+    )
+    for holder_id, number, name, name_en in rows:
+        found[holder_id].append((number, name, name_en))
+    return found
+
+
+__all__ += ["certificates_in_force_of"]

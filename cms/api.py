@@ -147,3 +147,24 @@ def base_catalogue_counts(*, page_id: int) -> BaseCatalogueCounts:
 
 __all__ += ["cjk_serif_font_path", "font_has_glyph", "reportlab_cjk_serif_font"]
 __all__ += ["BaseCatalogueCounts", "base_catalogue_counts", "training_bases_all"]
+
+
+# -- the national faculty pool (portal/faculty) -----------------------------------------------
+
+from .faculty_pool import (  # noqa: E402
+    FacultyCard,
+    FacultyProfile,
+    faculty_page_base_id,
+    faculty_pool_page,
+    faculty_pool_specialties,
+    faculty_profile,
+)
+
+__all__ += [
+    "FacultyCard",
+    "FacultyProfile",
+    "faculty_page_base_id",
+    "faculty_pool_page",
+    "faculty_pool_specialties",
+    "faculty_profile",
+]

@@ -434,6 +434,19 @@ class FacultyMemberPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
 
     professional_title = models.CharField(_("professional title"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200)
+    province = models.CharField(
+        _("province"),
+        max_length=2,
+        choices=Province.choices,
+        blank=True,
+        help_text=_("Where they work; leave empty for the training base's province."),
+    )
+    certificates = models.TextField(
+        _("certificates held"),
+        blank=True,
+        max_length=1000,
+        help_text=_("One a line, e.g. 中级技术经纪人 or 专利代理师."),
+    )
     photo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("photo"),
@@ -453,7 +466,8 @@ class FacultyMemberPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("professional_title"), FieldPanel("organisation")]),
-                FieldPanel("photo"),
+                FieldRowPanel([FieldPanel("province"), FieldPanel("photo")]),
+                FieldPanel("certificates"),
             ],
             heading=_("Who they are"),
         ),
@@ -468,6 +482,7 @@ class FacultyMemberPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
         index.SearchField("organisation"),
         index.SearchField("biography"),
         index.RelatedFields("specialties", [index.SearchField("name")]),
+        index.FilterField("province"),
     ]
 
     parent_page_types = ["cms.FacultyIndexPage"]
@@ -476,6 +491,17 @@ class FacultyMemberPage(InTrainingBaseMixin, SyllabusLabelsMixin, Page):
     class Meta:
         verbose_name = _("faculty member")
         verbose_name_plural = _("faculty members")
+
+    @property
+    def effective_province(self) -> str:
+        """The province they work in: their own, else their training base's."""
+        if self.province:
+            return self.province
+        base = self.training_base
+        return base.province if base else ""
+
+    def get_certificate_lines(self) -> list[str]:
+        return [line.strip() for line in self.certificates.splitlines() if line.strip()]
 
 
 class NewsIndexPage(Page):

@@ -479,12 +479,14 @@ def answers_awaiting_grading(*, user) -> int | None:
     None when they teach nowhere (administrators included: they grade from the queue itself)."""
     from cms import api as cms_api
 
+    from .permissions import guest_course_ids
     from .selectors import answers_awaiting_count
 
     base_ids = cms_api.training_base_ids_for_staff(user_id=user.pk, role="faculty")
-    if not base_ids:
+    guest = guest_course_ids(user)
+    if not base_ids and not guest:
         return None
-    return answers_awaiting_count(base_ids=base_ids, grader_id=user.pk)
+    return answers_awaiting_count(base_ids=base_ids, grader_id=user.pk, course_ids=guest)
 
 
 def faculty_user_ids(*, base_id: int) -> set[int]:
@@ -629,3 +631,39 @@ __all__ += [
 ]
 
 # -- end course feedback
+
+
+# -- who teaches: the national faculty pool (portal/faculty) ----------------------------------
+
+from .teaching import ClassTaught, TeachingRecord  # noqa: E402
+
+
+def teaching_record(*, faculty_page_id: int) -> TeachingRecord:
+    """A faculty member's teaching on the portal: classes (named on the class, teaching one of
+    its lessons, or by an accepted invitation), sessions and lessons taught, trainees and pass
+    rates (none shown under five trainees who sat). No trainee is named."""
+    from .teaching import teaching_record as _record
+
+    return _record(faculty_page_id=faculty_page_id)
+
+
+def teaching_counts(*, faculty_page_ids) -> dict[int, tuple[int, int]]:
+    """(classes, lessons taught) for each faculty page, for a page of the pool."""
+    from .teaching import teaching_counts as _counts
+
+    return _counts(faculty_page_ids=faculty_page_ids)
+
+
+def faculty_accounts(*, faculty_page_ids) -> dict[int, tuple[int, bool]]:
+    """For each faculty page linked to an account: (the account's id, whether its holder chose
+    to show their portal certificates on the pool)."""
+    from .teaching import linked_accounts
+
+    return {
+        page_id: (link.user_id, link.show_certificates)
+        for page_id, link in linked_accounts(page_ids=faculty_page_ids).items()
+    }
+
+
+__all__ += ["ClassTaught", "TeachingRecord", "faculty_accounts", "teaching_counts"]
+__all__ += ["teaching_record"]

@@ -22,6 +22,30 @@ def require_staff_of(user, base_id: int | None, role: str = "any") -> None:
         raise PermissionDenied
 
 
+def guest_course_ids(user) -> set[int]:
+    """The classes of other bases ``user`` accepted an invitation to teach: each grants its
+    attendance sheets and the grading of its exams, and nothing else of that base."""
+    if not user.is_authenticated:
+        return set()
+    from .models import TeachingInvitation
+
+    return set(
+        TeachingInvitation.objects.filter(
+            user_id=user.pk, status=TeachingInvitation.Status.ACCEPTED
+        ).values_list("course_id", flat=True)
+    )
+
+
+def require_teacher_of(user, base_id: int | None, course_id: int | None, role: str = "any"):
+    """Staff of the base, or a teacher invited to this class (``course_id``)."""
+    allowed = staff_base_ids(user, role)
+    if allowed is None or base_id in allowed:
+        return
+    if course_id is not None and course_id in guest_course_ids(user):
+        return
+    raise PermissionDenied
+
+
 class BaseScopedPermissionPolicy(ModelPermissionPolicy):
     """Django model permissions, narrowed to the objects of the bases the user works at."""
 

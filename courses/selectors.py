@@ -320,8 +320,11 @@ def category_breakdown(*, attempt: Attempt) -> "OrderedDict[str, dict]":
     )
 
 
-def grading_queue(*, base_ids: set[int] | None, grader_id: int | None = None):
-    """Attempts with written answers waiting for a grade, in the given bases (None: all).
+def grading_queue(
+    *, base_ids: set[int] | None, grader_id: int | None = None, course_ids: set[int] = frozenset()
+):
+    """Attempts with written answers waiting for a grade, in the given bases (None: all), and
+    those of the exams of ``course_ids`` (classes of other bases one was invited to teach).
 
     With ``grader_id``, the grader's own attempts are left out: nobody grades themselves.
     """
@@ -344,15 +347,19 @@ def grading_queue(*, base_ids: set[int] | None, grader_id: int | None = None):
         )
     )
     if base_ids is not None:
-        attempts = attempts.filter(exam__base_id__in=base_ids)
+        attempts = attempts.filter(
+            Q(exam__base_id__in=base_ids) | Q(exam__course_id__in=set(course_ids))
+        )
     if grader_id is not None:
         attempts = attempts.exclude(user_id=grader_id)
     return attempts.order_by("submitted_at")
 
 
-def answers_awaiting_count(*, base_ids: set[int] | None, grader_id: int | None = None) -> int:
-    """Written answers handed in and not yet graded, in the given bases (None: all), leaving
-    out the grader's own (nobody grades themselves)."""
+def answers_awaiting_count(
+    *, base_ids: set[int] | None, grader_id: int | None = None, course_ids: set[int] = frozenset()
+) -> int:
+    """Written answers handed in and not yet graded, in the given bases (None: all) and the
+    exams of ``course_ids``, leaving out the grader's own (nobody grades themselves)."""
     from .models import AttemptQuestion
     from .models.exams import OBJECTIVE_TYPES
 
@@ -360,7 +367,9 @@ def answers_awaiting_count(*, base_ids: set[int] | None, grader_id: int | None =
         attempt__status=Attempt.Status.AWAITING_GRADING, score__isnull=True
     ).exclude(type__in=OBJECTIVE_TYPES)
     if base_ids is not None:
-        answers = answers.filter(attempt__exam__base_id__in=base_ids)
+        answers = answers.filter(
+            Q(attempt__exam__base_id__in=base_ids) | Q(attempt__exam__course_id__in=set(course_ids))
+        )
     if grader_id is not None:
         answers = answers.exclude(attempt__user_id=grader_id)
     return answers.count()

@@ -2,7 +2,7 @@ from django.urls import path
 
 from portal.accounts import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_feedback, views_import, views_learning, views_roster
+from . import views, views_feedback, views_import, views_learning, views_roster, views_teaching
 
 app_name = "courses"
 
@@ -43,6 +43,20 @@ urlpatterns = [
         "invitations/<slug:token>/decline/",
         views_import.invitation_decline,
         name="invitation_decline",
+    ),
+    path("teaching/", views_teaching.my_teaching, name="my_teaching"),
+    path("teaching/links/<id:link_id>/", views_teaching.link_answer, name="faculty_link_answer"),
+    path(
+        "teaching/invitations/<id:invitation_id>/",
+        views_teaching.invitation_answer,
+        name="teaching_invitation_answer",
+    ),
+    path("teaching/certificates/", views_teaching.certificates_show, name="certificates_show"),
+    path("teaching/faculty/<id:page_id>/link/", views_teaching.faculty_link, name="faculty_link"),
+    path(
+        "teaching/faculty/<id:page_id>/invite/",
+        views_teaching.teaching_invite,
+        name="teaching_invite",
     ),
     path("courses/<id:course_id>/feedback/", views_feedback.feedback_form, name="feedback"),
     path(

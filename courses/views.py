@@ -18,7 +18,7 @@ from portal.accounts.converters import record_id
 from . import selectors, services
 from .models import Attempt, AttendanceMark, CoursePage, Delivery, Enrolment, Exam, LessonPage
 from .models.exams import OBJECTIVE_TYPES, QuestionType
-from .permissions import require_staff_of, staff_base_ids
+from .permissions import guest_course_ids, require_teacher_of, staff_base_ids
 from .services import LearningError
 from .templatetags.courses_tags import option_letter
 
@@ -94,8 +94,8 @@ def lesson_done(request, lesson_id):
 @login_required
 def attendance(request, lesson_id):
     lesson = get_object_or_404(LessonPage, pk=lesson_id, delivery=Delivery.IN_PERSON)
-    require_staff_of(request.user, _base_id(lesson))
     course = CoursePage.objects.ancestor_of(lesson).first()
+    require_teacher_of(request.user, _base_id(lesson), course.pk if course else None)
     enrolments = list(
         Enrolment.objects.filter(course=course)
         .exclude(status=Enrolment.Status.WITHDRAWN)
@@ -370,9 +370,12 @@ def _review(attempt: Attempt, show_key: bool) -> list[dict]:
 @login_required
 def grading_queue(request):
     allowed = staff_base_ids(request.user, role="faculty")
-    if allowed is not None and not allowed:
+    guest = guest_course_ids(request.user)
+    if allowed is not None and not allowed and not guest:
         raise PermissionDenied
-    queue = list(selectors.grading_queue(base_ids=allowed, grader_id=request.user.pk))
+    queue = list(
+        selectors.grading_queue(base_ids=allowed, grader_id=request.user.pk, course_ids=guest)
+    )
     return render(
         request,
         "courses/grading_queue.html",
@@ -383,7 +386,7 @@ def grading_queue(request):
 @login_required
 def grading_attempt(request, attempt_id):
     attempt = get_object_or_404(Attempt.objects.select_related("exam", "user"), pk=attempt_id)
-    require_staff_of(request.user, attempt.exam.base_id, role="faculty")
+    require_teacher_of(request.user, attempt.exam.base_id, attempt.exam.course_id, role="faculty")
     if attempt.user_id == request.user.pk:
         messages.error(
             request,
@@ -456,7 +459,9 @@ def grading_attempt(request, attempt_id):
 
 def _next_in_queue(user, *, exclude: int):
     allowed = staff_base_ids(user, role="faculty")
-    queue = selectors.grading_queue(base_ids=allowed, grader_id=user.pk)
+    queue = selectors.grading_queue(
+        base_ids=allowed, grader_id=user.pk, course_ids=guest_course_ids(user)
+    )
     return queue.exclude(pk=exclude).first()
 
 

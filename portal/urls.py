@@ -34,6 +34,7 @@ urlpatterns = [
     path("oversight/evaluations/", include("portal.oversight.urls")),
     path("oversight/reports/", include("portal.reports.urls")),
     path("oversight/dashboard/", include("portal.dashboard.urls")),
+    path("faculty/", include("portal.faculty.urls")),
     path("", include("certification.urls")),
 ]
 

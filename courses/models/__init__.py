@@ -1,4 +1,5 @@
 from .exams import Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionType
+from .faculty import FacultyAccountLink, TeachingInvitation
 from .feedback import CourseFeedback, FeedbackGiven, TeacherFeedback
 from .invitations import EnrolmentInvitation
 from .learning import AttendanceMark, Enrolment, LessonActivity, LessonCredit
@@ -15,6 +16,7 @@ __all__ = [
     "Enrolment",
     "EnrolmentInvitation",
     "Exam",
+    "FacultyAccountLink",
     "FeedbackGiven",
     "GradeChange",
     "LessonActivity",
@@ -24,4 +26,5 @@ __all__ = [
     "Question",
     "QuestionType",
     "TeacherFeedback",
+    "TeachingInvitation",
 ]

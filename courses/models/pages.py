@@ -246,6 +246,18 @@ class LessonPage(InTrainingBaseMixin, Page):
     session_starts = models.DateTimeField(_("session starts"), null=True, blank=True)
     session_ends = models.DateTimeField(_("session ends"), null=True, blank=True)
     location = models.CharField(_("place"), max_length=200, blank=True)
+    teacher = models.ForeignKey(
+        "cms.FacultyMemberPage",
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Who teaches this lesson: a teacher of this base, or one who accepted this "
+            "base's invitation to teach the class."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("hours"), FieldPanel("delivery"), FieldPanel("required")]),
@@ -259,6 +271,7 @@ class LessonPage(InTrainingBaseMixin, Page):
             ],
             heading=_("In-person session"),
         ),
+        FieldPanel("teacher"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
 

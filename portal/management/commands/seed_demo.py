@@ -11,6 +11,7 @@ from cms import api as cms_api
 from cms.demo import seed_content
 from courses import demo_scale as courses_scale
 from courses.demo import seed_base_courses, seed_learning
+from courses.demo_faculty import seed_faculty_pool
 from portal.accounts.demo import (
     DEMO_ACCOUNTS,
     DEMO_LEARNERS,
@@ -76,6 +77,9 @@ class Command(BaseCommand):
                     grader=accounts["faculty@demo.local"],
                     rng=rng,
                 )
+            seed_faculty_pool(
+                editor=accounts["editor@demo.local"], teacher=accounts["faculty@demo.local"]
+            )
             bodies = seed_bodies(bases, accounts["certifier@demo.local"])
             seed_stories(
                 bodies=bodies,
