@@ -305,6 +305,38 @@ def registry_find(*, query: str, limit: int = 5) -> tuple[int, list]:
 __all__ += ["registry_find"]
 
 
+def audit_record(*, actor, action: str, obj, data: dict | None = None) -> None:
+    """Append a decision about ``obj`` to the hash-chained audit log (inside the caller's
+    transaction, as its last write)."""
+    from certification.audit.chain import audit_append
+
+    audit_append(actor=actor, action=action, obj=obj, data=data)
+
+
+def evidence_file_check(upload) -> str:
+    """The content type of an acceptable evidence file (a real picture, cleaned of its EXIF, or
+    a real PDF, within the size limit); a ``ValidationError`` with the reason otherwise."""
+    from django.core.exceptions import ValidationError
+
+    from certification.errors import CertificationError
+    from certification.files import evidence_check
+
+    try:
+        return evidence_check(upload)
+    except CertificationError as refused:
+        raise ValidationError(str(refused)) from refused
+
+
+def evidence_file_response(field, *, filename: str, content_type: str | None = None):
+    """A private file sent so that a browser never runs it as a page."""
+    from certification.files import private_file
+
+    return private_file(field, filename=filename, content_type=content_type)
+
+
+__all__ += ["audit_record", "evidence_file_check", "evidence_file_response"]
+
+
 def certificates_in_force_of(*, user_ids) -> dict[int, list[tuple[str, str, str]]]:
     """The certificates each person holds in force today, highest level first, as (number,
     level name, level name in English); one query. For pages where the holder chose to show

@@ -168,3 +168,32 @@ __all__ += [
     "faculty_pool_specialties",
     "faculty_profile",
 ]
+
+
+def training_base_create(**fields) -> TrainingBase:
+    """Create and publish a training base with its sections, editors group and collection
+    (keyword arguments as ``cms.services.training_base_create``)."""
+    from .services import training_base_create as _create
+
+    return _to_data(_create(**fields))
+
+
+def training_base_editor_ids(*, page_id: int) -> set[int]:
+    """Ids of the active accounts in the base's editors group."""
+    from django.contrib.auth import get_user_model
+
+    return set(
+        get_user_model()
+        .objects.filter(is_active=True, groups__training_base_workspace__base_id=page_id)
+        .values_list("pk", flat=True)
+    )
+
+
+from .base_facts import BasePublicFact, base_public_facts_register  # noqa: E402
+
+__all__ += [
+    "BasePublicFact",
+    "base_public_facts_register",
+    "training_base_create",
+    "training_base_editor_ids",
+]

@@ -1,7 +1,9 @@
 """Writes to the content tree's surroundings: each training base's editors and media."""
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from .models import TrainingBasePage, TrainingBaseWorkspace
@@ -97,3 +99,64 @@ def training_base_faculty_add(*, base: TrainingBasePage, user) -> None:
     """Make ``user`` a teacher of ``base``."""
     workspace = training_base_workspace_ensure(base=base)
     user.groups.add(workspace.faculty)
+
+
+# The sections every base publishes under its page, as the demo and the admin build them.
+BASE_SECTIONS = (
+    ("textbooks", "教材", "TextbookIndexPage"),
+    ("faculty", "师资", "FacultyIndexPage"),
+    ("news", "基地动态", "NewsIndexPage"),
+)
+
+
+@transaction.atomic
+def training_base_create(
+    *,
+    title: str,
+    short_code: str,
+    province: str,
+    city: str,
+    accreditation: str,
+    accredited_year: int | None = None,
+    summary: str = "",
+    contact_person: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    website: str = "",
+) -> TrainingBasePage:
+    """Create and publish a base under the bases index with its textbook, faculty and news
+    sections. Publishing is what gives it its editors group and collection
+    (``signals.on_page_published``), exactly as when an administrator publishes one by hand.
+    A bad or taken code raises ``ValidationError`` and creates nothing."""
+    from . import models as cms_models
+    from .models import TrainingBaseIndexPage
+
+    index = TrainingBaseIndexPage.objects.select_for_update().first()
+    if index is None:
+        raise ValidationError("There is no training base index page to put the base under.")
+    code = short_code.strip().upper()
+    if TrainingBasePage.objects.filter(short_code=code).exists():
+        raise ValidationError({"short_code": _("Another training base already uses this code.")})
+    base = TrainingBasePage(
+        title=title,
+        slug=code.lower(),
+        short_code=code,
+        province=province,
+        city=city,
+        accreditation=accreditation,
+        accredited_year=accredited_year,
+        summary=summary[:300],
+        contact_person=contact_person[:50],
+        contact_phone=contact_phone[:30],
+        contact_email=contact_email,
+        website=website,
+    )
+    index.add_child(instance=base)
+    base.save_revision().publish()
+    for slug, section_title, model_name in BASE_SECTIONS:
+        section = getattr(cms_models, model_name)(title=section_title, slug=slug)
+        base.add_child(instance=section)
+        section.save_revision().publish()
+    training_base_workspace_ensure(base=base)
+    base.refresh_from_db()
+    return base

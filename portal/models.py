@@ -3,10 +3,23 @@
 
 from .dashboard.models import CurrentFigures, MonthFigures, Snapshot
 from .notifications.models import Notification, NotificationSettings
-from .oversight.models import BaseEvaluation, BaseEvaluationRevision
+from .oversight.models import (
+    BaseAccreditation,
+    BaseApplication,
+    BaseApplicationEvent,
+    BaseApplicationFile,
+    BaseEvaluation,
+    BaseEvaluationRevision,
+    SelfAssessment,
+    SelfAssessmentFile,
+)
 from .reports.models import ReportJob
 
 __all__ = [
+    "BaseAccreditation",
+    "BaseApplication",
+    "BaseApplicationEvent",
+    "BaseApplicationFile",
     "BaseEvaluation",
     "BaseEvaluationRevision",
     "CurrentFigures",
@@ -14,5 +27,7 @@ __all__ = [
     "Notification",
     "NotificationSettings",
     "ReportJob",
+    "SelfAssessment",
+    "SelfAssessmentFile",
     "Snapshot",
 ]

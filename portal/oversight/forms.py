@@ -12,6 +12,13 @@ class EvaluationForm(forms.Form):
     overall_comment = forms.CharField(
         label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    published = forms.BooleanField(
+        label=_("Publish this grade on the base's public page"),
+        required=False,
+        help_text=_(
+            "The base's editors see the grade either way; the public sees it only if ticked."
+        ),
+    )
 
     def __init__(self, *args, rule: GradingRule, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +69,10 @@ class EvaluationForm(forms.Form):
     def initial_from(cls, evaluation) -> dict:
         if evaluation is None:
             return {}
-        initial = {"overall_comment": evaluation.overall_comment}
+        initial = {
+            "overall_comment": evaluation.overall_comment,
+            "published": evaluation.published,
+        }
         for key in ("facilities", "organisation", "results", "innovation"):
             initial[f"{key}_score"] = getattr(evaluation, f"{key}_score")
             initial[f"{key}_comment"] = getattr(evaluation, f"{key}_comment")

@@ -148,3 +148,20 @@ def grade_for(scores: dict[str, Decimal], rule: GradingRule) -> tuple[Decimal, s
     if capped:
         grade = rule.floor_cap
     return total, str(grade), capped
+
+
+def rule_from_json(data: dict) -> GradingRule:
+    """The rule an evaluation stored (``GradingRule.as_json``), to show what it was graded by."""
+    criteria = tuple(
+        Criterion(key=key, maximum=Decimal(values["maximum"]), floor=Decimal(values["floor"]))
+        for key, values in (data.get("criteria") or {}).items()
+        if key in CRITERIA
+    )
+    thresholds = data.get("thresholds") or {}
+    return GradingRule(
+        criteria=criteria,
+        thresholds=tuple(
+            (str(grade), Decimal(thresholds[grade])) for grade in GRADE_ORDER if grade in thresholds
+        ),
+        floor_cap=data.get("floor_cap") or DEFAULT_RULE["floor_cap"],
+    )

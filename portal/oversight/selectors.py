@@ -5,7 +5,7 @@ import cms.api
 import courses.api
 
 from .data import BaseFigures, BaseStatus
-from .models import BaseEvaluation, BaseEvaluationRevision
+from .models import BaseEvaluation, BaseEvaluationRevision, SelfAssessment
 from .rules import Grade
 
 
@@ -71,4 +71,14 @@ def year_results(*, year: int) -> list[BaseEvaluation]:
         BaseEvaluation.objects.filter(year=year)
         .select_related("base", "evaluated_by")
         .order_by("base__title", "base_id")
+    )
+
+
+def self_assessment_get(*, base_id: int, year: int) -> SelfAssessment | None:
+    """The base's own account of the year, shown to the administrator who grades it."""
+    return (
+        SelfAssessment.objects.filter(base_id=base_id, year=year)
+        .select_related("submitted_by")
+        .prefetch_related("files")
+        .first()
     )

@@ -7,6 +7,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+import certification.api
+
+from .accreditation import accreditation_refresh
 from .models import BaseEvaluation, BaseEvaluationRevision
 from .rules import GradingRule, current_rule, grade_for, score_problem
 from .selectors import base_figures
@@ -52,10 +55,14 @@ def evaluation_save(
     comments: dict[str, str],
     overall_comment: str,
     actor,
+    published: bool | None = None,
 ) -> BaseEvaluation:
     """Create or replace the base's evaluation for the year and append a revision.
 
     Every score is checked before anything is written; one bad score saves nothing.
+    ``published`` says whether the grade shows on the base's public page (None keeps the
+    earlier choice; a new evaluation is not published). The base's accreditation period is
+    worked out again, as a pass carries it forward.
     """
     rule = current_rule()
     clean = evaluation_scores_check(scores=scores, rule=rule)
@@ -70,6 +77,8 @@ def evaluation_save(
         "evaluated_by": actor,
         "evaluated_at": timezone.now(),
     }
+    if published is not None:
+        values["published"] = bool(published)
     for criterion in rule.criteria:
         values[f"{criterion.key}_score"] = clean[criterion.key]
         values[f"{criterion.key}_comment"] = (comments.get(criterion.key) or "").strip()
@@ -96,5 +105,20 @@ def evaluation_save(
             evaluation=evaluation,
             number=number,
             **{field: getattr(evaluation, field) for field in COPIED},
+        )
+        accreditation = accreditation_refresh(base_id=base_id)
+        certification.api.audit_record(
+            actor=actor,
+            action="evaluation.saved",
+            obj=evaluation,
+            data={
+                "base": base_id,
+                "year": year,
+                "version": number,
+                "total": str(total),
+                "grade": grade,
+                "published": evaluation.published,
+                "accredited_until": str(accreditation.ends_on) if accreditation else None,
+            },
         )
     return evaluation

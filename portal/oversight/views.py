@@ -110,6 +110,7 @@ def evaluation_form(request, base_id: int, year: int):
                     comments={c.key: form.cleaned_data[f"{c.key}_comment"] for c in rule.criteria},
                     overall_comment=form.cleaned_data["overall_comment"],
                     actor=request.user,
+                    published=form.cleaned_data["published"],
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -142,6 +143,7 @@ def evaluation_form(request, base_id: int, year: int):
             "existing": existing,
             "preview": preview,
             "figures": selectors.base_figures(base_id=base_id, year=year),
+            "assessment": selectors.self_assessment_get(base_id=base_id, year=year),
         },
     )
 
