@@ -21,6 +21,7 @@ from portal.accounts.demo import (
     scale_trainees,
     scale_trainees_create,
 )
+from portal.oversight.demo import seed_accredited_base
 
 
 class Command(BaseCommand):
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                 holder=accounts["trainee@demo.local"],
                 applicant=accounts["learner4@demo.local"],
             )
+            seed_accredited_base(reviewer=accounts["admin@demo.local"])
         if scale:
             started = time.monotonic()
             with transaction.atomic():
