@@ -3,7 +3,7 @@
 Answers are anonymous by construction. ``FeedbackGiven`` records *that* a person rated a course
 (so nobody rates twice); ``CourseFeedback`` and ``TeacherFeedback`` hold *what* was said, with
 no person, no time and a random key, so nothing links an answer back to a receipt, not even the
-order of the rows. See docs/decisions/0019-course-feedback.md.
+order of the rows. See docs/decisions/0023-course-feedback.md.
 """
 
 import uuid

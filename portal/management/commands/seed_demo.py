@@ -12,6 +12,7 @@ from cms.demo import seed_content
 from courses import demo_scale as courses_scale
 from courses.demo import seed_base_courses, seed_learning
 from courses.demo_faculty import seed_faculty_pool
+from courses.demo_feedback import seed_course_feedback
 from portal.accounts.demo import (
     DEMO_ACCOUNTS,
     DEMO_LEARNERS,
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             seed_faculty_pool(
                 editor=accounts["editor@demo.local"], teacher=accounts["faculty@demo.local"]
             )
+            seed_course_feedback(base=first, trainee=accounts["trainee@demo.local"])
             bodies = seed_bodies(bases, accounts["certifier@demo.local"])
             seed_stories(
                 bodies=bodies,
