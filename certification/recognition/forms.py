@@ -241,9 +241,13 @@ class ObjectionForm(forms.Form):
 class AnswerForm(forms.Form):
     objection = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Objection.Outcome.choices, widget=forms.RadioSelect
+        label=_("Decision on the objection"),
+        choices=Objection.Outcome.choices,
+        widget=forms.RadioSelect,
     )
-    answer = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea({"rows": 3}))
+    answer = forms.CharField(
+        label=_("Answer to the objector"), max_length=4000, widget=forms.Textarea({"rows": 3})
+    )
 
 
 def default_round_initial() -> dict:
