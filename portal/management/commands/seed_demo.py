@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from certification.demo.recognition import seed_recognition_demo
 from certification.demo.scale import people_seeded, records_create, scale_plans, setting_for
 from certification.demo.stories import seed_bodies, seed_stories
 from cms import api as cms_api
@@ -90,6 +91,8 @@ class Command(BaseCommand):
                 holder=accounts["trainee@demo.local"],
                 applicant=accounts["learner4@demo.local"],
             )
+            # A finished 十大技术经纪人 selection round with its published list.
+            seed_recognition_demo(bodies=bodies, accounts=accounts)
             seed_accredited_base(reviewer=accounts["admin@demo.local"])
         if scale:
             started = time.monotonic()
