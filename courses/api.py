@@ -411,7 +411,20 @@ def personal_data_of(*, user_id: int) -> dict:
         .select_related("course")
         .order_by("pk")
     ]
-    return {"enrolments": enrolments, "exam_attempts": attempts, "invitations": invitations}
+    # That the person rated a course, and when; what they said is not theirs to download:
+    # answers are kept unlinked from the person (docs/decisions/0023-course-feedback.md).
+    from .models import FeedbackGiven
+
+    rated = [
+        {"course": g.course.title, "rated_at": _iso(g.given_at)}
+        for g in FeedbackGiven.objects.filter(user_id=user_id).select_related("course")
+    ]
+    return {
+        "enrolments": enrolments,
+        "exam_attempts": attempts,
+        "invitations": invitations,
+        "courses_rated": rated,
+    }
 
 
 def personal_data_erase(*, user_id: int, email: str) -> None:

@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 
 import pytest
+from django.utils import translation
 
 from courses import api as courses_api
 from courses.models import CourseFeedback, Enrolment, FeedbackGiven, TeacherFeedback
@@ -11,6 +12,14 @@ from courses.services_feedback import FeedbackRefused, course_feedback_submit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The services' messages in English, so the assertions read them."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = {"content": "5", "organisation": "4", "usefulness": "3"}
 TEACHER = {"clarity": "4", "expertise": "5", "responsiveness": "3"}
@@ -190,3 +199,20 @@ def test_a_teachers_figures_add_up_their_courses():
 
 def test_an_unknown_course_has_no_summary():
     assert courses_api.course_feedback_summary(987654) is None
+
+
+def test_the_audit_log_says_who_answered_never_what():
+    from certification.audit.models import AuditEntry
+
+    _base, course, members, people = _class(size=1)
+    _answer(people[0], course, members, comment="私下的意见")
+    entry = AuditEntry.objects.get(action="course.feedback_given")
+    assert entry.actor_id == people[0].pk and entry.data == {"course": course.pk}
+
+
+def test_a_persons_data_says_which_courses_they_rated_but_not_what_they_said():
+    _base, course, members, people = _class(size=1)
+    _answer(people[0], course, members, comment="私下的意见")
+    data = courses_api.personal_data_of(user_id=people[0].pk)
+    assert [r["course"] for r in data["courses_rated"]] == [course.title]
+    assert "私下的意见" not in repr(data)

@@ -170,6 +170,18 @@ def test_a_class_of_three_shows_no_figures(client):
     assert "评价人数太少，不予显示" in overview and "4.0 (" not in overview
 
 
+def test_the_bases_faculty_see_the_results_too(client):
+    from cms.services import training_base_faculty_add
+
+    base, course, teacher, people = _class(size=5)
+    _rate_all(course, teacher, people)
+    faculty = factories.UserFactory(roles=["Faculty"])
+    training_base_faculty_add(base=base, user=faculty)
+    client.force_login(faculty)
+    page = client.get(reverse("courses:feedback_results", args=(course.pk,))).content.decode()
+    assert "5 份评价" in page and not any(p.real_name in page for p in people)
+
+
 def test_results_are_for_the_courses_own_base_only(client):
     _base, course, teacher, people = _class(size=5)
     _rate_all(course, teacher, people)
