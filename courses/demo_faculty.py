@@ -2,6 +2,8 @@
 her qualifications, lessons she teaches, and a class of another base she accepted to teach.
 Idempotent: running it again adds nothing."""
 
+from django.utils import timezone
+
 from cms.models import FacultyMemberPage, TrainingBasePage
 from portal.accounts.demo import DemoAccount, demo_account_ensure
 from portal.accounts.provinces import Province
@@ -58,19 +60,28 @@ def seed_faculty_pool(*, editor, teacher, admin=None) -> None:
         ).first() or teaching.faculty_link_request(page=page, email=teacher.email, by=editor)
         teaching.faculty_link_answer(link_id=link.pk, user=teacher, accept=True)
         teaching.faculty_link_certificates_show(user=teacher, show=True)
-
-    # She teaches the in-person sessions of her own base's classes.
-    for lesson in LessonPage.objects.descendant_of(home).filter(delivery=Delivery.IN_PERSON):
-        if lesson.teacher_id is None:
-            _publish(lesson, teacher=page)
+        # She teaches the in-person sessions of her own base's demo classes (set once, with
+        # the link, so that later runs leave lessons added since, such as --scale's, alone).
+        for lesson in LessonPage.objects.descendant_of(home).filter(delivery=Delivery.IN_PERSON):
+            if lesson.teacher_id is None:
+                _publish(lesson, teacher=page)
 
     shanghai = TrainingBasePage.objects.filter(short_code="SH-CSJ").first()
     if shanghai is None:
         return
     inviter, _ = demo_account_ensure(GUEST_INVITER)
     cms_api.training_base_editor_add(page_id=shanghai.pk, user=inviter)
-    course = CoursePage.objects.live().descendant_of(shanghai).order_by("start_date", "pk").first()
-    if course is None or TeachingInvitation.objects.filter(course=course, user=teacher).exists():
+    shanghai_classes = CoursePage.objects.live().descendant_of(shanghai)
+    if TeachingInvitation.objects.filter(
+        user=teacher, course__in=shanghai_classes.values("pk")
+    ).exists():
+        return
+    course = (
+        shanghai_classes.filter(end_date__gte=timezone.localdate())
+        .order_by("start_date", "pk")
+        .first()
+    )
+    if course is None:
         return
     invitation = teaching.teaching_invitation_send(
         course=course,

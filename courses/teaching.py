@@ -383,7 +383,7 @@ def _rate(passed: int, sat: int) -> int | None:
 
 def _class_ids_of(faculty_page_id: int) -> tuple[set[int], set[int]]:
     """Classes a faculty member teaches: named as the class's faculty, teaching one of its
-    lessons, or by an accepted invitation (the second set)."""
+    lessons, or by an accepted invitation; and, second, those they teach as an invited guest."""
     named = set(CoursePage.objects.filter(faculty__pk=faculty_page_id).values_list("pk", flat=True))
     guest = set(
         TeachingInvitation.objects.filter(
@@ -395,7 +395,7 @@ def _class_ids_of(faculty_page_id: int) -> tuple[set[int], set[int]]:
         course = CoursePage.objects.ancestor_of(lesson).only("pk").first()
         if course is not None:
             named.add(course.pk)
-    return named | guest, guest - named
+    return named | guest, guest
 
 
 def teaching_record(*, faculty_page_id: int) -> TeachingRecord:
@@ -435,7 +435,7 @@ def teaching_record(*, faculty_page_id: int) -> TeachingRecord:
                 course_id=c.pk,
                 title=c.title,
                 class_name=c.class_name,
-                level=c.level,
+                level=c.level_id,
                 base_id=base_id,
                 base_name=base.name if base else "",
                 start_date=c.start_date,
