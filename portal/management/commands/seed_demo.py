@@ -84,9 +84,6 @@ class Command(BaseCommand):
                 editor=accounts["editor@demo.local"], teacher=accounts["faculty@demo.local"]
             )
             seed_course_feedback(base=first, trainee=accounts["trainee@demo.local"])
-            seed_faculty_pool(
-                editor=accounts["editor@demo.local"], teacher=accounts["faculty@demo.local"]
-            )
             bodies = seed_bodies(bases, accounts["certifier@demo.local"])
             seed_stories(
                 bodies=bodies,
