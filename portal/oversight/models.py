@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.accounts.provinces import Province
 from portal.accounts.storage import private_storage
@@ -178,10 +179,10 @@ class BaseApplication(models.Model):
     """An institution's application to become a training base (基地申报)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted, awaiting review")
-        RETURNED = "returned", _("returned for changes")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        SUBMITTED = "submitted", pgettext_lazy("base application", "submitted, awaiting review")
+        RETURNED = "returned", pgettext_lazy("base application", "returned for changes")
+        APPROVED = "approved", pgettext_lazy("base application", "approved")
+        REJECTED = "rejected", pgettext_lazy("base application", "rejected")
 
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,11 +256,11 @@ class BaseApplicationEvent(models.Model):
     """One step of the application's review: a submission, a comment or a decision."""
 
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        COMMENT = "comment", _("comment")
-        RETURNED = "returned", _("returned for changes")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        SUBMITTED = "submitted", pgettext_lazy("base application step", "submitted")
+        COMMENT = "comment", pgettext_lazy("base application step", "comment")
+        RETURNED = "returned", pgettext_lazy("base application step", "returned for changes")
+        APPROVED = "approved", pgettext_lazy("base application step", "approved")
+        REJECTED = "rejected", pgettext_lazy("base application step", "rejected")
 
     application = models.ForeignKey(
         BaseApplication, on_delete=models.CASCADE, related_name="events"
