@@ -5,7 +5,7 @@ after the approval, so the base has a full year of classes before its first eval
 annual evaluation graded pass (合格) or better carries the end to 31 December of the year after
 the one evaluated; a fail carries nothing, so the period lapses at its end unless a later year
 is graded pass. The end is worked out again from the evaluations whenever one is saved, so a
-re-grade from pass to fail takes back the extension it gave. See decision 0019.
+re-grade from pass to fail takes back the extension it gave. See decision 0024.
 """
 
 import datetime

@@ -281,7 +281,7 @@ class BaseApplicationEvent(models.Model):
 
 class BaseAccreditation(models.Model):
     """The period a base is accredited for: started by the approval of its application and
-    carried forward by each annual evaluation graded pass or better (see decision 0019)."""
+    carried forward by each annual evaluation graded pass or better (see decision 0024)."""
 
     base = models.OneToOneField(
         "cms.TrainingBasePage",
