@@ -591,14 +591,12 @@ def course_feedback_summary(course_id: int) -> CourseFeedbackSummary | None:
 
 def _faculty_page_ids_of(user_id: int) -> list[int]:
     """The faculty member pages linked to the person's account (faculty pool)."""
-    try:
-        from .models import FacultyAccountLink
-    except ImportError:  # the faculty pool's link is not installed
-        return []
+    from .models import FacultyAccountLink
+
     return list(
-        FacultyAccountLink.objects.filter(user_id=user_id, status="accepted").values_list(
-            "page_id", flat=True
-        )
+        FacultyAccountLink.objects.filter(
+            user_id=user_id, status=FacultyAccountLink.Status.ACCEPTED
+        ).values_list("page_id", flat=True)
     )
 
 

@@ -38,12 +38,11 @@ def course_teachers(*, course: CoursePage) -> list[FacultyMemberPage]:
     """The teachers trainees rate for ``course``: the faculty listed on the course page and,
     where lessons name their teacher, those teachers too; live pages only, by name."""
     ids = set(course.faculty.values_list("pk", flat=True))
-    if any(f.name == "teacher" for f in LessonPage._meta.concrete_fields):
-        ids |= set(
-            LessonPage.objects.descendant_of(course)
-            .exclude(teacher=None)
-            .values_list("teacher_id", flat=True)
-        )
+    ids |= set(
+        LessonPage.objects.descendant_of(course)
+        .exclude(teacher=None)
+        .values_list("teacher_id", flat=True)
+    )
     return list(FacultyMemberPage.objects.live().filter(pk__in=ids).order_by("title", "pk"))
 
 

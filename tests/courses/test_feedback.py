@@ -216,3 +216,22 @@ def test_a_persons_data_says_which_courses_they_rated_but_not_what_they_said():
     data = courses_api.personal_data_of(user_id=people[0].pk)
     assert [r["course"] for r in data["courses_rated"]] == [course.title]
     assert "私下的意见" not in repr(data)
+
+
+def test_a_lessons_teacher_is_rated_and_counts_for_their_linked_account():
+    from courses.models import FacultyAccountLink, LessonPage
+
+    base, course, members, people = _class(size=5, teachers=())
+    guest = factories.faculty_member(base, name="客座老师")
+    lesson = LessonPage.objects.descendant_of(course).first()
+    lesson.teacher = guest
+    lesson.save()
+    with pytest.raises(FeedbackRefused, match="Rate every teacher"):
+        _answer(people[0], course, [])
+    for person in people:
+        _answer(person, course, [guest])
+    account = factories.UserFactory()
+    FacultyAccountLink.objects.create(page=guest, user=account, status="accepted")
+    summary = courses_api.teacher_feedback_summary(account.pk)
+    assert summary.teacher_ids == (guest.pk,) and summary.figures.responses == 5
+    assert str(summary.figures.overall) == "4.0"
