@@ -4,6 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -213,6 +215,15 @@ class Certificate(models.Model):
             models.Index(fields=["holder", "status"]),
             models.Index(fields=["filing_status", "numbering_body"]),
             models.Index(fields=["status", "valid_until"]),
+            # The dashboard's "first certificate of this level for this person" looks for an
+            # earlier one of the same person (holder, or an unclaimed imported person's negative
+            # id) and level: without this, one scan of the table per certificate.
+            models.Index(
+                Coalesce(F("holder"), Value(0) - F("imported_holder")),
+                F("level"),
+                F("issued_on"),
+                name="certificate_person_level",
+            ),
         ]
 
     def __str__(self):
