@@ -1,19 +1,20 @@
 """An institution becomes a training base in a real browser: its contact applies with sample
 files, an administrator approves it, the invitation e-mail's link takes the new first editor
-into the admin at their own base, and the base's public page states its accreditation. Each
-page is also looked at 390 px wide and must not scroll sideways. Screenshots go to
-test-artifacts/base-application-*.png."""
+into the admin at their own base, they send the year's self-assessment with evidence, and
+the base's public page states its accreditation. Each page is also looked at 390 px wide
+and must not scroll sideways. Screenshots go to test-artifacts/base-application-*.png."""
 
 import re
 from urllib.parse import urlparse
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from PIL import Image
 
 from cms.models import TrainingBasePage
 from portal.accounts.roles import Role
-from portal.oversight.models import BaseApplication
+from portal.oversight.models import BaseApplication, SelfAssessment
 from tests import factories
 from tests.browser.phone_world import overflow
 from tests.browser.test_certification_in_browser import sign_in, sign_out
@@ -120,6 +121,20 @@ def test_an_institution_becomes_a_base_with_its_first_editor(
     assert page.locator("[data-accreditation=in-force]").count() == 1
     screenshot(page, "base-application-my-base")
     _look_on_a_phone(page, screenshot, "my-base")
+
+    # They send this year's self-assessment with a piece of evidence.
+    this_year = timezone.localdate().year
+    page.locator(f"[data-year='{this_year}'] a.button").click()
+    page.wait_for_url(re.compile(rf"/my-base/{base.pk}/{this_year}/self-assessment/$"))
+    _look_on_a_phone(page, screenshot, "self-assessment")
+    page.fill("#id_summary", "获批后首年开班两期，教学秩序良好。")
+    page.fill("#id_results", "首期初级班学员32人，考试通过率81%。")
+    page.set_input_files("#id_files", [str(syllabus)])
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/my-base/{base.pk}/$"))
+    sent = page.locator(f"[data-year='{this_year}'] [data-self-assessment=sent]")
+    assert sent.count() == 1
+    assert SelfAssessment.objects.get(base=base, year=this_year).files.count() == 1
     page.goto(live_server.url + base.url)
     assert page.locator("[data-fact=accreditation]").count() == 1
     screenshot(page, "base-application-public")
