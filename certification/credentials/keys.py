@@ -7,6 +7,7 @@ the system check reports.
 """
 
 import base64
+import functools
 import hashlib
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -64,10 +65,21 @@ def signing_key_active(*, body: CertifyingBody) -> SigningKey:
 
 def private_key(key: SigningKey | PlatformKey) -> bytes:
     """The raw private key, after checking it really belongs to the stored public key."""
-    private = _open(key.private_key_sealed)
-    if vc.public_key_from_private(private) != bytes(key.public_key):
+    private = _opened(
+        key.private_key_sealed, bytes(key.public_key), settings.PORTAL_SIGNING_KEY_SECRET
+    )
+    if private is None:
         raise KeyUnavailable(f"the sealed key {key} does not match its public key")
     return private
+
+
+@functools.lru_cache(maxsize=32)
+def _opened(sealed: str, public: bytes, secret: str) -> bytes | None:
+    """The opened key, None if it is not the public key's; once per process, sealed form and
+    secret (a class run signs thousands of credentials with one key). A key that cannot be
+    opened raises, and is tried again next time (an exception is not cached)."""
+    private = _open(sealed)
+    return private if vc.public_key_from_private(private) == public else None
 
 
 def key_problem(body: CertifyingBody) -> str | None:

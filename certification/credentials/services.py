@@ -1,16 +1,18 @@
 """The signed Open Badges 3.0 credential of a certificate."""
 
 import datetime
+import functools
 import hashlib
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from certification.credentials import keys, vc
 from certification.credentials.status import status_list_method
 from certification.issuing.models import Certificate
 from certification.issuing.statement import MODULES_EN, MODULES_ZH, criteria_narrative
-from certification.links import absolute_url, credential_url, status_list_url
+from certification.links import credential_url
 from portal.accounts.identity import identity_number
 
 # The days printed on a certificate (发证日期, 有效期至) are days in China: the credential's
@@ -20,6 +22,17 @@ SYLLABUS = (
     "国家技术转移专业人员能力等级培训大纲（2020） "
     "National capability-level training syllabus for technology transfer professionals (2020)"
 )
+
+
+@functools.lru_cache(maxsize=512)
+def _reversed(name: str, args: tuple, urlconf, prefix: str, base: str) -> str:
+    return base.rstrip("/") + reverse(name, args=list(args), urlconf=urlconf)
+
+
+def _public_url(name: str, *args) -> str:
+    """``absolute_url(reverse(name, args))`` for addresses every credential of a level or body
+    repeats, resolved once per process (and URL configuration, script prefix, base URL)."""
+    return _reversed(name, args, get_urlconf(), get_script_prefix(), settings.PORTAL_BASE_URL)
 
 
 def printed_day_end(day: datetime.date) -> datetime.datetime:
@@ -35,7 +48,7 @@ def syllabus_alignments(requirements: dict) -> tuple[vc.Alignment, ...]:
     """The achievement's alignment to the four modules of the national syllabus, with the hours
     the level asked for in each where the certificate kept them."""
     hours = (requirements or {}).get("hours") or {}
-    overview = absolute_url(reverse("certification_overview"))
+    overview = _public_url("certification_overview")
     alignments = []
     for code, name in MODULES_ZH.items():
         english = MODULES_EN[code]
@@ -62,7 +75,7 @@ def id_number_salt(certificate: Certificate) -> str:
 
 
 def level_badge_url(level_code: str) -> str:
-    return absolute_url(reverse("credential_level_badge", args=[level_code]))
+    return _public_url("credential_level_badge", level_code)
 
 
 def certificate_credential(certificate: Certificate, *, subject_id: str = "") -> dict:
@@ -95,8 +108,8 @@ def certificate_credential(certificate: Certificate, *, subject_id: str = "") ->
         issuer_public_key=bytes(signing_key.public_key),
         issuer_id=status_list.issuer_did,
         issuer_name=certificate.body_name,
-        issuer_url=absolute_url(reverse("certification_body", args=[certificate.body.code])),
-        achievement_id=absolute_url(reverse("certification_level", args=[level.code])),
+        issuer_url=_public_url("certification_body", certificate.body.code),
+        achievement_id=_public_url("certification_level", level.code),
         achievement_name=certificate.level_name,
         achievement_description=level.description or certificate.level_name,
         criteria_narrative=criteria_narrative(
@@ -109,7 +122,9 @@ def certificate_credential(certificate: Certificate, *, subject_id: str = "") ->
         certificate_number=certificate.number,
         valid_from=_beijing(issued_at),
         valid_until=valid_until,
-        status_list_credential=status_list_url(certificate.status_list),
+        status_list_credential=_public_url(
+            "api_status_list", status_list.body.code, status_list.number
+        ),
         status_list_index=certificate.status_index,
         name=f"{certificate.level_name} {certificate.number}",
         description=description,

@@ -923,13 +923,21 @@ def _qr_matrix(url: str) -> list[list[bool]]:
 
     Encoded by zxing-cpp, in C++: a tenth of a millisecond, where the pure-Python ``qrcode``
     package takes about three (most of it choosing the mask), a third of a whole page."""
+    return [[bool(value) for value in row] for row in _qr_rows(url)]
+
+
+# A pixel of zxing's image (0 dark, 255 light) to a module: 1 dark, 0 light.
+_DARK_MODULES = bytes(1 if value == 0 else 0 for value in range(256))
+
+
+def _qr_rows(url: str) -> list[bytes]:
+    """``_qr_matrix`` as one ``bytes`` per row (1 dark, 0 light), what the page's path is made
+    from, without building a list of booleans per module for every holder."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=False)
     size = image.shape[1]
-    pixels = bytes(image)  # one byte per module, row by row: 0 dark, 255 light
-    return [
-        [not value for value in pixels[row : row + size]] for row in range(0, len(pixels), size)
-    ]
+    modules = bytes(image).translate(_DARK_MODULES)  # one byte per module, row by row
+    return [modules[row : row + size] for row in range(0, len(modules), size)]
 
 
 def _draw_qr_quiet_zone(canvas: Canvas) -> None:
@@ -943,7 +951,7 @@ def _draw_qr_quiet_zone(canvas: Canvas) -> None:
 _DARK_RUN = re.compile(rb"\x01+")
 
 
-def _qr_path(matrix: list[list[bool]]) -> str:
+def _qr_path(matrix: list[list[bool]] | list[bytes]) -> str:
     """Each row's runs of dark modules as rectangles, all in one filled path, in module units
     (row 0 at the top): short integers instead of formatted coordinates. One path means one
     fill: no hairline seams between neighbouring rows when rasterised."""
@@ -1276,7 +1284,7 @@ def _assembled(data: CertificatePrint, photo: _PreparedImage | None, preview: bo
     template = _template(_template_key(data), photo is not None, preview)
     fonts = _fonts()
     layout = _holder_layout(data, fonts, template.text_left)
-    matrix = _qr_matrix(data.verify_url)
+    matrix = _qr_rows(data.verify_url)
 
     own_fonts: dict[str, tuple[str, dict[int, int]]] = {}  # name fonts: internal, codes
     operators = ["q"]

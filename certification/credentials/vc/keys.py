@@ -6,6 +6,7 @@ Ed25519 did:key therefore starts ``did:key:z6Mk``. The verification method is th
 fragment repeating the key, as the did:key method specifies.
 """
 
+import functools
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -38,11 +39,24 @@ def keypair_generate() -> KeyPair:
 
 
 def public_key_from_private(private: bytes) -> bytes:
-    return private_key_object(private).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    _check_length(private, "private")
+    return _public_key_of(bytes(private))
+
+
+@functools.lru_cache(maxsize=16)
+def _public_key_of(private: bytes) -> bytes:
+    return _private_key_object(private).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def private_key_object(private: bytes) -> Ed25519PrivateKey:
     _check_length(private, "private")
+    return _private_key_object(bytes(private))
+
+
+@functools.lru_cache(maxsize=16)
+def _private_key_object(private: bytes) -> Ed25519PrivateKey:
+    # A signing run uses one key for thousands of credentials: loaded once, not three times
+    # a credential (the key objects are immutable).
     return Ed25519PrivateKey.from_private_bytes(private)
 
 
