@@ -7,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from certification.goals.snippets import GoalViewSet
 from certification.levels.snippets import (
     BodyViewSet,
+    CourseLevelViewSet,
     ExamStandardViewSet,
     LevelViewSet,
     TrackViewSet,
@@ -14,7 +15,14 @@ from certification.levels.snippets import (
 
 
 class CertificationGroup(SnippetViewSetGroup):
-    items = (TrackViewSet, LevelViewSet, BodyViewSet, ExamStandardViewSet, GoalViewSet)
+    items = (
+        TrackViewSet,
+        LevelViewSet,
+        CourseLevelViewSet,
+        BodyViewSet,
+        ExamStandardViewSet,
+        GoalViewSet,
+    )
     menu_icon = "pick"
     menu_label = _("Certification")
     menu_name = "certification"

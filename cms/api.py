@@ -13,11 +13,12 @@ from .fonts import (
 from .models import TrainingBasePage, TrainingBaseWorkspace
 from .services import training_base_editor_add as _editor_add
 from .services import training_base_faculty_add as _faculty_add
-from .taxonomy import Accreditation, Level, ModuleCategory
+from .taxonomy import Accreditation, Level, ModuleCategory, SeededLevels
 
 __all__ = [
     "Accreditation",
     "Level",
+    "SeededLevels",
     "ModuleCategory",
     "TrainingBase",
     "cjk_font_path",

@@ -30,9 +30,9 @@ from .models import (
     TrainingBaseIndexPage,
     TrainingBasePage,
 )
-from .taxonomy import Accreditation, Level, ModuleCategory
+from .taxonomy import Accreditation, ModuleCategory, SeededLevels
 
-L, M = Level, ModuleCategory
+L, M = SeededLevels, ModuleCategory
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""A model field holding several choices of one TextChoices, filterable on any database."""
+"""A model field holding several choices of one TextChoices (or of the ``Level`` rows),
+filterable on any database."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,7 +49,7 @@ class MultipleChoiceField(models.CharField):
 
     def get_prep_value(self, value):
         codes = self.to_python(value)
-        order = list(self.choices_class.values) if self.choices_class else []
+        order = choice_codes(self.choices_class) if self.choices_class else []
         codes = sorted(set(codes), key=lambda c: order.index(c) if c in order else len(order))
         return SEPARATOR.join(codes)
 
@@ -57,7 +58,7 @@ class MultipleChoiceField(models.CharField):
 
     def validate(self, value, model_instance):
         if self.choices_class:
-            unknown = set(self.to_python(value)) - set(self.choices_class.values)
+            unknown = set(self.to_python(value)) - set(choice_codes(self.choices_class))
             if unknown:
                 raise ValidationError(
                     _("Unknown choice: %(codes)s"), params={"codes": ", ".join(unknown)}
@@ -68,7 +69,8 @@ class MultipleChoiceField(models.CharField):
     def formfield(self, **kwargs):
         defaults = {
             "form_class": forms.TypedMultipleChoiceField,
-            "choices": self.choices_class.choices if self.choices_class else [],
+            # A callable, so that a form built once still offers levels added later.
+            "choices": (lambda: choice_list(self.choices_class)) if self.choices_class else [],
             "widget": forms.CheckboxSelectMultiple,
             "required": not self.blank,
             "label": self.verbose_name,
@@ -91,6 +93,21 @@ def has_choice(field_name: str, code: str) -> Q:
     )
 
 
+def choice_codes(choices_class) -> list[str]:
+    """The codes of a TextChoices, or of a model offering ``codes()`` (``cms.taxonomy.Level``)."""
+    if hasattr(choices_class, "codes"):
+        return choices_class.codes()
+    return list(choices_class.values)
+
+
+def choice_list(choices_class) -> list[tuple[str, str]]:
+    """(code, label) pairs of a TextChoices, or of a model offering ``as_choices()``."""
+    if hasattr(choices_class, "as_choices"):
+        return choices_class.as_choices()
+    return list(choices_class.choices)
+
+
 def choice_labels(choices_class, codes) -> list[str]:
     """Labels for stored codes; a code no longer among the choices is shown as it is."""
-    return [choices_class(code).label if code in choices_class.values else code for code in codes]
+    labels = dict(choice_list(choices_class))
+    return [str(labels.get(code, code)) for code in codes]

@@ -284,7 +284,7 @@ def textbook_listing(request, *, page, root, template):
 
     level = request.GET.get("level", "")
     module = request.GET.get("module", "")
-    level = level if level in Level.values else ""
+    level = level if level in Level.codes() else ""
     module = module if module in ModuleCategory.values else ""
     textbooks = textbooks_filtered(root=root, level=level or None, module=module or None)
     paginator = Paginator(textbooks, LISTING_PAGE_SIZE)
@@ -295,7 +295,7 @@ def textbook_listing(request, *, page, root, template):
             "textbooks": paginator.get_page(request.GET.get("page")),
             "level": level,
             "module": module,
-            "levels": Level.choices,
+            "levels": Level.as_choices(),
             "modules": ModuleCategory.choices,
         },
     )

@@ -151,7 +151,9 @@ class ExamFormBase(BaseScopedForm):
                 self.initial[name] = count
         self.available = None
         if self.instance.pk:
-            self.available = bank_counts(base_id=self.instance.base_id, level=self.instance.level)
+            self.available = bank_counts(
+                base_id=self.instance.base_id, level=self.instance.level_id
+            )
 
     def blueprint_table(self):
         """Rows of the table the panel draws: a type, then per module its field and, for a

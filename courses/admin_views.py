@@ -35,10 +35,11 @@ from .question_io import (
 TEMPLATE = "courses/admin/questions_import.html"
 ERRORS_SHOWN = 500  # more than this and the report says how many it left out
 
-# The listing's filters that the export understands: GET name -> accepted values.
+# The listing's filters that the export understands: GET name -> accepted values (a callable
+# for the levels, which are data).
 EXPORT_FILTERS = {
     "type": QuestionType.values,
-    "level": Level.values,
+    "level": Level.codes,
     "category": ModuleCategory.values,
     "status": Question.Status.values,
     "difficulty": [str(value) for value in Difficulty.values],
@@ -142,6 +143,7 @@ def questions_export_view(request):
     if allowed is not None:
         questions = questions.filter(base_id__in=allowed)
     for name, accepted in EXPORT_FILTERS.items():
+        accepted = accepted() if callable(accepted) else accepted
         values = [value for value in request.GET.getlist(name) if value in accepted]
         if values:
             questions = questions.filter(**{f"{name}__in": values})

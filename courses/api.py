@@ -102,7 +102,7 @@ def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[Ex
             ExamPass(
                 exam_id=a.exam_id,
                 exam_title=a.exam.title,
-                level=a.exam.level,
+                level=a.exam.level_id,
                 attempt_id=a.pk,
                 passed_at=a.finalised_at,
                 percent=a.percent,
@@ -133,7 +133,7 @@ def course_completions(*, user_id: int) -> list[CourseCompletion]:
             CourseCompletion(
                 course_id=e.course_id,
                 course_title=e.course.title,
-                level=e.course.level,
+                level=e.course.level_id,
                 base_id=base.pk if base else None,
                 completed_at=e.completed_at,
                 hours=e.hours or Decimal("0"),
@@ -171,7 +171,7 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
                 course_id=course.pk,
                 title=course.title,
                 url=course.url or "",
-                level=course.level,
+                level=course.level_id,
                 class_name=course.class_name,
                 status=enrolment.status,
                 credited_hours=credited.get(enrolment.pk, Decimal("0")),
@@ -198,7 +198,7 @@ def learner_overview(*, user_id: int) -> LearnerOverview:
         ExamRecord(
             attempt_id=a.pk,
             exam_title=a.exam.title,
-            level=a.exam.level,
+            level=a.exam.level_id,
             number=a.number,
             status=a.status,
             started_at=a.started_at,
@@ -384,7 +384,7 @@ def personal_data_of(*, user_id: int) -> dict:
     attempts = [
         {
             "exam": a.exam.title,
-            "level": a.exam.level,
+            "level": a.exam.level_id,
             "attempt": a.number,
             "status": a.status,
             "started_at": _iso(a.started_at),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cms.models import TrainingBasePage
-from cms.taxonomy import Level, ModuleCategory
+from cms.taxonomy import ModuleCategory, SeededLevels
 
 from .models import (
     CourseIndexPage,
@@ -34,14 +34,14 @@ from .services import (
 from .tracking import check_in_code, code_step
 
 LEVEL_NAMES = {
-    Level.JUNIOR_BROKER: "初级技术经纪人",
-    Level.INTERMEDIATE_BROKER: "中级技术经纪人",
-    Level.SENIOR_MANAGER: "高级技术经理人",
+    SeededLevels.JUNIOR_BROKER: "初级技术经纪人",
+    SeededLevels.INTERMEDIATE_BROKER: "中级技术经纪人",
+    SeededLevels.SENIOR_MANAGER: "高级技术经理人",
 }
 LEVEL_SLUGS = {
-    Level.JUNIOR_BROKER: "junior",
-    Level.INTERMEDIATE_BROKER: "intermediate",
-    Level.SENIOR_MANAGER: "senior",
+    SeededLevels.JUNIOR_BROKER: "junior",
+    SeededLevels.INTERMEDIATE_BROKER: "intermediate",
+    SeededLevels.SENIOR_MANAGER: "senior",
 }
 
 MODULE_LESSONS = {
@@ -109,7 +109,7 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
             made.append(
                 Question(
                     base=base,
-                    level=level,
+                    level_id=level,
                     category=category,
                     type="true_false",
                     status="active",
@@ -123,7 +123,7 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
             made.append(
                 Question(
                     base=base,
-                    level=level,
+                    level_id=level,
                     category=category,
                     type="true_false",
                     status="active",
@@ -143,7 +143,7 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
             made.append(
                 Question(
                     base=base,
-                    level=level,
+                    level_id=level,
                     category=category,
                     type="single",
                     status="active",
@@ -163,7 +163,7 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
             made.append(
                 Question(
                     base=base,
-                    level=level,
+                    level_id=level,
                     category=category,
                     type="multiple",
                     status="active",
@@ -182,7 +182,7 @@ def _questions_for(base: TrainingBasePage, level: str) -> list[Question]:
         made.append(
             Question(
                 base=base,
-                level=level,
+                level_id=level,
                 category=category,
                 type="short",
                 status="active",
@@ -231,20 +231,20 @@ def seed_base_courses(base: TrainingBasePage) -> list[CoursePage]:
     )
     now = timezone.now()
     courses = []
-    for number, level in enumerate(Level.values, start=1):
+    for number, level in enumerate(LEVEL_NAMES, start=1):
         name = LEVEL_NAMES[level]
         course = _child(
             index,
             CoursePage(
                 title=f"{name}培训班",
                 slug=LEVEL_SLUGS[level],
-                level=level,
+                level_id=level,
                 class_name=f"2026年第{number}期{name}培训班",
                 delivery=Delivery.BLENDED,
                 # Running: three weeks in, six weeks to go.
                 start_date=timezone.localdate(now - datetime.timedelta(days=21)),
                 end_date=timezone.localdate(now + datetime.timedelta(days=42)),
-                sequential=level == Level.JUNIOR_BROKER,
+                sequential=level == SeededLevels.JUNIOR_BROKER,
                 enrolment_opens=now - datetime.timedelta(days=30),
                 enrolment_closes=now + datetime.timedelta(days=30),
                 capacity=60,
@@ -278,7 +278,7 @@ def seed_base_courses(base: TrainingBasePage) -> list[CoursePage]:
         Exam.objects.create(
             base=base,
             title=f"{name}结业考试",
-            level=level,
+            level_id=level,
             course=course,
             eligibility=Exam.Eligibility.COURSE_ENROLLED,
             blueprint=BLUEPRINT,

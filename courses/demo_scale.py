@@ -125,7 +125,7 @@ def _past_class_create(index, base, level: str, year: int, now) -> CoursePage:
         CoursePage(
             title=f"{year}年{name}培训班",
             slug=f"{LEVEL_SLUGS[level]}-{year}",
-            level=level,
+            level_id=level,
             class_name=f"{year}年度{name}滚动班（往期）",
             delivery=Delivery.BLENDED,
             start_date=datetime.date(year, 1, 5),
@@ -166,7 +166,7 @@ def _past_class_create(index, base, level: str, year: int, now) -> CoursePage:
         "opens_at": _aware(year, 1, 1),
         "closes_at": _aware(year + 1, 12, 31, 23, 59),
         "base": base,
-        "level": level,
+        "level_id": level,
         "course": course,
         "eligibility": Exam.Eligibility.COURSE_ENROLLED,
         "pass_mark": 60,

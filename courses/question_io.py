@@ -58,6 +58,7 @@ REQUIRED_COLUMNS = ("type", "stem", "category", "level")
 OPTION_COLUMNS = [f"option_{key.lower()}" for key in OPTION_KEYS]
 
 # The Chinese names written on export and always accepted on import, whatever the catalogue says.
+# Levels are data: their Chinese names (and English names and codes) come from ``Level`` rows.
 TYPE_NAMES = {
     QuestionType.SINGLE: "单选题",
     QuestionType.MULTIPLE: "多选题",
@@ -70,11 +71,6 @@ CATEGORY_NAMES = {
     ModuleCategory.POLICY: "政策法规",
     ModuleCategory.PRACTICE: "实务技能",
     ModuleCategory.ENHANCEMENT: "能力提升",
-}
-LEVEL_NAMES = {
-    Level.JUNIOR_BROKER: "初级技术经纪人",
-    Level.INTERMEDIATE_BROKER: "中级技术经纪人",
-    Level.SENIOR_MANAGER: "高级技术经理人",
 }
 STATUS_NAMES = {
     Question.Status.DRAFT: "草稿",
@@ -139,10 +135,11 @@ def questions_to_xlsx(queryset) -> bytes:
         letter = sheet.cell(row=1, column=number).column_letter
         sheet.column_dimensions[letter].width = widths.get(key, 14)
 
+    level_names = _level_names()
     for row, question in enumerate(
         queryset.prefetch_related("tags").iterator(chunk_size=500), start=3
     ):
-        values = _question_cells(question)
+        values = _question_cells(question, level_names)
         for number, (key, _header) in enumerate(COLUMNS, start=1):
             _write(sheet, row, number, values.get(key))
             if key in ("stem", "reference_answer", "explanation"):
@@ -153,14 +150,19 @@ def questions_to_xlsx(queryset) -> bytes:
     return out.getvalue()
 
 
-def _question_cells(question: Question) -> dict:
+def _level_names() -> dict[str, str]:
+    """Each level's Chinese name by its code."""
+    return dict(Level.objects.values_list("code", "name"))
+
+
+def _question_cells(question: Question, level_names: dict[str, str]) -> dict:
     values = {
         "type": TYPE_NAMES.get(question.type, question.type),
         "stem": question.stem,
         "reference_answer": question.reference_answer,
         "explanation": question.explanation,
         "category": CATEGORY_NAMES.get(question.category, question.category),
-        "level": LEVEL_NAMES.get(question.level, question.level),
+        "level": level_names.get(question.level_id, question.level_id),
         "difficulty": question.difficulty,
         "points": question.points,
         "tags": ", ".join(sorted(tag.name for tag in question.tags.all())),
@@ -307,10 +309,20 @@ def _choice_lookups() -> dict[str, dict[str, str]]:
     return {
         "type": lookup(QuestionType, TYPE_NAMES, TYPE_ALIASES),
         "category": lookup(ModuleCategory, CATEGORY_NAMES),
-        "level": lookup(Level, LEVEL_NAMES),
+        "level": _level_lookup(),
         "status": lookup(Question.Status, STATUS_NAMES),
         "difficulty": difficulty,
     }
+
+
+def _level_lookup() -> dict[str, str]:
+    """Every accepted spelling of a level (code, Chinese or English name) -> its code."""
+    table = {}
+    for code, name, name_en in Level.objects.values_list("code", "name", "name_en"):
+        for spelling in (code, name, name_en):
+            if spelling:
+                table[_norm(spelling)] = code
+    return table
 
 
 def _parse_row(number: int, values: dict, lookups) -> tuple[Question, list[str], list[RowError]]:
@@ -368,7 +380,7 @@ def _parse_row(number: int, values: dict, lookups) -> tuple[Question, list[str],
         reference_answer=reference_answer,
         explanation=_text(values.get("explanation")),
         category=category or "",
-        level=level or "",
+        level_id=level or None,
         difficulty=difficulty or Difficulty.MEDIUM,
         points=points or Decimal("1.0"),
         status=status or Question.Status.DRAFT,
@@ -469,7 +481,7 @@ def _tags(value, problems: dict) -> list[str]:
 
 
 def _listing(key: str) -> str:
-    names = {"type": TYPE_NAMES, "category": CATEGORY_NAMES, "level": LEVEL_NAMES}
+    names = {"type": TYPE_NAMES, "category": CATEGORY_NAMES, "level": _level_names()}
     names["status"] = STATUS_NAMES
     return "、".join(f"{name}（{code}）" for code, name in names[key].items())
 

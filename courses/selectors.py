@@ -203,7 +203,7 @@ def blueprint_problems(*, exam: Exam) -> list[str]:
 def question_pool(*, exam: Exam, qtype: str, category: str, difficulty: int | None = None):
     pool = Question.objects.filter(
         base_id=exam.base_id,
-        level=exam.level,
+        level=exam.level_id,
         status=Question.Status.ACTIVE,
         type=qtype,
         category=category,
@@ -239,7 +239,7 @@ def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
     now = now or timezone.now()
     attempts = Attempt.objects.filter(user_id=user_id, exam=exam)
     same_bank = Attempt.objects.filter(
-        user_id=user_id, exam__base_id=exam.base_id, exam__level=exam.level
+        user_id=user_id, exam__base_id=exam.base_id, exam__level=exam.level_id
     )
     # Never while an attempt of theirs from the same bank still takes answers (the last one,
     # one in the grace after the exam closed, or one at another exam of the bank).
@@ -248,7 +248,7 @@ def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
     # Nor while they may still sit another exam drawn from the same bank.
     if (
         Exam.objects.filter(
-            base_id=exam.base_id, level=exam.level, is_published=True, closes_at__gt=now
+            base_id=exam.base_id, level=exam.level_id, is_published=True, closes_at__gt=now
         )
         .exclude(pk=exam.pk)
         .annotate(used=Count("attempts", filter=Q(attempts__user_id=user_id)))
@@ -258,7 +258,7 @@ def review_open(*, user_id: int, exam: Exam, now=None) -> bool:
         return False
     if now >= exam.closes_at or attempts.count() >= exam.max_attempts:
         return True
-    standards = signals.standards_for(level=exam.level)
+    standards = signals.standards_for(level=exam.level_id)
     return bool(standards) and all(s.review_before_last_attempt for s in standards)
 
 
@@ -279,11 +279,11 @@ def exam_standard_warnings(*, exam: Exam) -> list[str]:
     there. A warning only: the exam may still be saved and sat."""
     from . import signals
 
-    if not exam.level:
+    if not exam.level_id:
         return []
     by_module = blueprint_questions_by_module(exam.blueprint)
     warnings = []
-    for standard in signals.standards_for(level=exam.level):
+    for standard in signals.standards_for(level=exam.level_id):
         problems = standard.problems(
             questions_by_module=by_module,
             pass_mark=exam.pass_mark or 0,
@@ -489,7 +489,7 @@ class CatalogueFilters:
             return value if value in allowed else ""
 
         return cls(
-            level=choice("level", Level.values),
+            level=choice("level", Level.codes()),
             province=choice("province", Province.values),
             base=record_id(query.get("base") or ""),
             delivery=choice("delivery", Delivery.values),
@@ -563,6 +563,7 @@ def catalogue(*, filters: CatalogueFilters, now=None) -> list[CatalogueEntry]:
     courses = (
         CoursePage.objects.live()
         .public()
+        .select_related("level")
         .annotate(
             seats_taken=Count(
                 "enrolments", filter=~Q(enrolments__status=Enrolment.Status.WITHDRAWN)
@@ -752,8 +753,6 @@ class AfterExam:
 def after_exam(*, attempt: Attempt, now=None) -> AfterExam:
     """Retake (a final result not passed, attempts left, the exam still open and not refused),
     the next level's open classes, and the course the exam belongs to."""
-    from cms.taxonomy import Level
-
     from .services import exam_refusal
 
     exam = attempt.exam
@@ -762,9 +761,8 @@ def after_exam(*, attempt: Attempt, now=None) -> AfterExam:
     failed = attempt.status == Attempt.Status.FINAL and not attempt.passed
     refusal = exam_refusal(user=attempt.user, exam=exam, now=now) if failed else None
     can_retake = failed and attempts_left > 0 and refusal is None
-    levels = list(Level.values)
-    at = levels.index(exam.level) if exam.level in levels else len(levels) - 1
-    next_level = levels[at + 1] if at + 1 < len(levels) else ""
+    above = exam.level.next_in_track()
+    next_level = above.code if above else ""
     open_courses = 0
     if next_level:
         open_courses = len(
@@ -776,7 +774,7 @@ def after_exam(*, attempt: Attempt, now=None) -> AfterExam:
         retake_refusal=refusal if attempts_left > 0 else None,
         attempts_left=attempts_left,
         next_level=next_level,
-        next_level_label=Level(next_level).label if next_level else "",
+        next_level_label=above.label if above else "",
         next_level_open_courses=open_courses,
         course=course,
     )

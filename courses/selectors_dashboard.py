@@ -123,7 +123,7 @@ def class_reports(*, base_id: int) -> list[ClassReport]:
             course_id=course.pk,
             title=course.title,
             class_name=course.class_name,
-            level=course.level,
+            level=course.level_id,
             start_date=course.start_date,
             end_date=course.end_date,
             enrolled=enrolled.get(course.pk, empty).get("enrolled", 0),

@@ -209,7 +209,7 @@ def _complete_if_done(enrolment: Enrolment, now=None) -> bool:
             sender=Enrolment,
             user_id=enrolment.user_id,
             course_id=course.pk,
-            level=course.level,
+            level=course.level_id,
             completed_at=enrolment.completed_at,
         )
     )
@@ -851,11 +851,11 @@ def exam_refusal(*, user, exam: Exam, now=None) -> str | None:
         ):
             return _("This exam is for the trainees of its course.")
     elif not Enrolment.objects.filter(
-        user=user, course__level=exam.level, status=Enrolment.Status.COMPLETED
+        user=user, course__level=exam.level_id, status=Enrolment.Status.COMPLETED
     ).exists():
         return _("Complete a course of this level before sitting its exam.")
     # What the layers above ask of a person before an exam of this level (hours held, ...).
-    return signals.entry_refusal(user_id=user.pk, level=exam.level)
+    return signals.entry_refusal(user_id=user.pk, level=exam.level_id)
 
 
 def _opaque_options(options: list[dict]) -> tuple[list[dict], dict[str, str]]:
@@ -884,7 +884,9 @@ def _seen_question_ids(*, user, exam: Exam) -> tuple[set[int], set[int]]:
         return set(), set()
     rows = (
         AttemptQuestion.objects.filter(
-            attempt__user=user, attempt__exam__base_id=exam.base_id, attempt__exam__level=exam.level
+            attempt__user=user,
+            attempt__exam__base_id=exam.base_id,
+            attempt__exam__level=exam.level_id,
         )
         .exclude(question_id=None)
         .values_list("question_id", "attempt__key_shown_at")
@@ -1156,7 +1158,7 @@ def _finalise_if_graded(attempt: Attempt, questions, now, also=()) -> None:
                 user_id=attempt.user_id,
                 exam_id=exam.pk,
                 attempt_id=attempt.pk,
-                level=exam.level,
+                level=exam.level_id,
                 passed_at=attempt.finalised_at,
             )
         )

@@ -29,7 +29,7 @@ def catalogue(request):
         {
             "entries": entries,
             "filters": filters,
-            "levels": Level.choices,
+            "levels": Level.as_choices(),
             "provinces": [
                 (code, label)
                 for code, label in Province.choices

@@ -164,7 +164,7 @@ def transcript_pdf(*, user, now: datetime.datetime | None = None) -> bytes:
     story.append(person_table)
 
     # -- courses ----------------------------------------------------------------------------
-    levels = dict(Level.choices)
+    levels = Level.labels()
     statuses = {
         "active": _("in progress"),
         "completed": _("completed"),

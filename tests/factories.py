@@ -19,7 +19,8 @@ from cms.models import (
     TrainingBaseIndexPage,
     TrainingBasePage,
 )
-from cms.taxonomy import Accreditation, Level, ModuleCategory
+from cms.taxonomy import Accreditation, ModuleCategory
+from cms.taxonomy import SeededLevels as Level
 from portal.accounts.models import User
 
 PASSWORD = "a-Strong-test-passw0rd"
@@ -190,7 +191,7 @@ def course(base, level="junior_broker", capacity=None, slug=None, lessons=None, 
         CoursePage(
             title=fields.pop("title", "初级技术经纪人培训"),
             slug=slug or f"course-{CoursePage.objects.count() + 1}",
-            level=level,
+            level_id=getattr(level, "code", level),
             class_name="2026年第1期",
             start_date=fields.pop("start_date", dt.date(2026, 9, 1)),
             end_date=fields.pop("end_date", dt.date(2026, 9, 30)),
@@ -277,7 +278,7 @@ def questions(base, level="junior_broker", per_kind=3):
             made += [
                 Question(
                     base=base,
-                    level=level,
+                    level_id=getattr(level, "code", level),
                     category=category,
                     type="single",
                     stem=f"{category} 单选 {n}",
@@ -292,7 +293,7 @@ def questions(base, level="junior_broker", per_kind=3):
                 ),
                 Question(
                     base=base,
-                    level=level,
+                    level_id=getattr(level, "code", level),
                     category=category,
                     type="multiple",
                     stem=f"{category} 多选 {n}",
@@ -306,7 +307,7 @@ def questions(base, level="junior_broker", per_kind=3):
                 ),
                 Question(
                     base=base,
-                    level=level,
+                    level_id=getattr(level, "code", level),
                     category=category,
                     type="true_false",
                     stem=f"{category} 判断 {n}",
@@ -316,7 +317,7 @@ def questions(base, level="junior_broker", per_kind=3):
                 ),
                 Question(
                     base=base,
-                    level=level,
+                    level_id=getattr(level, "code", level),
                     category=category,
                     type="short",
                     stem=f"{category} 简答 {n}",
@@ -338,7 +339,7 @@ def exam(base, course_page=None, blueprint=None, **fields):
     now = timezone.now()
     defaults = {
         "title": "初级技术经纪人结业考试",
-        "level": course_page.level if course_page else "junior_broker",
+        "level": course_page.level_id if course_page else "junior_broker",
         "course": course_page,
         "eligibility": "enrolled" if course_page else "completed",
         "blueprint": blueprint
@@ -355,4 +356,6 @@ def exam(base, course_page=None, blueprint=None, **fields):
         "is_published": True,
     }
     defaults.update(fields)
+    level = defaults.pop("level")  # a code or a cms Level
+    defaults["level_id"] = getattr(level, "code", level)
     return Exam.objects.create(base=base, **defaults)

@@ -363,7 +363,7 @@ def checklists(
     today = today or timezone.localdate()
     renewals = {id(a) for _user_id, a in people if a is not None and a.renews_id}
     user_ids = [user_id for user_id, a in people if id(a) not in renewals]
-    course_level = level.course_level or None
+    course_level = level.course_level_id
     earned = courses_api.hours_by_module_for(user_ids=user_ids, level=course_level)
     passes = held = standards = {}
     awarding, body_names = [], {}

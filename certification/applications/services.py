@@ -113,7 +113,7 @@ def _qualifying_course(*, applicant_id: int, level: CertificationLevel) -> int |
     from courses import api as courses_api
 
     for completion in courses_api.course_completions(user_id=applicant_id):
-        if not level.course_level or completion.level == level.course_level:
+        if not level.course_level_id or completion.level == level.course_level_id:
             return completion.course_id
     return None
 

@@ -20,7 +20,11 @@ from wagtail.admin.panels import FieldPanel
 
 REASON = "change_reason"
 # The audit action's first part, by model ("level.changed"); other models use their own name.
-ACTION_PREFIXES = {"certificationlevel": "level", "examstandard": "exam_standard"}
+ACTION_PREFIXES = {
+    "certificationlevel": "level",
+    "examstandard": "exam_standard",
+    "level": "course_level",  # cms.taxonomy.Level: the level courses and exams are of
+}
 
 
 def _plain(value):

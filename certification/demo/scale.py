@@ -34,7 +34,7 @@ from certification.issuing.numbers import number_format, numbering_body_for, num
 from certification.issuing.services import _valid_until, rows_update
 from certification.issuing.statement import requirements_snapshot
 from certification.levels.models import CertificationLevel, CertifyingBody
-from cms.taxonomy import Level
+from cms.taxonomy import SeededLevels
 from courses.demo_scale import Study, dates_as_given
 from portal.accounts.demo import ScaleTrainee
 
@@ -75,6 +75,13 @@ REVOCATION_REASONS = [
     ("issued_in_error", "培训学时记录经复核存在代学情况，不符合颁证条件。"),
 ]
 SYNTHETIC = {"synthetic": "seed_demo --scale: no PDF, no signed credential"}
+
+# The broker ladder this demo draws careers on, lowest first (codes as cms 0011 seeds them).
+LADDER = (
+    SeededLevels.JUNIOR_BROKER,
+    SeededLevels.INTERMEDIATE_BROKER,
+    SeededLevels.SENIOR_MANAGER,
+)
 
 
 @dataclass
@@ -149,9 +156,9 @@ class Setting:
 def setting_for(bases, *, now=None) -> Setting:
     """The bodies and levels of the demo bases, as ``seed_bodies`` made them."""
     levels = {
-        level.course_level: level
+        level.course_level_id: level
         for level in CertificationLevel.objects.select_related("track").filter(
-            code__in=Level.values, course_level__in=Level.values
+            code__in=LADDER, course_level__in=LADDER
         )
     }
     national = (
@@ -161,13 +168,13 @@ def setting_for(bases, *, now=None) -> Setting:
     )
     base_body = {
         base.pk: CertifyingBody.objects.filter(
-            training_base=base, is_active=True, levels__code=Level.JUNIOR_BROKER
+            training_base=base, is_active=True, levels__code=SeededLevels.JUNIOR_BROKER
         )
         .order_by("pk")
         .first()
         for base in bases
     }
-    if national is None or None in base_body.values() or len(levels) != len(Level.values):
+    if national is None or None in base_body.values() or len(levels) != len(LADDER):
         raise ValueError("Seed the certifying bodies and the ladder before seeding at scale.")
     return Setting(
         bases=[(base.pk, base.short_code) for base in bases],
@@ -237,9 +244,9 @@ def _schedule(rng, issued_on: datetime.date) -> dict:
 
 def _experience(rng, level: str) -> Decimal:
     low, high = {
-        Level.JUNIOR_BROKER: (0, 6),
-        Level.INTERMEDIATE_BROKER: (2, 12),
-        Level.SENIOR_MANAGER: (5, 20),
+        SeededLevels.JUNIOR_BROKER: (0, 6),
+        SeededLevels.INTERMEDIATE_BROKER: (2, 12),
+        SeededLevels.SENIOR_MANAGER: (5, 20),
     }[level]
     return Decimal(rng.randint(low * 2, high * 2)) / 2
 
@@ -275,7 +282,9 @@ def _train(rng, plan: Plan, setting: Setting, level: str, issued_on: datetime.da
     level_row = setting.levels[level]
     award = Award(
         level=level_row,
-        body=setting.base_body[plan.base_id] if level == Level.JUNIOR_BROKER else setting.national,
+        body=setting.base_body[plan.base_id]
+        if level == SeededLevels.JUNIOR_BROKER
+        else setting.national,
         issued_at=when["issued"],
         submitted_at=when["submitted"],
         experience_years=_experience(rng, level),
@@ -325,7 +334,7 @@ def _waiting(rng, plan: Plan, setting: Setting) -> None:
     completed = final - _days(rng.randint(10, 60))
     study = Study(
         base_id=plan.base_id,
-        level=Level.INTERMEDIATE_BROKER,
+        level=SeededLevels.INTERMEDIATE_BROKER,
         enrolled_at=completed - _days(rng.randint(45, 110)),
         completed_at=completed,
         final_at=final,
@@ -335,11 +344,11 @@ def _waiting(rng, plan: Plan, setting: Setting) -> None:
     plan.studies.append(study)
     submitted = min(final + _days(rng.randint(5, 9)), setting.now - _days(1))
     plan.waiting = Award(
-        level=setting.levels[Level.INTERMEDIATE_BROKER],
+        level=setting.levels[SeededLevels.INTERMEDIATE_BROKER],
         body=setting.national,
         issued_at=submitted,  # not issued: only the application is made
         submitted_at=submitted,
-        experience_years=_experience(rng, Level.INTERMEDIATE_BROKER),
+        experience_years=_experience(rng, SeededLevels.INTERMEDIATE_BROKER),
         held_since=timezone.localdate(submitted),
         salt="",
         plan=plan,
@@ -359,7 +368,7 @@ def scale_plan(trainee: ScaleTrainee, setting: Setting, *, seed: int = 2026) -> 
         rng,
         plan,
         setting,
-        Level.JUNIOR_BROKER,
+        SeededLevels.JUNIOR_BROKER,
         _junior_day(rng, setting, latest=latest),
         passes=True,
     )
@@ -369,13 +378,17 @@ def scale_plan(trainee: ScaleTrainee, setting: Setting, *, seed: int = 2026) -> 
     elif rng.random() < INTERMEDIATE_CHANCE:
         issued_on = junior.issued_on + _days(rng.randint(380, 1100))
         passes = rng.random() >= EXAM_FAILED_CHANCE
-        middle = _train(rng, plan, setting, Level.INTERMEDIATE_BROKER, issued_on, passes=passes)
+        middle = _train(
+            rng, plan, setting, SeededLevels.INTERMEDIATE_BROKER, issued_on, passes=passes
+        )
         if middle is not None:
             chain.append(middle)
             if rng.random() < SENIOR_CHANCE:
                 issued_on = middle.issued_on + _days(rng.randint(760, 1100))
                 passes = rng.random() >= EXAM_FAILED_CHANCE
-                top = _train(rng, plan, setting, Level.SENIOR_MANAGER, issued_on, passes=passes)
+                top = _train(
+                    rng, plan, setting, SeededLevels.SENIOR_MANAGER, issued_on, passes=passes
+                )
                 if top is not None:
                     chain.append(top)
     last = None
@@ -574,7 +587,7 @@ def records_create(
                 _application(
                     plan.waiting,
                     status=Application.Status.SUBMITTED,
-                    course_id=class_of.get((plan.user_id, Level.INTERMEDIATE_BROKER)),
+                    course_id=class_of.get((plan.user_id, SeededLevels.INTERMEDIATE_BROKER)),
                     reviewer_of=reviewer_of,
                     decided=False,
                 )
@@ -602,7 +615,7 @@ def _awards_write(awards, *, class_of, reviewer_of, filer, setting) -> None:
             status=Application.Status.ISSUED,
             course_id=None
             if award.renews
-            else class_of.get((award.plan.user_id, award.level.course_level)),
+            else class_of.get((award.plan.user_id, award.level.course_level_id)),
             reviewer_of=reviewer_of,
             decided=True,
         )

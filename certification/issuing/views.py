@@ -568,9 +568,9 @@ def _base_classes(bodies) -> list[dict]:
     scope = in_bodies(CertifyingBody.objects.filter(is_active=True), bodies, "pk")
     for body in scope.exclude(training_base=None).select_related("training_base").order_by("pk"):
         levels = {
-            level.course_level: level
+            level.course_level_id: level
             for level in body.levels.filter(approvers_required__lt=2, requires_identity_check=False)
-            .exclude(course_level="")
+            .exclude(course_level=None)
             .order_by("-pk")
         }
         for report in courses_api.class_reports(base_id=body.training_base_id):

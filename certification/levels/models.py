@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.taxonomy import Level, ModuleCategory
+from cms.taxonomy import LevelField, ModuleCategory
 from portal.accounts.provinces import Province
 from portal.accounts.storage import private_storage
 from portal.accounts.validators import validate_photo
@@ -75,10 +75,10 @@ class CertificationLevel(models.Model):
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     rank = models.PositiveSmallIntegerField(_("rank within the track"), default=1)
-    course_level = models.CharField(
+    course_level = LevelField(
         _("course level"),
-        max_length=30,
-        choices=Level.choices,
+        related_name="certification_levels",
+        null=True,
         blank=True,
         help_text=_(
             "Training hours and the exam count only from courses of this level; "

@@ -15,7 +15,7 @@ def _standard_data(row: ExamStandard):
     return courses_api.ExamStandard(
         body_id=row.body_id,
         body_name=row.body.name,
-        level=row.level.course_level,
+        level=row.level.course_level_id,
         min_questions={category: n for category, n in row.min_questions().items() if n},
         min_pass_mark=row.min_pass_mark,
         max_time_limit_minutes=row.max_time_limit_minutes,

@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from certification.audit.forms import AuditedAdminForm, reason_panel
 from certification.levels.models import CertificationLevel, CertifyingBody, ExamStandard, Track
+from cms.taxonomy import Level as CourseLevel
 
 
 class LevelForm(AuditedAdminForm):
@@ -27,6 +28,39 @@ class LevelForm(AuditedAdminForm):
             seen.add(current.pk)
             current = current.prerequisite
         return cleaned
+
+
+class CourseLevelForm(AuditedAdminForm):
+    """A course level's code is fixed once saved: courses, exams, questions and certification
+    levels point at it by its code. Saves are audited ("course_level.created"/".changed")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "code" in self.fields:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _(
+                "Fixed once saved: courses, exams and certification levels point at it."
+            )
+
+
+class CourseLevelViewSet(SnippetViewSet):
+    """The levels courses, exams, questions, textbooks and faculty are of (``cms.taxonomy``);
+    a certification level names the one whose hours and exams count towards it."""
+
+    model = CourseLevel
+    icon = "tag"
+    menu_label = _("Course and exam levels")
+    list_display = ["name", "name_en", "code", "track", "rank"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("name_en")]),
+            FieldPanel("code"),
+            FieldPanel("track"),
+            FieldRowPanel([FieldPanel("rank"), FieldPanel("sort_order")]),
+            reason_panel(),
+        ],
+        base_form_class=CourseLevelForm,
+    )
 
 
 class TrackViewSet(SnippetViewSet):

@@ -56,9 +56,9 @@ class CertificationFigures:
 
 def _level_keys() -> tuple[dict[int, str], dict[str, str]]:
     keys, labels = {}, {}
-    ladder = dict(cms_api.Level.choices)
+    ladder = cms_api.Level.labels()
     for level in CertificationLevel.objects.select_related("track").order_by("track_id", "rank"):
-        key = level.course_level or level.code
+        key = level.course_level_id or level.code
         keys[level.pk] = key
         labels.setdefault(key, str(ladder.get(key, level.name)))
     order = list(ladder)

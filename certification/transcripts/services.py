@@ -219,7 +219,7 @@ def transcript_credential(*, user, now: datetime.datetime | None = None) -> dict
             "salt": salt[:32],
         }
     ]
-    level_names = {code: str(label) for code, label in Level.choices}
+    level_names = Level.labels()
     overview = courses_api.learner_overview(user_id=user.pk)
     per_course = courses_api.course_hours_by_module(user_id=user.pk)
     completed = {

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from cms.taxonomy import Level, ModuleCategory
+from cms.taxonomy import LevelField, ModuleCategory
 
 
 class QuestionType(models.TextChoices):
@@ -86,7 +86,7 @@ class Question(models.Model):
     reference_answer = models.TextField(_("reference answer"), blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
     category = models.CharField(_("module category"), max_length=20, choices=ModuleCategory.choices)
-    level = models.CharField(_("level"), max_length=30, choices=Level.choices)
+    level = LevelField(_("level"), related_name="+")
     difficulty = models.PositiveSmallIntegerField(
         _("difficulty"), choices=Difficulty.choices, default=Difficulty.MEDIUM
     )
@@ -148,7 +148,7 @@ class Exam(models.Model):
         related_name="exams",
     )
     title = models.CharField(_("title"), max_length=200)
-    level = models.CharField(_("level"), max_length=30, choices=Level.choices)
+    level = LevelField(_("level"), related_name="+")
     course = models.ForeignKey(
         "courses.CoursePage",
         verbose_name=_("course"),
@@ -213,7 +213,7 @@ class Exam(models.Model):
             raise ValidationError({"closes_at": _("The exam must close after it opens.")})
         if self.eligibility == self.Eligibility.COURSE_ENROLLED and not self.course_id:
             raise ValidationError({"course": _("Choose the course whose trainees may sit it.")})
-        if self.course_id and self.course.level != self.level:
+        if self.course_id and self.course.level_id != self.level_id:
             raise ValidationError({"course": _("The course is of another level.")})
         if self.course_id and self.base_id:
             from cms import api as cms_api

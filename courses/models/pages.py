@@ -20,7 +20,7 @@ from wagtail.search import index
 from cms.blocks import BaseStreamBlock
 from cms.forms import PortalPageForm
 from cms.models import InTrainingBaseMixin
-from cms.taxonomy import Level, ModuleCategory
+from cms.taxonomy import LevelField, ModuleCategory
 
 
 class Delivery(models.TextChoices):
@@ -47,7 +47,11 @@ class CourseIndexPage(InTrainingBaseMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["courses"] = (
-            CoursePage.objects.live().public().child_of(self).order_by("-start_date")
+            CoursePage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("level")
+            .order_by("-start_date")
         )
         return context
 
@@ -57,7 +61,7 @@ class CoursePage(InTrainingBaseMixin, Page):
 
     base_form_class = PortalPageForm
 
-    level = models.CharField(_("level"), max_length=30, choices=Level.choices)
+    level = LevelField(_("level"), related_name="+")
     class_name = models.CharField(
         _("class"),
         max_length=120,

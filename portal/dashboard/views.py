@@ -171,7 +171,7 @@ def base_chart(request, base, key, fmt):
 
 
 def _classes_chart(base) -> Chart:
-    levels = dict(cms_api.Level.choices)
+    levels = cms_api.Level.labels()
 
     def rate(value):
         return round(value * 100, 1) if value is not None else None

@@ -5,7 +5,8 @@ import pytest
 
 from cms.models import TextbookPage
 from cms.selectors import bases_by_province, faculty_filtered, textbooks_filtered
-from cms.taxonomy import Level, ModuleCategory
+from cms.taxonomy import ModuleCategory
+from cms.taxonomy import SeededLevels as Level
 from tests import factories
 
 pytestmark = pytest.mark.django_db

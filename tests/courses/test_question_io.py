@@ -175,7 +175,7 @@ def test_codes_chinese_names_and_loose_answers_are_accepted(base):
     questions_import(base=base, rows=parsed)
     by_stem = {q.stem: q for q in Question.objects.filter(base=base)}
     assert by_stem["甲"].correct == ["B"] and by_stem["甲"].status == "active"
-    assert by_stem["乙"].correct == ["A", "C"] and by_stem["乙"].level == "intermediate_broker"
+    assert by_stem["乙"].correct == ["A", "C"] and by_stem["乙"].level_id == "intermediate_broker"
     assert sorted(t.name for t in by_stem["乙"].tags.all()) == sorted(["专利", "定价"])
     assert by_stem["丙"].correct == ["T"] and by_stem["丙"].status == "draft"
     assert by_stem["丙"].options == question_io.TRUE_FALSE_OPTIONS
