@@ -1,8 +1,10 @@
 """Reads of selection rounds: the ranking, a reviewer's work, the public lists, and who may
 see a nomination's evidence."""
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlparse
 
 from django.db.models import Q
 
@@ -130,3 +132,39 @@ def awards_of_users(user_ids) -> dict[int, list[AwardShown]]:
     for pk, title, year, person in rows:
         shown.setdefault(person, []).append(AwardShown(pk, title, year, f"RA-{year}-{pk:04d}"))
     return shown
+
+
+AWARD_CREDENTIAL_PATH = re.compile(r"/recognition/awards/(\d{1,9})/credential\.json")
+
+
+def award_for_credential(document: dict) -> Award | None:
+    """The published award a credential (whose signature has been checked) names by its id,
+    if its proof is by the awarding body's did:web; None otherwise."""
+    from certification.credentials.did import body_did
+    from certification.credentials.vc.keys import did_from_verification_method
+
+    identifier = document.get("id")
+    if not isinstance(identifier, str):
+        return None
+    match = AWARD_CREDENTIAL_PATH.fullmatch(urlparse(identifier).path)
+    if match is None:
+        return None
+    award = (
+        Award.objects.filter(
+            pk=int(match.group(1)),
+            status=Award.Status.AWARDED,
+            round__published_at__isnull=False,
+        )
+        .select_related("round__body")
+        .first()
+    )
+    if award is None or not award.credential:
+        return None
+    proofs = document.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    methods = {
+        did_from_verification_method(proof["verificationMethod"])
+        for proof in proofs
+        if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str)
+    }
+    return award if body_did(award.round.body) in methods else None

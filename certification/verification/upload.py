@@ -46,6 +46,8 @@ class FileVerdict:
     outcome: str
     message: str
     certificate: PublicCertificate | None = None
+    # A recognition award's credential (certification/recognition): its public page.
+    award_url: str = ""
 
 
 def _unreadable(message: str) -> FileVerdict:
@@ -155,6 +157,8 @@ def _credential_verdict(data: bytes) -> FileVerdict:
         )
     number = _credential_number(document)
     certificate = public_certificate(number=number) if number else None
+    if certificate is None and (award := _award_verdict(document)) is not None:
+        return award
     if certificate is None or not _signed_by_its_body(document, number):
         return FileVerdict(
             kind="credential",
@@ -169,4 +173,25 @@ def _credential_verdict(data: bytes) -> FileVerdict:
         outcome=Outcome.FOUND,
         message=_("The credential's signature holds and was made by the issuing body's key."),
         certificate=certificate,
+    )
+
+
+def _award_verdict(document: dict) -> FileVerdict | None:
+    """A published award's credential, signed by its awarding body: found, with its page."""
+    from django.urls import reverse
+
+    from certification.recognition.selectors import award_for_credential
+
+    award = award_for_credential(document)
+    if award is None:
+        return None
+    return FileVerdict(
+        kind="credential",
+        outcome=Outcome.FOUND,
+        message=_(
+            "The credential's signature holds: it is the award “%(award)s” of %(name)s, "
+            "signed by %(body)s."
+        )
+        % {"award": award.round.title, "name": award.name, "body": award.round.body.name},
+        award_url=reverse("award_verify", args=[award.pk]),
     )

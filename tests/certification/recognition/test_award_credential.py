@@ -90,9 +90,7 @@ def test_the_public_pages_serve_and_check_the_award(award, client):
     assert "Authentic: the signature of the awarding body checks out." in page
     assert award.number in page and "冯获奖" in page
     # A tampered stored credential shows as failing, never as authentic.
-    Award.objects.filter(pk=award.pk).update(
-        credential={**award.credential, "name": "改过的名称"}
-    )
+    Award.objects.filter(pk=award.pk).update(credential={**award.credential, "name": "改过的名称"})
     page = client.get(reverse("award_verify", args=[award.pk])).content.decode()
     assert "The signed credential does not verify." in page
     assert client.get(reverse("award_verify", args=[award.pk + 99])).status_code == 404
@@ -128,3 +126,25 @@ def test_the_registry_shows_the_award_on_the_awardees_entry(award, client):
     assert "data-awards" in page
     assert reverse("award_verify", args=[award.pk]) in page
     assert award.round.title.replace("“", "&ldquo;") in page or award.round.title in page
+
+
+def test_the_file_check_recognises_an_award_credential_and_refuses_a_changed_one(award, client):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def check(document):
+        upload = SimpleUploadedFile(
+            "award.json",
+            json.dumps(document, ensure_ascii=False).encode(),
+            content_type="application/json",
+        )
+        return client.post(reverse("verify_file"), {"file": upload}).content.decode()
+
+    page = check(award.credential)
+    assert "Genuine award" in page and "data-award-link" in page
+    assert reverse("award_verify", args=[award.pk]) in page
+    changed = copy.deepcopy(award.credential)
+    changed["credentialSubject"]["achievement"]["name"] = "另一个奖项"
+    page = check(changed)
+    assert "Genuine award" not in page and "does not hold" in page
