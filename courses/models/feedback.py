@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 RATING_MIN = 1
 RATING_MAX = 5
@@ -21,9 +22,9 @@ RATING_VALIDATORS = [MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX
 
 # The scales of each form, in the order they are asked: (field, label).
 COURSE_SCALES = (
-    ("content", _("Content")),
-    ("organisation", _("Organisation")),
-    ("usefulness", _("Usefulness for my work")),
+    ("content", pgettext_lazy("feedback scale", "Content")),
+    ("organisation", pgettext_lazy("feedback scale", "Organisation")),
+    ("usefulness", pgettext_lazy("feedback scale", "Usefulness for my work")),
 )
 TEACHER_SCALES = (
     ("clarity", _("Clarity")),
@@ -72,8 +73,8 @@ class CourseFeedback(models.Model):
     course = models.ForeignKey(
         "courses.CoursePage", on_delete=models.PROTECT, related_name="feedback"
     )
-    content = _rating(_("content"))
-    organisation = _rating(_("organisation"))
+    content = _rating(pgettext_lazy("feedback scale", "content"))
+    organisation = _rating(pgettext_lazy("feedback scale", "organisation"))
     usefulness = _rating(_("usefulness"))
     comment = models.TextField(_("comment"), max_length=COMMENT_MAX, blank=True)
 
