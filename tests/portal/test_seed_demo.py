@@ -60,9 +60,12 @@ def test_seed_demo_builds_the_site_and_running_it_again_changes_nothing(client):
     for spec in DEMO_ACCOUNTS:
         assert spec.email in out.getvalue()
 
-    bases = TrainingBasePage.objects.live()
+    # The base approved from an online application is new: it has published nothing yet.
+    bases = TrainingBasePage.objects.live().filter(application__isnull=True)
     assert bases.count() >= 3
     assert len(set(bases.values_list("province", flat=True))) >= 3
+    from_application = TrainingBasePage.objects.live().get(application__status="approved")
+    assert from_application.accreditation_period.ends_on >= timezone.localdate()
     for base in bases:
         assert TextbookPage.objects.live().descendant_of(base).exists()
         assert FacultyMemberPage.objects.live().descendant_of(base).count() >= 4
@@ -105,6 +108,8 @@ def scale_counts():
 def assert_numbers_follow_their_sequences():
     """Every range's numbers run 1, 2, 3… up to its counter, and every certificate the portal
     issued is counted (imported earlier records keep their own numbers, outside the ranges)."""
+    from certification.models import Award
+
     counted = 0
     issued = Certificate.objects.filter(origin=Certificate.Origin.PORTAL)
     for sequence in NumberSequence.objects.all():
@@ -119,7 +124,12 @@ def assert_numbers_follow_their_sequences():
     numbers = list(Certificate.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
     for status_list in StatusList.objects.all():
-        indexes = sorted(status_list.certificates.values_list("status_index", flat=True))
+        # Certificates and recognition awards take their bits from the same lists.
+        awards = Award.objects.filter(status_list=status_list)
+        indexes = sorted(
+            [*status_list.certificates.values_list("status_index", flat=True)]
+            + [*awards.values_list("status_index", flat=True)]
+        )
         assert indexes == list(range(len(indexes)))
         assert status_list.next_index == len(indexes)
 

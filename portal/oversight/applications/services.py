@@ -60,6 +60,11 @@ def application_submit(*, applicant, data: dict, uploads: list) -> BaseApplicati
     anything is written; a bad file keeps nothing."""
     if not applicant.is_authenticated:
         raise PermissionDenied
+    open_statuses = [BaseApplication.Status.SUBMITTED, BaseApplication.Status.RETURNED]
+    if BaseApplication.objects.filter(applicant=applicant, status__in=open_statuses).exists():
+        raise ValidationError(
+            _("You already have an application under review; follow it up on its page.")
+        )
     if not uploads:
         raise ValidationError({"files": _("Attach at least one sample of your materials.")})
     checked = files_check(uploads, limit=MAX_FILES)

@@ -270,3 +270,16 @@ def test_an_unknown_decision_is_refused(client, applicant, chief):
     assert re.search(r"Select a valid choice", response.content.decode())
     application.refresh_from_db()
     assert application.status == "submitted"
+
+
+def test_one_open_application_per_person(client, applicant, chief):
+    first = _submitted(applicant)
+    response = _apply(client, applicant, short_code="GD-TWO")
+    assert response.status_code == 200
+    assert "You already have an application under review" in response.content.decode()
+    assert BaseApplication.objects.count() == 1
+    services.application_decide(
+        application_id=first.pk, actor=chief, decision="reject", comment="不符合条件。"
+    )
+    assert _apply(client, applicant, short_code="GD-TWO").status_code == 302
+    assert BaseApplication.objects.count() == 2
