@@ -356,3 +356,15 @@ def certificates_in_force_of(*, user_ids) -> dict[int, list[tuple[str, str, str]
 
 
 __all__ += ["certificates_in_force_of"]
+
+
+def registrar_figures():
+    """Technology-contract registrar certificates in force, national and provincial, and how
+    many are in post: the country first (province ""), then each province
+    (``certification.registrars.selectors.RegistrarFigures``)."""
+    from certification.registrars.selectors import registrar_figures as figures
+
+    return figures()
+
+
+__all__ += ["registrar_figures"]

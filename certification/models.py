@@ -28,10 +28,14 @@ from certification.recognition.models import (
     Score,
     SelectionRound,
 )
+from certification.registrars.models import FollowUpCheck, InPostRecord, RegistrationOffice
 from certification.registry.models import RegistryListing
 from certification.wallet.models import WalletNonce, WalletOffer
 
 __all__ = [
+    "FollowUpCheck",
+    "InPostRecord",
+    "RegistrationOffice",
     "Award",
     "Criterion",
     "Nomination",

@@ -10,6 +10,7 @@ from certification.levels import views as levels
 from certification.lifecycle import views as lifecycle
 from certification.practice import urls as practice_urls
 from certification.recognition import urls as recognition_urls
+from certification.registrars import urls as registrar_urls
 from certification.registry import views as registry
 from certification.transcripts import views as transcripts
 from certification.verification import views as verification
@@ -184,5 +185,7 @@ urlpatterns = [
 
 # Practice records (项目实绩) and talent filing (入库备案): their folders' own routes.
 urlpatterns += practice_urls.urlpatterns + filing_urls.urlpatterns
+# Registration offices and their in-post registrars (在岗登记员).
+urlpatterns += registrar_urls.urlpatterns
 # Recognition (优秀/十大技术经纪人评选): its folder's own routes.
 urlpatterns += recognition_urls.urlpatterns

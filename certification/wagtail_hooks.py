@@ -10,6 +10,7 @@ from certification.levels.snippets import (
     CourseLevelViewSet,
     ExamStandardViewSet,
     LevelViewSet,
+    RegistrationOfficeViewSet,
     TrackViewSet,
 )
 
@@ -22,6 +23,7 @@ class CertificationGroup(SnippetViewSetGroup):
         BodyViewSet,
         ExamStandardViewSet,
         GoalViewSet,
+        RegistrationOfficeViewSet,
     )
     menu_icon = "pick"
     menu_label = _("Certification")

@@ -6,6 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from certification.audit.forms import AuditedAdminForm, reason_panel
 from certification.levels.models import CertificationLevel, CertifyingBody, ExamStandard, Track
+from certification.registrars.models import RegistrationOffice
 from cms.taxonomy import Level as CourseLevel
 
 
@@ -61,6 +62,17 @@ class CourseLevelViewSet(SnippetViewSet):
         ],
         base_form_class=CourseLevelForm,
     )
+
+
+class RegistrationOfficeViewSet(SnippetViewSet):
+    """Registration offices and who administers each (they keep its in-post registrars)."""
+
+    model = RegistrationOffice
+    icon = "home"
+    menu_label = _("Registration offices")
+    list_display = ["name", "province"]
+    list_filter = ["province"]
+    panels = [FieldPanel("name"), FieldPanel("province"), FieldPanel("administrators")]
 
 
 class TrackViewSet(SnippetViewSet):

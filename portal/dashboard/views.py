@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from certification import api as certification_api
 from cms import api as cms_api
 from courses import api as courses_api
 from portal.accounts.roles import Role, user_has_role
@@ -104,6 +105,7 @@ def national(request):
     filters = _valid_filters(form)
     context = {"scope": "national", "snapshot": snapshot, "query": form.query_string()}
     context["section"] = "dashboard"
+    context["registrars"] = certification_api.registrar_figures()[0]
     context["stale"] = services.dashboard_is_dirty()
     if filters is None:
         return _render(request, template_context=context, form=form, status=400)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from certification.demo.recognition import seed_recognition_demo
+from certification.demo.registrars import seed_registrars
 from certification.demo.scale import people_seeded, records_create, scale_plans, setting_for
 from certification.demo.stories import seed_bodies, seed_stories
 from cms import api as cms_api
@@ -94,6 +95,8 @@ class Command(BaseCommand):
             # A finished 十大技术经纪人 selection round with its published list.
             seed_recognition_demo(bodies=bodies, accounts=accounts)
             seed_accredited_base(reviewer=accounts["admin@demo.local"])
+            # A registration office with registrars in post and a follow-up check.
+            seed_registrars(bodies=bodies, administrator=accounts["admin@demo.local"])
         if scale:
             started = time.monotonic()
             with transaction.atomic():
