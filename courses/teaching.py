@@ -490,3 +490,38 @@ def teaching_counts(*, faculty_page_ids) -> dict[int, tuple[int, int]]:
     ).values_list("course_id", "faculty_page_id"):
         classes[page_id].add(course_id)
     return {pk: (len(classes[pk]), lessons.get(pk, 0)) for pk in page_ids}
+
+
+def teachers_refused(*, page, teacher_ids, parent=None) -> list[str]:
+    """Of these faculty pages, the names of those who may not teach at ``page`` (a class or a
+    lesson; ``parent`` is where a page not yet saved goes): neither teachers of its base nor
+    invited to its class with the invitation accepted. A base cannot put another base's teacher
+    on its class by choosing their page."""
+    from cms.models import FacultyMemberPage
+
+    teacher_ids = [pk for pk in teacher_ids if pk]
+    where = page if page.pk else parent
+    if not teacher_ids or where is None or not where.pk:
+        return []
+    bases = cms_api.base_ids_for_pages(page_ids=[where.pk, *teacher_ids])
+    own = bases.get(where.pk)
+    if isinstance(page, CoursePage):
+        course_id = page.pk
+    else:
+        course = CoursePage.objects.ancestor_of(where, inclusive=True).first()
+        course_id = course.pk if course else None
+    invited = set()
+    if course_id is not None:
+        invited = set(
+            TeachingInvitation.objects.filter(
+                course_id=course_id,
+                status=TeachingInvitation.Status.ACCEPTED,
+                faculty_page_id__in=teacher_ids,
+            ).values_list("faculty_page_id", flat=True)
+        )
+    refused = [pk for pk in teacher_ids if bases.get(pk) != own and pk not in invited]
+    return list(
+        FacultyMemberPage.objects.filter(pk__in=refused)
+        .order_by("title")
+        .values_list("title", flat=True)
+    )

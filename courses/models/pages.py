@@ -21,6 +21,7 @@ from cms.blocks import BaseStreamBlock
 from cms.forms import PortalPageForm
 from cms.models import InTrainingBaseMixin
 from cms.taxonomy import LevelField, ModuleCategory
+from courses.page_forms import TeachingPageForm
 
 
 class Delivery(models.TextChoices):
@@ -59,7 +60,7 @@ class CourseIndexPage(InTrainingBaseMixin, Page):
 class CoursePage(InTrainingBaseMixin, Page):
     """One course of one level, run as a class with dates, an enrolment window and seats."""
 
-    base_form_class = PortalPageForm
+    base_form_class = TeachingPageForm
 
     level = LevelField(_("level"), related_name="+")
     class_name = models.CharField(
@@ -200,7 +201,7 @@ class LessonContentBlock(BaseStreamBlock):
 class LessonPage(InTrainingBaseMixin, Page):
     """One lesson: its training hours, its content, and for in-person lessons the session."""
 
-    base_form_class = PortalPageForm
+    base_form_class = TeachingPageForm
 
     hours = models.DecimalField(
         _("training hours"),

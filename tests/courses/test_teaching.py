@@ -323,11 +323,11 @@ def test_teaching_record_counts_sessions_classes_and_hides_small_pass_rates(
     bases, editor_a, editor_b, teacher_b, page_b, class_a
 ):
     session = LessonPage.objects.descendant_of(class_a).get(delivery="in_person")
-    session.teacher = page_b
-    session.save_revision().publish()
     _linked(page_b, teacher_b, editor_b)
     invitation = teaching.teaching_invitation_send(course=class_a, faculty_page=page_b, by=editor_a)
     teaching.teaching_invitation_answer(invitation_id=invitation.pk, user=teacher_b, accept=True)
+    session.teacher = page_b
+    session.save_revision().publish()
     for _ in range(3):
         enrolment_create(user=factories.UserFactory(roles=["Trainee"]), course=class_a)
     record = teaching.teaching_record(faculty_page_id=page_b.pk)
@@ -339,12 +339,13 @@ def test_teaching_record_counts_sessions_classes_and_hides_small_pass_rates(
     assert teaching.teaching_counts(faculty_page_ids=[page_b.pk]) == {page_b.pk: (1, 1)}
 
 
-def test_pass_rate_shown_from_five_trainees(bases, editor_a, page_b, class_a, monkeypatch):
+def test_pass_rate_shown_from_five_trainees(bases, class_a):
     from courses.models import Attempt
 
     factories.questions(bases[0])
     exam = factories.exam(bases[0], class_a)
-    class_a.faculty.add(page_b)
+    own = factories.faculty_member(bases[0], name="本基地老师")
+    class_a.faculty.add(own)
     class_a.save_revision().publish()
     trainees = [factories.UserFactory(roles=["Trainee"]) for _ in range(5)]
     for number, trainee in enumerate(trainees):
@@ -352,6 +353,58 @@ def test_pass_rate_shown_from_five_trainees(bases, editor_a, page_b, class_a, mo
         attempt = attempt_start(user=trainee, exam=exam)
         attempt_submit(attempt=attempt, answers={})
         Attempt.objects.filter(pk=attempt.pk).update(status="final", passed=number < 4)
-    record = teaching.teaching_record(faculty_page_id=page_b.pk)
+    record = teaching.teaching_record(faculty_page_id=own.pk)
     assert record.classes[0].sat_exam == 5
     assert record.classes[0].pass_rate == 80 and record.pass_rate == 80
+
+
+def _lesson_form(session, module, teacher, user):
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    form_class = LessonPage.get_edit_handler().get_form_class()
+    data = nested_form_data(
+        {
+            "title": session.title,
+            "slug": session.slug,
+            "hours": "3",
+            "delivery": "in_person",
+            "required": "on",
+            "summary": rich_text(""),
+            "body": streamfield([]),
+            "session_starts": session.session_starts.strftime("%Y-%m-%d %H:%M"),
+            "location": "报告厅",
+            "teacher": teacher.pk,
+            "comments": inline_formset([]),
+        }
+    )
+    return form_class(data, instance=session, parent_page=module, for_user=user)
+
+
+def test_a_base_cannot_name_another_bases_teacher_without_an_accepted_invitation(
+    bases, editor_a, editor_b, teacher_b, page_b, class_a
+):
+    session = LessonPage.objects.descendant_of(class_a).get(delivery="in_person")
+    module = session.get_parent()
+    form = _lesson_form(session, module, page_b, editor_a)
+    assert not form.is_valid()
+    assert "其他基地的教师" in str(form.errors["teacher"])
+    # Also for a lesson not saved yet, judged by where it goes; and for the class's faculty.
+    new = LessonPage(title="新课", slug="new", hours=1, delivery="online")
+    assert teaching.teachers_refused(page=new, teacher_ids=[page_b.pk], parent=module) == [
+        page_b.title
+    ]
+    assert teaching.teachers_refused(page=class_a, teacher_ids=[page_b.pk]) == [page_b.title]
+    # Its own base's teachers are fine; so is the other base's once the invitation is accepted.
+    own = factories.faculty_member(bases[0], name="本基地老师")
+    assert _lesson_form(session, module, own, editor_a).is_valid()
+    _linked(page_b, teacher_b, editor_b)
+    invitation = teaching.teaching_invitation_send(course=class_a, faculty_page=page_b, by=editor_a)
+    teaching.teaching_invitation_answer(invitation_id=invitation.pk, user=teacher_b, accept=True)
+    form = _lesson_form(session, module, page_b, editor_a)
+    assert form.is_valid(), form.errors
+    assert teaching.teachers_refused(page=class_a, teacher_ids=[page_b.pk]) == []
