@@ -283,3 +283,28 @@ def test_one_open_application_per_person(client, applicant, chief):
     )
     assert _apply(client, applicant, short_code="GD-TWO").status_code == 302
     assert BaseApplication.objects.count() == 2
+
+
+def test_a_comment_leaves_the_application_waiting_and_a_rejection_is_mailed(
+    client, applicant, chief, django_capture_on_commit_callbacks
+):
+    application = _submitted(applicant)
+    client.force_login(chief)
+    url = reverse("oversight_base_application", args=[application.pk])
+    response = client.post(url, {"decision": "comment", "comment": "实践基地协议请再核实。"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "submitted" and not mail.outbox
+    client.force_login(applicant)
+    page = client.get(reverse("base_application", args=[application.pk])).content.decode()
+    assert "实践基地协议请再核实。" in page
+    client.force_login(chief)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": "reject", "comment": "不具备开班条件。"})
+    application.refresh_from_db()
+    assert application.status == "rejected" and application.base is None
+    [message] = mail.outbox
+    assert message.to == [applicant.email]
+    assert "不具备开班条件。" in message.body
+    assert f"/base-applications/{application.pk}/" in message.body
+    assert not TrainingBasePage.objects.filter(short_code="GD-HNJZ").exists()
