@@ -31,6 +31,7 @@ from .helpers import (
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def client(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -351,7 +352,7 @@ def test_non_reviewers_and_non_administrators_are_refused(selection, boss, clien
     assert client.post(url, post).status_code == 403
     assert client.get(reverse("recognition_review")).status_code == 403
     manage = reverse("recognition_manage_round", args=[selection.pk])
-    for action in ("announce", "publish", "assign"):
+    for action in ("announce", "publish", "assign", "answer"):
         assert client.post(manage, {"action": action, "email": stranger.email}).status_code == 403
     assert client.get(reverse("recognition_manage")).status_code == 403
     assert not Review.objects.exists() and not selection.reviewers.exists()
