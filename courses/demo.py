@@ -225,73 +225,91 @@ def seed_base_courses(base: TrainingBasePage) -> list[CoursePage]:
     """A course per level, with modules, lessons, a question bank and an exam."""
     index = CourseIndexPage.objects.child_of(base).first()
     if index is not None:
-        return list(CoursePage.objects.child_of(index).specific())
+        return list(CoursePage.objects.child_of(index).filter(level__in=list(LEVEL_NAMES)))
     index = _child(
         base, CourseIndexPage(title="培训课程", slug="courses", intro="本基地开设的分级培训班。")
     )
     now = timezone.now()
     courses = []
     for number, level in enumerate(LEVEL_NAMES, start=1):
-        name = LEVEL_NAMES[level]
-        course = _child(
-            index,
-            CoursePage(
-                title=f"{name}培训班",
-                slug=LEVEL_SLUGS[level],
-                level_id=level,
-                class_name=f"2026年第{number}期{name}培训班",
-                delivery=Delivery.BLENDED,
-                # Running: three weeks in, six weeks to go.
-                start_date=timezone.localdate(now - datetime.timedelta(days=21)),
-                end_date=timezone.localdate(now + datetime.timedelta(days=42)),
-                sequential=level == SeededLevels.JUNIOR_BROKER,
-                enrolment_opens=now - datetime.timedelta(days=30),
-                enrolment_closes=now + datetime.timedelta(days=30),
-                capacity=60,
-                summary=f"面向{name}的系统培训：线上学习与线下面授相结合，结业须通过考试。",
-            ),
-        )
-        for category, (module_title, lessons) in MODULE_LESSONS.items():
-            module = _child(
-                course, ModulePage(title=module_title, slug=category, category=category)
+        courses.append(
+            _level_course(
+                base, index, level=level, name=LEVEL_NAMES[level], slug=LEVEL_SLUGS[level],
+                number=number, now=now,
             )
-            for n, lesson_title in enumerate(lessons, start=1):
-                in_person = category == ModuleCategory.PRACTICE and n == len(lessons)
-                _child(
-                    module,
-                    LessonPage(
-                        title=lesson_title,
-                        slug=f"lesson-{n}",
-                        hours=Decimal("2.0") if in_person else Decimal("1.5"),
-                        delivery=Delivery.IN_PERSON if in_person else Delivery.ONLINE,
-                        required=True,
-                        summary=f"<p>本课时讲解{lesson_title}的基本概念与常见做法。</p>",
-                        body=[("paragraph", f"<p>{lesson_title}：学习要点与案例讨论。</p>")],
-                        session_starts=_session_start(now, n) if in_person else None,
-                        session_ends=_session_start(now, n) + datetime.timedelta(hours=2)
-                        if in_person
-                        else None,
-                        location=f"{base.city}培训中心 201 教室" if in_person else "",
-                    ),
-                )
-        _questions_for(base, level)
-        Exam.objects.create(
-            base=base,
-            title=f"{name}结业考试",
-            level_id=level,
-            course=course,
-            eligibility=Exam.Eligibility.COURSE_ENROLLED,
-            blueprint=BLUEPRINT,
-            time_limit_minutes=60,
-            pass_mark=60,
-            max_attempts=2,
-            opens_at=now - datetime.timedelta(days=30),
-            closes_at=now + datetime.timedelta(days=90),
-            allow_review=True,
-            is_published=True,
-        )
-        courses.append(course)
+        )  # fmt: skip
     return courses
+
+
+def seed_level_course(base: TrainingBasePage, *, level: str, name: str, slug: str):
+    """A course of any level (e.g. the registrar track's) at ``base``, with modules, lessons,
+    a question bank and an exam like the ladder's; the existing one on a second run."""
+    index = CourseIndexPage.objects.child_of(base).first()
+    found = CoursePage.objects.child_of(index).filter(slug=slug).first() if index else None
+    if index is None or found is not None:
+        return found
+    return _level_course(
+        base, index, level=level, name=name, slug=slug, number=1, now=timezone.now()
+    )
+
+
+def _level_course(base, index, *, level: str, name: str, slug: str, number: int, now):
+    course = _child(
+        index,
+        CoursePage(
+            title=f"{name}培训班",
+            slug=slug,
+            level_id=level,
+            class_name=f"2026年第{number}期{name}培训班",
+            delivery=Delivery.BLENDED,
+            # Running: three weeks in, six weeks to go.
+            start_date=timezone.localdate(now - datetime.timedelta(days=21)),
+            end_date=timezone.localdate(now + datetime.timedelta(days=42)),
+            sequential=level == SeededLevels.JUNIOR_BROKER,
+            enrolment_opens=now - datetime.timedelta(days=30),
+            enrolment_closes=now + datetime.timedelta(days=30),
+            capacity=60,
+            summary=f"面向{name}的系统培训：线上学习与线下面授相结合，结业须通过考试。",
+        ),
+    )
+    for category, (module_title, lessons) in MODULE_LESSONS.items():
+        module = _child(course, ModulePage(title=module_title, slug=category, category=category))
+        for n, lesson_title in enumerate(lessons, start=1):
+            in_person = category == ModuleCategory.PRACTICE and n == len(lessons)
+            _child(
+                module,
+                LessonPage(
+                    title=lesson_title,
+                    slug=f"lesson-{n}",
+                    hours=Decimal("2.0") if in_person else Decimal("1.5"),
+                    delivery=Delivery.IN_PERSON if in_person else Delivery.ONLINE,
+                    required=True,
+                    summary=f"<p>本课时讲解{lesson_title}的基本概念与常见做法。</p>",
+                    body=[("paragraph", f"<p>{lesson_title}：学习要点与案例讨论。</p>")],
+                    session_starts=_session_start(now, n) if in_person else None,
+                    session_ends=_session_start(now, n) + datetime.timedelta(hours=2)
+                    if in_person
+                    else None,
+                    location=f"{base.city}培训中心 201 教室" if in_person else "",
+                ),
+            )
+    _questions_for(base, level)
+    Exam.objects.create(
+        base=base,
+        title=f"{name}结业考试",
+        level_id=level,
+        course=course,
+        eligibility=Exam.Eligibility.COURSE_ENROLLED,
+        blueprint=BLUEPRINT,
+        time_limit_minutes=60,
+        pass_mark=60,
+        max_attempts=2,
+        opens_at=now - datetime.timedelta(days=30),
+        closes_at=now + datetime.timedelta(days=90),
+        allow_review=True,
+        is_published=True,
+    )
+    return course
 
 
 def _answers(attempt, right: bool, rng: random.Random) -> dict:

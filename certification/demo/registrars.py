@@ -14,6 +14,7 @@ from certification.issuing.models import Certificate
 from certification.levels.models import CertificationLevel
 from certification.registrars.models import RegistrationOffice
 from certification.registrars.services import check_record, in_post_add
+from courses.demo import seed_level_course
 
 DEMO_FILENAME = "技术合同认定登记员证书（示例）.xlsx"
 OFFICE = "广东省技术合同认定登记处"
@@ -46,8 +47,13 @@ def _rows(*, body, today) -> list[tuple[int, dict]]:
     return rows
 
 
-def seed_registrars(*, bodies, administrator) -> int:
-    """The office, its registrars and a check; how many registrars were put in post."""
+def seed_registrars(*, bodies, administrator, base=None) -> int:
+    """A registrar course and exam at ``base`` (an ordinary course of the registrar track's
+    level), the office, its registrars and a check; how many registrars were put in post."""
+    if base is not None:
+        seed_level_course(
+            base, level="contract_registrar", name="技术合同认定登记员", slug="registrar"
+        )
     if RegistrationOffice.objects.filter(name=OFFICE).exists():
         return 0
     national = bodies["CN"]

@@ -96,7 +96,7 @@ class Command(BaseCommand):
             seed_recognition_demo(bodies=bodies, accounts=accounts)
             seed_accredited_base(reviewer=accounts["admin@demo.local"])
             # A registration office with registrars in post and a follow-up check.
-            seed_registrars(bodies=bodies, administrator=accounts["admin@demo.local"])
+            seed_registrars(bodies=bodies, administrator=accounts["admin@demo.local"], base=first)
         if scale:
             started = time.monotonic()
             with transaction.atomic():
