@@ -281,7 +281,8 @@ def test_after_a_passed_exam_the_result_points_to_certification_and_the_next_lev
     attempt = sat(user, exam, passed=True)
     client.force_login(user)
     content = client.get(reverse("courses:attempt_result", args=[attempt.pk])).content.decode()
-    assert f'href="{reverse("application_new")}' in content  # a query may name the level
+    # The application form is opened for the exam's level, named by its code.
+    assert f'href="{reverse("application_new")}?course_level=junior_broker"' in content
     assert f'href="{reverse("course_catalogue")}?level=intermediate_broker"' in content
     assert not re.search(r"重考|Retake the exam", content)
 
