@@ -15,6 +15,7 @@ from certification.recognition.models import (
     Reviewer,
     SelectionRound,
 )
+from certification.recognition.organisations import shared_organisation
 from certification.recognition.services import is_recognition_admin
 
 
@@ -73,8 +74,10 @@ def my_review(user, nomination) -> Review | None:
 
 
 def others_reviews_visible(user, nomination) -> bool:
-    """Nobody on the panel sees another's scores before submitting their own."""
-    return my_review(user, nomination) is not None
+    """Nobody on the panel sees another's scores before submitting their own, and one who
+    stood aside with a declared conflict never sees them."""
+    review = my_review(user, nomination)
+    return review is not None and not review.conflict
 
 
 def nominations_of(user):
@@ -87,13 +90,25 @@ def nominations_of(user):
     )
 
 
+def panel_may_read(user, nomination) -> bool:
+    """A panel member reads a nomination's statement, records and evidence only while they may
+    score it or after they have scored it: not when they stood aside with a declared conflict,
+    nor when they are refused it (their own organisation's nominee, one they nominated)."""
+    if not is_panel_member(user, nomination.round):
+        return False
+    review = my_review(user, nomination)
+    if review is not None:
+        return not review.conflict
+    return nomination.nominated_by_id != user.pk and not shared_organisation(user, nomination)
+
+
 def may_see_nomination(user, nomination) -> bool:
-    """The nominee, whoever nominated, the round's panel, and administrators."""
+    """The nominee, whoever nominated, the panel members who may read it, and administrators."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.pk in (nomination.nominee_id, nomination.nominated_by_id):
         return True
-    return is_recognition_admin(user) or is_panel_member(user, nomination.round)
+    return is_recognition_admin(user) or panel_may_read(user, nomination)
 
 
 def proposed_list(selection):

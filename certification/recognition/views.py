@@ -297,7 +297,7 @@ def review_nomination(request, pk):
             return redirect("recognition_review")
     review = selectors.my_review(user, nomination)
     others = []
-    if review is not None:  # only after one's own review: never before
+    if selectors.others_reviews_visible(user, nomination):  # after one's own scores, never before
         others = nomination.reviews.exclude(reviewer=user).prefetch_related("scores__criterion")
     return render(
         request,
@@ -306,6 +306,7 @@ def review_nomination(request, pk):
             "nomination": nomination,
             "form": form,
             "review": review,
+            "stood_aside": review is not None and review.conflict,
             "others": others,
             "refusal": "" if review else services.review_refusal(user, nomination),
         },

@@ -271,6 +271,44 @@ def test_a_declared_conflict_stands_the_reviewer_aside(selection, boss):
     assert (row.reviews, row.conflicts) == (0, 1)
 
 
+def test_one_who_stood_aside_or_is_refused_reads_nothing_of_the_nomination(
+    selection, boss, client
+):
+    person = certified(real_name="汪候选", organisation="某研究院")
+    evidence = SimpleUploadedFile("award.png", png_bytes(), content_type="image/png")
+    nomination = nominate_self(selection, person, uploads=[evidence])
+    item = nomination.evidence.get()
+    evidence_url = reverse("recognition_evidence", args=[nomination.pk, item.pk])
+    page_url = reverse("recognition_review_nomination", args=[nomination.pk])
+    aside, colleague, scorer = (
+        seat(selection, boss, reviewer()),
+        seat(selection, boss, reviewer(organisation="某研究院")),
+        seat(selection, boss, reviewer()),
+    )
+    move_to(selection, "review")
+    # Before anyone decides, a panel member may read what they are to score.
+    client.force_login(aside)
+    page = client.get(page_url).content.decode()
+    assert STATEMENT[:10] in page and client.get(evidence_url).status_code == 200
+    score(nomination, scorer, 10, 5)
+    services.review_submit(
+        nomination_id=nomination.pk, actor=aside, conflict=True, conflict_note="曾同事"
+    )
+    # Standing aside is not a way round "scores only after one's own": nothing more is shown.
+    page = client.get(page_url).content.decode()
+    assert "stand aside" in page
+    assert STATEMENT[:10] not in page and "100.00" not in page and "data-others" not in page
+    assert client.get(evidence_url).status_code == 404
+    # The nominee's colleague is refused the scoring, and the evidence too.
+    client.force_login(colleague)
+    page = client.get(page_url).content.decode()
+    assert "own organisation" in page and STATEMENT[:10] not in page
+    assert client.get(evidence_url).status_code == 404
+    # The one who scored goes on reading it.
+    client.force_login(scorer)
+    assert client.get(evidence_url).status_code == 200
+
+
 def test_a_reviewer_cannot_score_themselves(selection, boss):
     person = certified(roles=["Faculty"])
     nomination = nominate_self(selection, person)
