@@ -271,9 +271,7 @@ def test_a_declared_conflict_stands_the_reviewer_aside(selection, boss):
     assert (row.reviews, row.conflicts) == (0, 1)
 
 
-def test_one_who_stood_aside_or_is_refused_reads_nothing_of_the_nomination(
-    selection, boss, client
-):
+def test_one_who_stood_aside_or_is_refused_reads_nothing_of_the_nomination(selection, boss, client):
     person = certified(real_name="汪候选", organisation="某研究院")
     evidence = SimpleUploadedFile("award.png", png_bytes(), content_type="image/png")
     nomination = nominate_self(selection, person, uploads=[evidence])
