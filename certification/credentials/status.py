@@ -28,6 +28,7 @@ from certification.credentials.vc.dates import parse_xsd_datetime
 from certification.errors import CertificationError
 from certification.issuing.models import Certificate
 from certification.levels.models import CertifyingBody
+from certification.recognition.models import Award
 from certification.links import status_list_url
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,16 @@ def status_bits_allocate(*, body: CertifyingBody, count: int = 1) -> list[tuple[
 
 
 def status_list_sign(status_list: StatusList) -> dict:
-    """Rebuild and sign the list from the certificates it covers; stored on the row."""
-    revoked = Certificate.objects.filter(
-        status_list=status_list, status=Certificate.Status.REVOKED
-    ).values_list("status_index", flat=True)
+    """Rebuild and sign the list from the certificates and awards it covers; stored on the row."""
+    revoked = list(
+        Certificate.objects.filter(
+            status_list=status_list, status=Certificate.Status.REVOKED
+        ).values_list("status_index", flat=True)
+    ) + list(
+        Award.objects.filter(status_list=status_list, status=Award.Status.REVOKED).values_list(
+            "status_index", flat=True
+        )
+    )
     key = status_list.signing_key
     now = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     document = vc.status_list_credential(

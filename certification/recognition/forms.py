@@ -250,6 +250,19 @@ class AnswerForm(forms.Form):
     )
 
 
+class RevokeAwardForm(forms.Form):
+    award = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for revoking (the awardee reads it)"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the award's credential will read as revoked everywhere."),
+        error_messages={"required": _("Tick the box to confirm the revocation.")},
+    )
+
+
 def default_round_initial() -> dict:
     today = timezone.localdate()
     day = datetime.timedelta(days=1)

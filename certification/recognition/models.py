@@ -269,12 +269,14 @@ def _salt() -> str:
 
 class Award(models.Model):
     """A place on the list: proposed at the announcement, awarded at publication (or
-    withdrawn when an objection is upheld). An awarded place carries its signed credential."""
+    withdrawn when an objection is upheld). An awarded place carries its signed credential;
+    revoking it later sets the credential's bit in its status list."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", pgettext_lazy("award status", "proposed")
         AWARDED = "awarded", pgettext_lazy("award status", "awarded")
         WITHDRAWN = "withdrawn", pgettext_lazy("award status", "withdrawn")
+        REVOKED = "revoked", pgettext_lazy("award status", "revoked")
 
     round = models.ForeignKey(SelectionRound, on_delete=models.PROTECT, related_name="award_list")
     nomination = models.OneToOneField(Nomination, on_delete=models.PROTECT, related_name="award")
@@ -297,6 +299,8 @@ class Award(models.Model):
     )
     status_index = models.PositiveIntegerField(null=True, blank=True)
     credential = models.JSONField(default=dict, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revoking"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["round", "rank"]

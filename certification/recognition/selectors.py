@@ -153,8 +153,8 @@ AWARD_CREDENTIAL_PATH = re.compile(r"/recognition/awards/(\d{1,9})/credential\.j
 
 
 def award_for_credential(document: dict) -> Award | None:
-    """The published award a credential (whose signature has been checked) names by its id,
-    if its proof is by the awarding body's did:web; None otherwise."""
+    """The published award (in force or since revoked) a credential, whose signature has been
+    checked, names by its id, if its proof is by the awarding body's did:web; None otherwise."""
     from certification.credentials.did import body_did
     from certification.credentials.vc.keys import did_from_verification_method
 
@@ -167,7 +167,7 @@ def award_for_credential(document: dict) -> Award | None:
     award = (
         Award.objects.filter(
             pk=int(match.group(1)),
-            status=Award.Status.AWARDED,
+            status__in=(Award.Status.AWARDED, Award.Status.REVOKED),
             round__published_at__isnull=False,
         )
         .select_related("round__body")

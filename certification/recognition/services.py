@@ -749,3 +749,55 @@ def round_publish(*, round_id: int, actor) -> list[Award]:
             ],
         )
     return awards
+
+
+@transaction.atomic
+def award_revoke(*, award_id: int, actor, reason: str) -> Award:
+    """An administrator revokes a published award (found later to rest on false evidence, say):
+    its bit in the status list is set and the list signed again, so every verifier reads it as
+    revoked; it leaves the public list and the registry; the awardee is told why."""
+    from certification.credentials.models import StatusList
+    from certification.credentials.status import status_list_sign
+
+    _admin_only(actor)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("round__body", "nomination__nominee")
+        .filter(pk=award_id)
+        .first()
+    )
+    if award is None:
+        raise CertificationError(_("There is no such award."))
+    if award.status != Award.Status.AWARDED:
+        raise CertificationError(_("Only an award that has been published can be revoked."))
+    if award.nomination.nominee_id == actor.pk:
+        raise CertificationError(_("You cannot revoke your own award."))
+    reason = _clean(reason, limit=500)
+    if not reason:
+        raise CertificationError(_("Give the reason for revoking; the awardee will read it."))
+    award.status = Award.Status.REVOKED
+    award.revoked_at, award.revocation_reason = timezone.now(), reason
+    award.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    if award.status_list_id is not None:
+        status_list_sign(
+            StatusList.objects.select_for_update(of=("self",))
+            .select_related("signing_key", "body")
+            .get(pk=award.status_list_id)
+        )
+    audit_append(
+        actor=actor,
+        action="recognition.award_revoked",
+        obj=award,
+        data={"number": award.number, "reason": reason},
+    )
+    notify(
+        award.nomination.nominee,
+        _("Your award has been revoked: %(round)s") % {"round": award.round.title},
+        [
+            _("%(body)s has revoked your award no. %(number)s.")
+            % {"body": award.round.body.name, "number": award.number},
+            _("Reason: %(reason)s") % {"reason": reason},
+            absolute_url(reverse("award_verify", args=[award.pk])),
+        ],
+    )
+    return award

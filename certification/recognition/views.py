@@ -26,6 +26,7 @@ from certification.recognition.forms import (
     PracticeChoiceForm,
     ReviewerForm,
     ReviewForm,
+    RevokeAwardForm,
     RoundForm,
     criteria_rows,
     default_round_initial,
@@ -112,12 +113,17 @@ def round_detail(request, pk):
     )
 
 
+# An award that was published stays checkable after it is revoked: the page and the status
+# list say so, rather than the number vanishing.
+PUBLIC_STATUSES = (Award.Status.AWARDED, Award.Status.REVOKED)
+
+
 @require_GET
 def award_verify(request, pk):
     """Anyone checks an award: who, which round, and whether its signed credential verifies."""
     award = (
         Award.objects.select_related("round__body")
-        .filter(pk=pk, status=Award.Status.AWARDED, round__published_at__isnull=False)
+        .filter(pk=pk, status__in=PUBLIC_STATUSES, round__published_at__isnull=False)
         .first()
     )
     if award is None or not award.credential:
@@ -139,7 +145,7 @@ def award_verify(request, pk):
 def award_credential(request, pk):
     """The award's signed credential, public like a certificate's."""
     award = Award.objects.filter(
-        pk=pk, status=Award.Status.AWARDED, round__published_at__isnull=False
+        pk=pk, status__in=PUBLIC_STATUSES, round__published_at__isnull=False
     ).first()
     if award is None or not award.credential:
         return JsonResponse({"error": "not_found"}, status=404)
@@ -382,6 +388,15 @@ def _manage_action(request, selection) -> None:
             outcome=form.cleaned_data["outcome"],
         )
         messages.success(request, _("The objection has been answered."))
+    elif action == "revoke":
+        form = RevokeAwardForm(request.POST)
+        if not form.is_valid():
+            return _errors(request, form)
+        award = Award.objects.filter(pk=form.cleaned_data["award"], round=selection).first()
+        if award is None:
+            raise CertificationError(_("There is no such award."))
+        services.award_revoke(award_id=award.pk, actor=actor, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The award has been revoked and the awardee told."))
     elif action == "publish":
         services.round_publish(round_id=selection.pk, actor=actor)
         messages.success(request, _("The final list is published and the awards are issued."))
@@ -417,6 +432,7 @@ def manage_round(request, pk):
             "reviewers": selection.reviewers.select_related("user"),
             "ranking": selectors.ranking(selection),
             "awards": selection.award_list.select_related("nomination__nominee"),
+            "revoke_form": RevokeAwardForm(),
             "objections": objections,
             "reviewer_form": ReviewerForm(),
         },

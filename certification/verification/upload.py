@@ -48,6 +48,7 @@ class FileVerdict:
     certificate: PublicCertificate | None = None
     # A recognition award's credential (certification/recognition): its public page.
     award_url: str = ""
+    award_revoked: bool = False
 
 
 def _unreadable(message: str) -> FileVerdict:
@@ -185,13 +186,22 @@ def _award_verdict(document: dict) -> FileVerdict | None:
     award = award_for_credential(document)
     if award is None:
         return None
-    return FileVerdict(
-        kind="credential",
-        outcome=Outcome.FOUND,
-        message=_(
+    facts = {"award": award.round.title, "name": award.name, "body": award.round.body.name}
+    revoked = award.status == award.Status.REVOKED
+    if revoked:
+        message = _(
+            "The credential's signature holds: it is the award “%(award)s” of %(name)s, "
+            "signed by %(body)s, which has since revoked it."
+        )
+    else:
+        message = _(
             "The credential's signature holds: it is the award “%(award)s” of %(name)s, "
             "signed by %(body)s."
         )
-        % {"award": award.round.title, "name": award.name, "body": award.round.body.name},
+    return FileVerdict(
+        kind="credential",
+        outcome=Outcome.FOUND,
+        message=message % facts,
         award_url=reverse("award_verify", args=[award.pk]),
+        award_revoked=revoked,
     )

@@ -148,3 +148,66 @@ def test_the_file_check_recognises_an_award_credential_and_refuses_a_changed_one
     changed["credentialSubject"]["achievement"]["name"] = "另一个奖项"
     page = check(changed)
     assert "Genuine award" not in page and "does not hold" in page
+
+
+def test_an_award_revoked_later_reads_as_revoked_everywhere(
+    award, client, django_capture_on_commit_callbacks
+):
+    import json
+
+    from django.core import mail
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from certification.errors import CertificationError
+    from certification.models import AuditEntry
+    from tests.factories import UserFactory
+
+    body = award.round.body
+    boss = admin()
+    manage = reverse("recognition_manage_round", args=[award.round_id])
+    registry_join(user=award.nomination.nominee, organisation="某中心", specialties="专利运营")
+    # Someone who is not an administrator cannot revoke by a hand-made POST.
+    client.force_login(UserFactory(roles=["Certifier"]))
+    posted = {"action": "revoke", "award": award.pk, "reason": "材料造假", "confirm": "on"}
+    assert client.post(manage, posted).status_code == 403
+    # An administrator must give a reason and confirm; without either nothing changes.
+    client.force_login(admin())
+    client.post(manage, {**posted, "confirm": ""})
+    client.post(manage, {**posted, "reason": "  "})
+    award.refresh_from_db()
+    assert award.status == Award.Status.AWARDED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(manage, posted, follow=True)
+    assert "The award has been revoked" in response.content.decode()
+    award.refresh_from_db()
+    assert (award.status, award.revocation_reason) == (Award.Status.REVOKED, "材料造假")
+    assert AuditEntry.objects.filter(action="recognition.award_revoked").count() == 1
+    [message] = [m for m in mail.outbox if "winner@example.org" in m.to and "revoked" in m.subject]
+    assert "材料造假" in message.body
+    with pytest.raises(CertificationError, match="Only an award that has been published"):
+        services.award_revoke(award_id=award.pk, actor=boss, reason="again")
+
+    # The independent verifier reads the bit in the list the portal now serves.
+    status_list = status_list_current(body_code=body.code, number=award.status_list.number)
+    result = node_verify(
+        award.credential,
+        status_lists={status_list["id"]: status_list},
+        documents=published(client, body),
+    )
+    assert result["revoked"] is True
+    # The public page says so; the award leaves the registry and the published list.
+    client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("award_verify", args=[award.pk])).content.decode()
+    assert 'data-award-status="revoked"' in page and "Authentic" not in page
+    assert (
+        reverse("award_verify", args=[award.pk])
+        not in client.get(reverse("registry")).content.decode()
+    )
+    round_page = client.get(reverse("recognition_round", args=[award.round_id])).content.decode()
+    assert "冯获奖" not in round_page
+    upload = SimpleUploadedFile(
+        "award.json", json.dumps(award.credential).encode(), content_type="application/json"
+    )
+    page = client.post(reverse("verify_file"), {"file": upload}).content.decode()
+    assert "Genuine award, but revoked" in page
