@@ -28,8 +28,8 @@ from certification.credentials.vc.dates import parse_xsd_datetime
 from certification.errors import CertificationError
 from certification.issuing.models import Certificate
 from certification.levels.models import CertifyingBody
-from certification.recognition.models import Award
 from certification.links import status_list_url
+from certification.recognition.models import Award
 
 logger = logging.getLogger(__name__)
 
