@@ -1,4 +1,5 @@
-"""The unread count the header shows, counted only when a page shows it."""
+"""What the header shows of a signed-in person (unread count, answers to grade, whether they
+edit a base), each worked out only when a page shows it."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -21,9 +22,15 @@ def unread_notifications(request):
             return None
         return courses_api.answers_awaiting_grading(user=user)
 
+    def edits_a_base():
+        from portal.oversight.self_assessment.services import editor_base_ids
+
+        return bool(editor_base_ids(user))
+
     return {
         "unread_notifications": SimpleLazyObject(count),
         "answers_to_grade": _Lazy(grading),
+        "edits_a_base": _Lazy(edits_a_base),
     }
 
 

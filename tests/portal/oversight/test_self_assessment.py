@@ -220,3 +220,15 @@ def test_the_evidence_download_is_never_run_as_a_page(client, base, editor):
     response = client.get(reverse("self_assessment_file", args=[evidence.pk]))
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_menu_offers_our_evaluation_to_a_bases_editors_only(client, base, editor, chief):
+    from cms.services import training_base_faculty_add
+
+    teacher = UserFactory(roles=[Role.FACULTY], real_name="教师甲")
+    training_base_faculty_add(base=base, user=teacher)
+    shown = {}
+    for person in (editor, teacher, chief):
+        client.force_login(person)
+        shown[person.real_name] = "data-our-evaluation" in client.get("/").content.decode()
+    assert shown == {"编辑甲": True, "教师甲": False, "主管甲": False}
