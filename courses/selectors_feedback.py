@@ -2,7 +2,9 @@
 
 Every figure goes through ``_figures``, which gives nothing for a group of fewer than
 ``minimum_responses()`` answers: a class of three cannot be read person by person, and no
-answer is ever returned with anything that names the person who gave it.
+answer is ever returned with anything that names the person who gave it. A figure over several
+classes leaves out the small classes unless together they reach the minimum, so that no small
+class can be read as the difference of two figures that are shown.
 """
 
 import datetime
@@ -106,15 +108,36 @@ def _comments(rows):
     return rows.exclude(comment="").values_list("comment", flat=True)
 
 
+def _no_small_class_alone(rows, course_field: str):
+    """``rows`` without the answers of small classes when these could be read by difference.
+
+    A figure over several classes is shown beside each class's own figure. With a teacher's
+    class of 3 and one of 10 in the total, the total less the class of 10 (which is shown) would
+    give the class of 3, comments included. So the classes under the minimum count only when
+    together they reach it (the difference is then a group at least as large as any shown)."""
+    minimum = minimum_responses()
+    counts = rows.values_list(course_field).annotate(n=Count("pk")).order_by()
+    small = {course: n for course, n in counts if n < minimum}
+    if small and sum(small.values()) < minimum:
+        return rows.exclude(**{f"{course_field}__in": list(small)})
+    return rows
+
+
 def course_figures(*, course_ids) -> FeedbackFigures:
-    rows = CourseFeedback.objects.filter(course_id__in=list(course_ids))
+    course_ids = list(course_ids)
+    rows = CourseFeedback.objects.filter(course_id__in=course_ids)
+    if len(course_ids) > 1:
+        rows = _no_small_class_alone(rows, "course_id")
     return _figures(rows, COURSE_SCALES, comments_of=_comments)
 
 
 def teacher_figures(*, teacher_ids, course_ids=None) -> FeedbackFigures:
+    course_ids = None if course_ids is None else list(course_ids)
     rows = TeacherFeedback.objects.filter(teacher_id__in=list(teacher_ids))
     if course_ids is not None:
-        rows = rows.filter(response__course_id__in=list(course_ids))
+        rows = rows.filter(response__course_id__in=course_ids)
+    if course_ids is None or len(course_ids) > 1:
+        rows = _no_small_class_alone(rows, "response__course_id")
     return _figures(rows, TEACHER_SCALES, comments_of=_comments)
 
 

@@ -235,3 +235,22 @@ def test_a_lessons_teacher_is_rated_and_counts_for_their_linked_account():
     summary = courses_api.teacher_feedback_summary(account.pk)
     assert summary.teacher_ids == (guest.pk,) and summary.figures.responses == 5
     assert str(summary.figures.overall) == "4.0"
+
+
+def test_a_small_class_cannot_be_read_as_the_difference_of_two_figures():
+    """A teacher's class of 3 beside a class of 5: the class of 5 is shown on its own, so a
+    total over both would give the class of 3 by difference. The total leaves it out."""
+    base, small, members, few = _class(size=3, teachers=("林老师",))
+    for person in few:
+        _answer(person, small, members, teacher={**TEACHER, "clarity": "1"}, comment="小班意见")
+    _b, large, _m, many = _class(base, size=5, teachers=())
+    large.faculty.set(members)
+    large.save()
+    for person in many:
+        _answer(person, large, members, comment="大班意见")
+    teacher = courses_api.faculty_page_feedback_summary([members[0].pk])
+    assert teacher.figures.responses == 5
+    assert str(teacher.figures.averages["clarity"]) == "4.0"  # the class of 5 alone
+    year = courses_api.base_feedback_figures(base_id=base.pk, year=2026)
+    assert year.responses == 5 and "小班意见" not in year.comments
+    assert courses_api.course_feedback_summary(small.pk).figures.enough is False
