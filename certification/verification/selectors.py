@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certification.issuing.models import Certificate
 
@@ -40,10 +41,24 @@ class PublicCertificate:
     origin: str = "portal"
     imported_on: datetime.date | None = None
     imported_by: str = ""
+    # The kind of body that issued it: "national", "provincial" or "base" (a training base):
+    # a registrar's certificate, say, is a national or a provincial one by its issuer.
+    body_kind: str = ""
 
     @property
     def is_imported(self) -> bool:
         return self.origin == "imported"
+
+    @property
+    def scope_label(self) -> str:
+        return str(ISSUER_SCOPES.get(self.body_kind, ""))
+
+
+ISSUER_SCOPES = {
+    "national": gettext_lazy("national certificate"),
+    "provincial": gettext_lazy("provincial certificate"),
+    "base": gettext_lazy("issued by a training base"),
+}
 
 
 def mask_name(name: str) -> str:
@@ -92,6 +107,7 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
                 superseded_by_corrects=F("superseded_by__corrects_id"),
                 imported_at=F("import_batch__created_at"),
                 imported_as=F("import_batch__imported_as"),
+                body_kind=F("body__kind"),
             )
             .only(*PUBLIC_CERTIFICATE_FIELDS)
             .order_by()[:1]
@@ -124,6 +140,7 @@ def public_certificate(*, number: str) -> PublicCertificate | None:
         superseded_by_correction=bool(certificate.superseded_by_corrects),
         pdf_sha256=certificate.pdf_sha256,
         filing_status=certificate.filing_status,
+        body_kind=certificate.body_kind or "",
         **_imported(certificate),
     )
 

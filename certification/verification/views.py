@@ -181,6 +181,7 @@ def _public_json(public) -> dict:
         "level_en": public.level_en,
         "track": public.track,
         "issuer": public.body,
+        "issuer_kind": public.body_kind or None,
         "issued_on": public.issued_on.isoformat(),
         "valid_until": public.valid_until.isoformat() if public.valid_until else None,
         "status": public.status,

@@ -5,6 +5,7 @@ post, national and per province; certificates are national or provincial by thei
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,3 +179,13 @@ def test_administrators_set_up_an_office_and_who_administers_it(client):
     assert response.status_code == 302
     office = RegistrationOffice.objects.get(name="江苏省技术市场管理中心")
     assert list(office.administrators.all()) == [keeper]
+
+
+def test_the_public_verify_page_and_api_say_national_or_provincial(client, bodies):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    for kind, label in (("national", "国家级证书"), ("provincial", "省级证书")):
+        certificate = registrar(bodies, kind)
+        page = client.get(reverse("certificate_verify", args=[certificate.number]))
+        assert f'data-issuer-kind="{kind}">{label}<' in page.content.decode()
+        entry = client.get(reverse("api_certificate", args=[certificate.number])).json()
+        assert entry["issuer_kind"] == kind
