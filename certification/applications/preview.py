@@ -11,7 +11,7 @@ from certification.issuing.models import Certificate, NumberSequence
 from certification.issuing.numbers import number_format, numbering_body_for
 from certification.issuing.pdf import certificate_pdf, photo_for_print
 from certification.issuing.services import _valid_until, certificate_print
-from certification.issuing.statement import requirements_snapshot
+from certification.issuing.statement import REISSUE_REQUIREMENTS, requirements_snapshot
 from certification.levels.models import CertificationLevel, CertifyingBody
 
 
@@ -77,7 +77,9 @@ def application_preview_pdf(application: Application) -> bytes:
 
 
 def certificate_preview_pdf(certificate: Certificate, *, printed_name: str) -> bytes:
-    """An issued certificate as its corrected version would print (the name changed), marked
-    样张 / PREVIEW."""
+    """An issued certificate as its corrected version would print (the name changed), or an
+    imported record as its re-issue would, marked 样张 / PREVIEW."""
+    if certificate.origin == Certificate.Origin.IMPORTED and not certificate.requirements:
+        certificate.requirements = REISSUE_REQUIREMENTS  # as its re-issue will state
     data = dataclasses.replace(certificate_print(certificate), holder_name=printed_name)
     return certificate_pdf(data, preview=True)

@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "application.entered_for_class": _("entered for certification with the class"),
     "application.identity_checked": _("identity checked"),
     "certificate.corrected": _("certificate re-issued with a correction"),
+    "certificate.reissued": _("certificate re-issued from an imported record"),
     "certificate.wallet_issued": _("credential put into the holder's wallet"),
     "attendance.checked_in": _("checked in to a session"),
     "attendance.marked": _("attendance marked"),

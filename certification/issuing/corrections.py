@@ -7,12 +7,18 @@ its number is the original's with ``-V<n>`` (``GD-J-2026-000123`` → ``GD-J-202
 see docs/decisions). The old version stays on record, superseded (not revoked) and pointing to
 the new one once the new PDF and credential exist. The holder is told, and the audit log keeps
 who corrected what and why. Nobody corrects their own certificate.
+
+The same act re-issues an imported record (certification/imports) once its holder has claimed
+it: the body chooses to make it a portal certificate, with a PDF, a signed credential and a
+status-list bit, numbered ``<original number>-V2``; the record stays, superseded by it. Its
+statement claims no training or exam the portal did not see.
 """
 
 import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +36,7 @@ from certification.issuing.services import (
     photo_copy,
     photos_dropped_on_failure,
 )
+from certification.issuing.statement import REISSUE_REQUIREMENTS
 from certification.mail import notify
 from portal.accounts.storage import private_storage, unguessable_name
 
@@ -53,6 +60,30 @@ def lineage_root(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def is_imported(certificate: Certificate) -> bool:
+    return getattr(certificate, "origin", Certificate.Origin.PORTAL) == Certificate.Origin.IMPORTED
+
+
+def next_version(certificate: Certificate) -> int:
+    """The version the next correction of ``certificate``'s award gets. A portal certificate's
+    versions share its numbering sequence; an imported record has none, so its lineage is
+    found by number (the original number, then ``-V2``, ``-V3``...)."""
+    if certificate.sequence is None:
+        root = lineage_root(certificate).number
+        versions = Certificate.objects.filter(
+            Q(number=root) | Q(number__startswith=f"{root}{VERSION_SEPARATOR}"),
+            body_id=certificate.body_id,
+        ).values_list("version", flat=True)
+    else:
+        versions = Certificate.objects.filter(
+            numbering_body_id=certificate.numbering_body_id,
+            level_id=certificate.level_id,
+            year=certificate.year,
+            sequence=certificate.sequence,
+        ).values_list("version", flat=True)
+    return max(versions, default=1) + 1
+
+
 def version_number(root_number: str, version: int) -> str:
     """The number of a later version: the first version's number with ``-V<version>``."""
     return root_number if version <= 1 else f"{root_number}{VERSION_SEPARATOR}{version}"
@@ -66,8 +97,11 @@ def correction_refusal(certificate: Certificate, actor) -> str:
         return _("You cannot correct your own certificate. Another certifier of %(body)s must.") % {
             "body": certificate.body_name
         }
-    if getattr(certificate, "origin", "portal") != "portal":
-        return _("An imported record cannot be corrected here; the body that issued it can.")
+    if is_imported(certificate) and certificate.holder_id is None:
+        return _(
+            "Nobody has claimed this imported record yet. A re-issued certificate names its "
+            "holder's account, so the holder must claim it first."
+        )
     if certificate.status == Certificate.Status.PENDING:
         return _("This certificate is still being issued; try again shortly.")
     if certificate.status == Certificate.Status.REVOKED:
@@ -138,7 +172,7 @@ def certificate_correct(
     refusal = correction_refusal(old, actor)
     if refusal:
         raise CertificationError(refusal)
-    if printed_name == old.printed_name and photo == PHOTO_KEEP:
+    if printed_name == old.printed_name and photo == PHOTO_KEEP and not is_imported(old):
         raise CertificationError(
             _("Nothing would change: correct the printed name or choose another photo.")
         )
@@ -153,34 +187,24 @@ def certificate_correct(
         if refusal:
             raise CertificationError(refusal)
         root = lineage_root(old)
-        version = (
-            max(
-                Certificate.objects.filter(
-                    numbering_body_id=old.numbering_body_id,
-                    level_id=old.level_id,
-                    year=old.year,
-                    sequence=old.sequence,
-                ).values_list("version", flat=True)
-            )
-            + 1
-        )
+        version = next_version(old)
         now = timezone.now()
-        source = old.application
+        source = old.application  # None for an imported record
         # A certificate belongs to one application; the correction is recorded as one,
         # already decided (the award was decided before; this is the certifier's act).
         application = Application.objects.create(
             applicant_id=old.holder_id,
             level_id=old.level_id,
             body_id=old.body_id,
-            course_id=source.course_id,
+            course_id=source.course_id if source else None,
             status=Application.Status.ISSUED,
             printed_name=printed_name,
-            experience_years=source.experience_years,
-            experience_note=source.experience_note,
-            checklist=source.checklist,
+            experience_years=source.experience_years if source else 0,
+            experience_note=source.experience_note if source else "",
+            checklist=source.checklist if source else {},
             decision_reason=reason,
             reviewer=actor,
-            submitted_at=source.submitted_at,
+            submitted_at=source.submitted_at if source else now,
             decided_at=now,
         )
         status_list, index = status_bits_allocate(body=old.body)[0]
@@ -204,7 +228,7 @@ def certificate_correct(
             issued_on=old.issued_on,
             valid_until=old.valid_until,
             held_since=old.held_since,
-            requirements=old.requirements,
+            requirements=old.requirements or (REISSUE_REQUIREMENTS if is_imported(old) else {}),
             recipient_salt=old.recipient_salt,
             holder_id_hash=old.holder_id_hash,
             status_list=status_list,
@@ -222,21 +246,31 @@ def certificate_correct(
             changes["name_from"], changes["name_to"] = old.printed_name, printed_name
         if photo != PHOTO_KEEP:
             changes["photo"] = photo
+        reissue = is_imported(old)
         audit_append(
             actor=actor,
-            action="certificate.corrected",
+            action="certificate.reissued" if reissue else "certificate.corrected",
             obj=old,
             data={"new_number": new.number, "version": version, "reason": reason, **changes},
         )
+        if reissue:
+            subject = _("Your certificate %(number)s is being re-issued") % {"number": old.number}
+            line = _(
+                "%(body)s is re-issuing your earlier certificate through the portal, with a PDF "
+                "and a signed digital credential. The re-issued version is %(new)s; the "
+                "imported record stays on record as replaced by it."
+            )
+        else:
+            subject = _("Your certificate %(number)s is being corrected") % {"number": old.number}
+            line = _(
+                "%(body)s is re-issuing your certificate with a correction. The corrected "
+                "version is %(new)s; the earlier one stays on record as replaced by it."
+            )
         notify(
             old.holder,
-            _("Your certificate %(number)s is being corrected") % {"number": old.number},
+            subject,
             [
-                _(
-                    "%(body)s is re-issuing your certificate with a correction. The corrected "
-                    "version is %(new)s; the earlier one stays on record as replaced by it."
-                )
-                % {"body": old.body_name, "new": new.number},
+                line % {"body": old.body_name, "new": new.number},
                 _("Reason: %(reason)s") % {"reason": reason},
             ],
         )

@@ -30,6 +30,18 @@ MODULES_EN = {
     "enhancement": "capability enhancement",
 }
 
+# What a re-issued imported record states (issuing/corrections.py): nothing the portal did not
+# see (no hours, no exam), only that the body reviewed the holder against the level.
+REISSUE_REQUIREMENTS = {
+    "version": SNAPSHOT_VERSION,
+    "hours": {},
+    "hours_total": "0",
+    "exam": False,
+    "experience_years": 0,
+    "prerequisite": "",
+    "prerequisite_en": "",
+}
+
 # What credentials signed before the snapshot was kept say (their PDFs keep theirs too).
 LEGACY_NARRATIVE = (
     "Completed the required training hours per module, passed the level's exam and "

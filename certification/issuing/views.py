@@ -35,6 +35,7 @@ from certification.issuing.corrections import (
     certificate_correct,
     correction_refusal,
     lineage_root,
+    next_version,
     version_number,
 )
 from certification.issuing.forms import BulkIssueForm, CertificateFilterForm, CorrectionForm
@@ -310,19 +311,7 @@ def _revoke_confirm(request, certificate, revoke_form):
 
 
 def _next_version_number(certificate) -> str:
-    root = lineage_root(certificate)
-    latest = (
-        Certificate.objects.filter(
-            numbering_body_id=certificate.numbering_body_id,
-            level_id=certificate.level_id,
-            year=certificate.year,
-            sequence=certificate.sequence,
-        )
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    return version_number(root.number, (latest or 1) + 1)
+    return version_number(lineage_root(certificate).number, next_version(certificate))
 
 
 # The correction form shares the page with the revocation form: its fields are prefixed, so
