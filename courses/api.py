@@ -71,7 +71,8 @@ def exams_passed(*, user_id: int, level: str | None = None) -> list[ExamPass]:
 
 
 def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[ExamPass]]:
-    """``exams_passed`` for many people at once (two queries), keyed by user id.
+    """``exams_passed`` for many people at once (one query, two for attempts from before their
+    paper's modules were kept), keyed by user id.
 
     Each pass carries its paper as served (questions per module category) and the exam's
     pass mark and time limit, for the certifying bodies' exam standards."""
@@ -86,10 +87,11 @@ def exams_passed_for(*, user_ids, level: str | None = None) -> dict[int, list[Ex
     if level:
         attempts = attempts.filter(exam__level=level)
     attempts = list(attempts.order_by("-finalised_at", "-pk"))
-    papers = {a.pk: {} for a in attempts}
-    if attempts:
+    papers = {a.pk: dict(a.paper_modules or {}) for a in attempts}
+    uncounted = [a.pk for a in attempts if a.paper_modules is None]  # from before it was kept
+    if uncounted:
         rows = (
-            AttemptQuestion.objects.filter(attempt_id__in=list(papers))
+            AttemptQuestion.objects.filter(attempt_id__in=uncounted)
             .values_list("attempt_id", "category")
             .annotate(n=Count("pk"))
             .order_by()

@@ -3,7 +3,7 @@
 import datetime
 import random
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -1010,6 +1010,7 @@ def attempt_start(*, user, exam: Exam, now=None, seed=None) -> Attempt:
             max_score=0,
             pass_mark=exam.pass_mark,
             time_limit_minutes=exam.time_limit_minutes,
+            paper_modules=dict(Counter(question.category for question in paper)),
         )
         for position, question in enumerate(paper, start=1):
             question.attempt = attempt

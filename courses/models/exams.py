@@ -263,6 +263,11 @@ class Attempt(models.Model):
         blank=True,
         help_text=_("When the correct answers were first shown to the person."),
     )
+    # How many questions of each module category the paper was served with, kept when it is
+    # drawn: certification's exam standards read it for every candidate, and counting the
+    # paper's rows each time was the costliest query of a class's certificates. None for an
+    # attempt from before it was kept; its paper is counted instead (courses.api).
+    paper_modules = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("exam attempt")

@@ -618,3 +618,35 @@ def test_a_pass_keeps_the_rules_it_was_sat_under(base, course, trainee):
     exam.save(update_fields=["pass_mark", "time_limit_minutes"])
     (passed,) = api.exams_passed(user_id=trainee.pk)
     assert (passed.pass_mark, passed.time_limit_minutes) == (30, 600)
+
+
+def test_the_paper_as_served_is_counted_by_module_once_when_drawn(
+    base, course, trainee, django_assert_num_queries
+):
+    from courses import api
+
+    factories.questions(base, per_kind=2)
+    exam = factories.exam(
+        base,
+        course,
+        pass_mark=30,
+        blueprint=[
+            {"type": "single", "category": "general", "count": 2},
+            {"type": "true_false", "category": "policy", "count": 1},
+        ],
+    )
+    attempt = attempt_start(user=trainee, exam=exam)
+    served = Counter(attempt.questions.values_list("category", flat=True))
+    assert attempt.paper_modules == dict(served) == {"general": 2, "policy": 1}
+    attempt_submit(
+        attempt=attempt, answers={q.position: q.correct for q in attempt.questions.all()}
+    )
+    # The pass is read in one query; an attempt from before the counts were kept is counted
+    # from its paper's rows, with the same result.
+    with django_assert_num_queries(1):
+        (kept,) = api.exams_passed(user_id=trainee.pk)
+    assert kept.questions_by_module == {"general": 2, "policy": 1}
+    Attempt.objects.filter(pk=attempt.pk).update(paper_modules=None)
+    with django_assert_num_queries(2):
+        (counted,) = api.exams_passed(user_id=trainee.pk)
+    assert counted.questions_by_module == {"general": 2, "policy": 1}

@@ -118,6 +118,7 @@ def qualified_class(body, count: int, *, level_code="junior_broker", tag="class"
                     score=Decimal("90"),
                     max_score=Decimal("100"),
                     passed=True,
+                    paper_modules=dict.fromkeys(rules.hours_required(), QUESTIONS_PER_MODULE),
                 )
                 for user in users
             ],
