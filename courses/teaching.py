@@ -151,6 +151,40 @@ def faculty_link_answer(*, link_id: int, user, accept: bool, now=None) -> Facult
 
 
 @transaction.atomic
+def faculty_link_end(*, link_id: int, user, now=None) -> FacultyAccountLink:
+    """End a page's link to its teacher's account: the teacher themself, or an editor of the
+    page's base (the teacher has left). The page can be linked again; nothing taught is lost."""
+    now = now or timezone.now()
+    link = (
+        FacultyAccountLink.objects.select_for_update()
+        .select_related("page", "user")
+        .filter(pk=link_id)
+        .first()
+    )
+    own = link is not None and user is not None and link.user_id == user.pk
+    if link is None or not (own or _is_editor_of(user, _base_of(link.page))):
+        raise NotYours(_("There is no such request for your account."))
+    if link.status != FacultyAccountLink.Status.ACCEPTED:
+        raise TeachingError(_("This faculty page is not linked to this account."))
+    link.status, link.ended_at = FacultyAccountLink.Status.ENDED, now
+    link.save(update_fields=["status", "ended_at"])
+    signals.record(
+        actor=user, entries=[("faculty_link.ended", link, {"page": link.page_id, "own": own})]
+    )
+    if not own:
+        _send(
+            to=link.user.email,
+            subject=_("Your account is no longer linked to %(page)s") % {"page": link.page.title},
+            body=_(
+                "An editor of the training base has ended the link between your account and "
+                "the faculty page “%(page)s”. Your account and your certificates are unchanged.\n"
+            )
+            % {"page": link.page.title},
+        )
+    return link
+
+
+@transaction.atomic
 def faculty_link_certificates_show(*, user, show: bool) -> FacultyAccountLink:
     """The linked teacher's own choice to list their portal certificates on the pool."""
     link = (
@@ -321,6 +355,50 @@ def teaching_invitation_answer(
             )
             % values,
         )
+    return invitation
+
+
+@transaction.atomic
+def teaching_invitation_withdraw(*, invitation_id: int, by, now=None) -> TeachingInvitation:
+    """An editor of the inviting base withdraws an invitation, answered or not: a class taught
+    as a guest ends its teaching rights there. The teacher is told."""
+    invitation = (
+        TeachingInvitation.objects.select_for_update()
+        .select_related("course", "user")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not _is_editor_of(by, _base_of(invitation.course)):
+        raise NotYours(_("There is no such invitation from your base."))
+    if invitation.status not in (
+        TeachingInvitation.Status.PENDING,
+        TeachingInvitation.Status.ACCEPTED,
+    ):
+        raise TeachingError(_("This invitation was declined or has already been withdrawn."))
+    was = invitation.status
+    invitation.status = TeachingInvitation.Status.WITHDRAWN
+    invitation.answered_at = invitation.answered_at or now or timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    signals.record(
+        actor=by,
+        entries=[
+            (
+                "teaching_invitation.withdrawn",
+                invitation,
+                {"course": invitation.course_id, "was": was},
+            )
+        ],
+    )
+    values = {"course": invitation.course.title}
+    _send(
+        to=invitation.user.email,
+        subject=_("The invitation to teach %(course)s has been withdrawn") % values,
+        body=_(
+            "The training base has withdrawn its invitation to teach “%(course)s”. You no "
+            "longer have that class's attendance sheets or the grading of its exams.\n"
+        )
+        % values,
+    )
     return invitation
 
 

@@ -51,6 +51,12 @@ urlpatterns = [
         views_teaching.invitation_answer,
         name="teaching_invitation_answer",
     ),
+    path("teaching/links/<id:link_id>/end/", views_teaching.link_end, name="faculty_link_end"),
+    path(
+        "teaching/invitations/<id:invitation_id>/withdraw/",
+        views_teaching.invitation_withdraw,
+        name="teaching_invitation_withdraw",
+    ),
     path("teaching/certificates/", views_teaching.certificates_show, name="certificates_show"),
     path("teaching/faculty/<id:page_id>/link/", views_teaching.faculty_link, name="faculty_link"),
     path(

@@ -75,6 +75,41 @@ def invitation_answer(request, invitation_id):
 
 @login_required
 @require_POST
+def link_end(request, link_id):
+    """The teacher unlinks their own account, or an editor of the page's base ends the link."""
+    try:
+        link = teaching.faculty_link_end(link_id=link_id, user=request.user)
+    except teaching.NotYours as error:
+        raise Http404(str(error)) from error
+    except teaching.TeachingError as error:
+        messages.error(request, str(error))
+        return redirect("courses:my_teaching")
+    messages.success(request, _("The faculty page is no longer linked to that account."))
+    if link.user_id == request.user.pk:
+        return redirect("courses:my_teaching")
+    return redirect("courses:faculty_link", page_id=link.page_id)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, invitation_id):
+    """An editor of the inviting base withdraws an invitation to teach."""
+    try:
+        invitation = teaching.teaching_invitation_withdraw(
+            invitation_id=invitation_id, by=request.user
+        )
+    except teaching.NotYours as error:
+        raise Http404(str(error)) from error
+    except teaching.TeachingError as error:
+        messages.error(request, str(error))
+        page_id = teaching.TeachingInvitation.objects.get(pk=invitation_id).faculty_page_id
+        return redirect("courses:teaching_invite", page_id=page_id)
+    messages.success(request, _("The invitation is withdrawn and the teacher told."))
+    return redirect("courses:teaching_invite", page_id=invitation.faculty_page_id)
+
+
+@login_required
+@require_POST
 def certificates_show(request):
     try:
         teaching.faculty_link_certificates_show(

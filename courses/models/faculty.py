@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FacultyAccountLink(models.Model):
@@ -23,6 +24,7 @@ class FacultyAccountLink(models.Model):
         PENDING = "pending", _("waiting for the teacher's answer")
         ACCEPTED = "accepted", _("linked")
         DECLINED = "declined", _("declined")
+        ENDED = "ended", pgettext_lazy("faculty link status", "ended")
 
     page = models.ForeignKey(
         "cms.FacultyMemberPage",
@@ -44,6 +46,9 @@ class FacultyAccountLink(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # A teacher who leaves the base, or unlinks their own account: the page stands alone again
+    # and can be linked anew; the teaching done while linked stays on the page's record.
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     # The holder's own choice: list the certificates in force that the portal issued them on
     # the public faculty pool (their certificates are theirs to show).
     show_certificates = models.BooleanField(
@@ -75,13 +80,15 @@ class TeachingInvitation(models.Model):
     """A base asks a teacher of another base to teach one of its classes.
 
     Accepting gives exactly that class's teaching rights (its attendance sheets and the grading
-    of its exams) and nothing else of the inviting base.
+    of its exams) and nothing else of the inviting base. The inviting base may withdraw it,
+    answered or not, which ends those rights.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for an answer")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("invitation status", "withdrawn")
 
     course = models.ForeignKey(
         "courses.CoursePage",

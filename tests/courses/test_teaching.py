@@ -408,3 +408,81 @@ def test_a_base_cannot_name_another_bases_teacher_without_an_accepted_invitation
     form = _lesson_form(session, module, page_b, editor_a)
     assert form.is_valid(), form.errors
     assert teaching.teachers_refused(page=class_a, teacher_ids=[page_b.pk]) == []
+
+
+# -- ending a link, withdrawing an invitation ------------------------------------------------
+
+
+def test_the_teacher_or_their_bases_editor_ends_a_link_and_nobody_else(
+    client, bases, editor_a, editor_b, teacher_b, page_b, django_capture_on_commit_callbacks
+):
+    link = _linked(page_b, teacher_b, editor_b)
+    end = reverse("courses:faculty_link_end", args=(link.pk,))
+    # Another base's editor, or a stranger, by a hand-made POST: not theirs to end.
+    for outsider in (editor_a, factories.UserFactory()):
+        client.force_login(outsider)
+        assert client.post(end).status_code == 404
+    link.refresh_from_db()
+    assert link.status == "accepted"
+    # The teacher unlinks their own account from "my teaching".
+    client.force_login(teacher_b)
+    assert "data-link-end" in client.get(reverse("courses:my_teaching")).content.decode()
+    assert client.post(end)["Location"] == reverse("courses:my_teaching")
+    link.refresh_from_db()
+    assert link.status == "ended" and link.ended_at is not None
+    assert teaching.faculty_link_of(user_id=teacher_b.pk) is None
+    assert client.post(end, follow=True).status_code == 200  # again: a message, no change
+    # The page can be linked anew, and this time the base's editor ends it (the teacher left):
+    # the teacher is told by e-mail.
+    again = _linked(page_b, teacher_b, editor_b)
+    client.force_login(editor_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("courses:faculty_link_end", args=(again.pk,)))
+    again.refresh_from_db()
+    assert again.status == "ended"
+    assert mail.outbox[-1].to == ["lin@example.org"]
+    assert AuditEntry.objects.filter(action="faculty_link.ended").count() == 2
+
+
+def test_the_inviting_base_withdraws_an_invitation_and_the_class_rights_end(
+    client,
+    bases,
+    editor_a,
+    editor_b,
+    teacher_b,
+    page_b,
+    class_a,
+    django_capture_on_commit_callbacks,
+):
+    _linked(page_b, teacher_b, editor_b)
+    _invite(client, editor_a, page_b, class_a, django_capture_on_commit_callbacks)
+    invitation = TeachingInvitation.objects.get()
+    teaching.teaching_invitation_answer(invitation_id=invitation.pk, user=teacher_b, accept=True)
+    session = LessonPage.objects.descendant_of(class_a).get(delivery="in_person")
+    sheet = reverse("courses:attendance", args=(session.pk,))
+    client.force_login(teacher_b)
+    assert client.get(sheet).status_code == 200
+    withdraw = reverse("courses:teaching_invitation_withdraw", args=(invitation.pk,))
+    # Neither the teacher nor the teacher's own base may withdraw base A's invitation.
+    for outsider in (teacher_b, editor_b):
+        client.force_login(outsider)
+        assert client.post(withdraw).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+    client.force_login(editor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(withdraw)
+    assert response["Location"] == reverse("courses:teaching_invite", args=(page_b.pk,))
+    invitation.refresh_from_db()
+    assert invitation.status == "withdrawn"
+    assert mail.outbox[-1].to == ["lin@example.org"]
+    client.force_login(teacher_b)
+    assert client.get(sheet).status_code == 403
+    assert AuditEntry.objects.filter(action="teaching_invitation.withdrawn").exists()
+    # Withdrawn is final; the class may invite the teacher again.
+    client.force_login(editor_a)
+    client.post(withdraw)
+    invitation.refresh_from_db()
+    assert invitation.status == "withdrawn"
+    _invite(client, editor_a, page_b, class_a, django_capture_on_commit_callbacks)
+    assert TeachingInvitation.objects.filter(status="pending").count() == 1
