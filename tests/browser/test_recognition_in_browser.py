@@ -112,5 +112,24 @@ def test_the_round_pages_fit_a_phone_and_take_an_objection(live_server, browser,
     desk = _signed_in(browser, live_server.url, boss)
     visit(desk, reverse("recognition_manage_round", args=[announced.pk]), "admin")
     visit(desk, reverse("recognition_manage"), "admin")
+    # An award found later to rest on false evidence is revoked from the phone, with a reason
+    # and a ticked confirmation (both required); then its public page says so.
+    visit(desk, reverse("recognition_manage_round", args=[published.pk]), "admin")
+    item = desk.locator(f"li[data-award='{award.pk}']")
+    item.locator("summary").click()
+    item.locator("textarea[name=reason]").fill("获奖材料中的项目合同经核实不存在。")
+    if found := overflow(desk):
+        too_wide["revoke form"] = found
+    screenshot(desk, "recognition-admin-revoke-form")
+    expect(item.locator("input[name=confirm]")).to_have_attribute("required", "")
+    item.locator("input[name=confirm]").check()
+    item.get_by_role("button", name="撤销奖项").click()
+    expect(desk.get_by_text("奖项已撤销，并已通知获奖人。")).to_be_visible()
     desk.context.close()
+    assert Award.objects.get(pk=award.pk).status == Award.Status.REVOKED
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    visit(page, reverse("award_verify", args=[award.pk]), "revoked")
+    expect(page.locator("[data-award-status=revoked]")).to_be_visible()
+    context.close()
     assert not too_wide, too_wide
