@@ -278,6 +278,10 @@ class Award(models.Model):
         WITHDRAWN = "withdrawn", pgettext_lazy("award status", "withdrawn")
         REVOKED = "revoked", pgettext_lazy("award status", "revoked")
 
+    # A published award stays checkable after it is revoked: its page, its credential and the
+    # file check say so, rather than the number vanishing.
+    PUBLIC_STATUSES = (Status.AWARDED, Status.REVOKED)
+
     round = models.ForeignKey(SelectionRound, on_delete=models.PROTECT, related_name="award_list")
     nomination = models.OneToOneField(Nomination, on_delete=models.PROTECT, related_name="award")
     rank = models.PositiveSmallIntegerField(_("rank"))

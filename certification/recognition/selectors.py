@@ -73,13 +73,6 @@ def my_review(user, nomination) -> Review | None:
     return Review.objects.filter(nomination=nomination, reviewer_id=user.pk).first()
 
 
-def others_reviews_visible(user, nomination) -> bool:
-    """Nobody on the panel sees another's scores before submitting their own, and one who
-    stood aside with a declared conflict never sees them."""
-    review = my_review(user, nomination)
-    return review is not None and not review.conflict
-
-
 def nominations_of(user):
     """Nominations naming ``user``, or made by them."""
     return (
@@ -167,7 +160,7 @@ def award_for_credential(document: dict) -> Award | None:
     award = (
         Award.objects.filter(
             pk=int(match.group(1)),
-            status__in=(Award.Status.AWARDED, Award.Status.REVOKED),
+            status__in=Award.PUBLIC_STATUSES,
             round__published_at__isnull=False,
         )
         .select_related("round__body")

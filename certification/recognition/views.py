@@ -113,17 +113,12 @@ def round_detail(request, pk):
     )
 
 
-# An award that was published stays checkable after it is revoked: the page and the status
-# list say so, rather than the number vanishing.
-PUBLIC_STATUSES = (Award.Status.AWARDED, Award.Status.REVOKED)
-
-
 @require_GET
 def award_verify(request, pk):
     """Anyone checks an award: who, which round, and whether its signed credential verifies."""
     award = (
         Award.objects.select_related("round__body")
-        .filter(pk=pk, status__in=PUBLIC_STATUSES, round__published_at__isnull=False)
+        .filter(pk=pk, status__in=Award.PUBLIC_STATUSES, round__published_at__isnull=False)
         .first()
     )
     if award is None or not award.credential:
@@ -145,7 +140,7 @@ def award_verify(request, pk):
 def award_credential(request, pk):
     """The award's signed credential, public like a certificate's."""
     award = Award.objects.filter(
-        pk=pk, status__in=PUBLIC_STATUSES, round__published_at__isnull=False
+        pk=pk, status__in=Award.PUBLIC_STATUSES, round__published_at__isnull=False
     ).first()
     if award is None or not award.credential:
         return JsonResponse({"error": "not_found"}, status=404)
@@ -302,8 +297,9 @@ def review_nomination(request, pk):
             messages.success(request, _("Your review has been submitted."))
             return redirect("recognition_review")
     review = selectors.my_review(user, nomination)
+    stood_aside = review is not None and review.conflict
     others = []
-    if selectors.others_reviews_visible(user, nomination):  # after one's own scores, never before
+    if review is not None and not stood_aside:  # after one's own scores, never before
         others = nomination.reviews.exclude(reviewer=user).prefetch_related("scores__criterion")
     return render(
         request,
@@ -312,7 +308,7 @@ def review_nomination(request, pk):
             "nomination": nomination,
             "form": form,
             "review": review,
-            "stood_aside": review is not None and review.conflict,
+            "stood_aside": stood_aside,
             "others": others,
             "refusal": "" if review else services.review_refusal(user, nomination),
         },
